@@ -1,0 +1,1 @@
+"""Shared foundations: the error root, the clock, JOSE helpers and the one bounded HTTP fetch."""

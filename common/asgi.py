@@ -1,0 +1,108 @@
+"""HTTP glue shared by the services: one error handler, bounded form and JSON bodies, bearer tokens.
+
+Every deliberate error becomes OAuth-style JSON (``{"error", "error_description"}``) with the
+error's status code; anything unexpected becomes a 500 ``server_error`` whose detail goes to the
+log, never to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from common.errors import EudiError, InvalidInput
+from common.jose import parse_json
+
+__all__ = ["MAX_BODY_BYTES", "bearer_token", "install_error_handlers", "read_form", "read_json"]
+
+MAX_BODY_BYTES = 512 * 1024
+NO_STORE = {"Cache-Control": "no-store"}
+log = logging.getLogger("eudi.http")
+
+
+class Unauthorized(EudiError):
+    error = "invalid_token"
+    status_code = 401
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def deliberate(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, EudiError)
+        headers = dict(NO_STORE)
+        if exc.status_code == 401 and exc.error == "invalid_token":
+            headers["WWW-Authenticate"] = f'Bearer error="{exc.error}"'
+        return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=headers)
+
+    async def validation(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"error": "invalid_request", "error_description": "request does not match the API"},
+            status_code=400,
+            headers=NO_STORE,
+        )
+
+    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = "not_found" if exc.status_code == 404 else "invalid_request"
+        return JSONResponse(
+            {"error": code, "error_description": str(exc.detail)}, status_code=exc.status_code
+        )
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": "server_error", "error_description": "internal error"}, status_code=500
+        )
+
+    app.add_exception_handler(EudiError, deliberate)
+    app.add_exception_handler(RequestValidationError, validation)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise InvalidInput(f"request body larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise InvalidInput(f"request body larger than {limit} bytes")
+    return bytes(body)
+
+
+async def read_form(request: Request, *, limit: int = MAX_BODY_BYTES) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body; a repeated parameter is refused."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        raise InvalidInput("expected application/x-www-form-urlencoded")
+    try:
+        pairs = parse_qsl((await _body(request, limit)).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("form is not UTF-8") from exc
+    form = dict(pairs)
+    if len(form) != len(pairs):
+        raise InvalidInput("a form parameter is repeated")
+    return form
+
+
+async def read_json(request: Request, *, limit: int = MAX_BODY_BYTES) -> Any:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise InvalidInput("expected application/json")
+    return parse_json(await _body(request, limit), max_bytes=limit)
+
+
+def bearer_token(request: Request) -> str:
+    """The access token of an ``Authorization: Bearer`` header (RFC 6750 section 2.1 only)."""
+    if "access_token" in request.query_params:
+        raise Unauthorized("access tokens are not accepted in the query string")
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer access token")
+    return token.strip()

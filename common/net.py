@@ -1,0 +1,164 @@
+"""The one bounded, SSRF-aware HTTP client of the project.
+
+Every fetch of a URL that came from outside (an offer, a ``credential_offer_uri``, issuer metadata,
+a ``request_uri``, a ``response_uri``, a status list) goes through :class:`Fetcher`:
+
+- only ``https`` URLs, except ``http`` to a loopback host when the policy allows it (demo and tests);
+- the host's addresses are resolved first and refused when any is loopback, private, link-local,
+  multicast or reserved (RFC 6890), unless that class is allowed by the policy;
+- redirects are never followed (OpenID4VP section 5.10 forbids it for ``request_uri``; we apply it
+  everywhere so that a redirect cannot smuggle a fetch past the address check);
+- time and response size are bounded; the body is read in chunks and abandoned past the limit.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from common.errors import EudiError
+from common.jose import parse_json
+
+__all__ = ["FetchError", "FetchPolicy", "Fetcher", "Response"]
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+class FetchError(EudiError):
+    """A URL that may not be fetched, or a fetch that failed or answered out of bounds."""
+
+    error = "invalid_request"
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    allow_loopback: bool = False
+    allow_private: bool = False
+    max_bytes: int = 1024 * 1024
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class Response:
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def json(self, *, max_depth: int = 32) -> Any:
+        return parse_json(self.content, max_bytes=len(self.content) + 1, max_depth=max_depth)
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Fetcher:
+    """Async fetches under a :class:`FetchPolicy`; the transport is the test seam."""
+
+    policy: FetchPolicy = field(default_factory=FetchPolicy)
+    transport: httpx.AsyncBaseTransport | None = None
+    _client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
+
+    def check_url(self, url: str) -> None:
+        """Refuse a URL the policy does not allow, before any connection is made."""
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError as exc:
+            raise FetchError(f"not a URL: {url[:80]!r}") from exc
+        if not host:
+            raise FetchError("URL has no host")
+        loopback = _is_loopback_host(host)
+        if parts.scheme == "http" and not (loopback and self.policy.allow_loopback):
+            raise FetchError(f"refusing plain http to {host}: https is required")
+        if parts.scheme not in ("http", "https"):
+            raise FetchError(f"refusing URL scheme {parts.scheme!r}")
+        if parts.username or parts.password:
+            raise FetchError("refusing URL with credentials")
+        for address in self._addresses(host):
+            if address.is_loopback:
+                if not self.policy.allow_loopback:
+                    raise FetchError(f"refusing {host}: resolves to a loopback address")
+            elif (
+                address.is_private or address.is_link_local or address.is_multicast or address.is_reserved
+            ) and not self.policy.allow_private:
+                raise FetchError(f"refusing {host}: resolves to a non-public address")
+
+    @staticmethod
+    def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        try:
+            return [ipaddress.ip_address(host.strip("[]"))]
+        except ValueError:
+            pass
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except OSError as exc:
+            raise FetchError(f"cannot resolve {host}") from exc
+        return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                transport=self.transport,
+                follow_redirects=False,
+                timeout=self.policy.timeout,
+                trust_env=False,
+            )
+        return self._client
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+        max_bytes: int | None = None,
+    ) -> Response:
+        self.check_url(url)
+        limit = max_bytes or self.policy.max_bytes
+        try:
+            async with self.client.stream(method, url, headers=headers, data=data, json=json) as answer:
+                if 300 <= answer.status_code < 400:
+                    raise FetchError(f"{url} answered a redirect ({answer.status_code}); not followed")
+                declared = answer.headers.get("content-length")
+                if declared is not None and declared.isdigit() and int(declared) > limit:
+                    raise FetchError(f"{url} answered more than {limit} bytes")
+                body = bytearray()
+                async for chunk in answer.aiter_bytes():
+                    body.extend(chunk)
+                    if len(body) > limit:
+                        raise FetchError(f"{url} answered more than {limit} bytes")
+                return Response(answer.status_code, dict(answer.headers), bytes(body))
+        except httpx.HTTPError as exc:
+            raise FetchError(f"fetching {url} failed: {type(exc).__name__}") from exc
+
+    async def get(self, url: str, **kwargs: Any) -> Response:
+        return await self.request("GET", url, **kwargs)
+
+    async def post(self, url: str, **kwargs: Any) -> Response:
+        return await self.request("POST", url, **kwargs)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None

@@ -1,0 +1,1 @@
+"""The ``eudi`` command: the one place that knows every other package."""

@@ -1,0 +1,205 @@
+"""``eudi demo``: the whole federation on loopback and one issue-and-present round trip.
+
+Without ``--serve`` it issues a PID to a fresh wallet through the offer link, presents
+``given_name``, ``family_name`` and ``birthdate`` to the verifier, prints each step (links with their
+QR codes) and the verified claims, and exits 0. With ``--serve`` it keeps the federation up for an
+outside wallet and prints where to start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from common.clock import SystemClock
+from common.errors import EudiError
+from common.qr import qr_text
+from eudi.federation import Federation, run_federation
+from wallet.config import WalletConfig, open_wallet, write_wallet_config
+
+__all__ = ["add_commands", "make_offer", "make_presentation_request", "round_trip"]
+
+DEMO_CITIZEN = "nl-0001"
+
+
+def make_offer(federation: Federation, citizen_id: str = DEMO_CITIZEN) -> dict[str, Any]:
+    answer = httpx.post(f"{federation.issuer_url}/offers", json={"citizen_id": citizen_id}, timeout=10)
+    answer.raise_for_status()
+    return dict(answer.json())
+
+
+def make_presentation_request(federation: Federation, preset: str = "pid_basic") -> dict[str, Any]:
+    answer = httpx.post(f"{federation.verifier_url}/transactions", json={"preset": preset}, timeout=10)
+    answer.raise_for_status()
+    return dict(answer.json())
+
+
+async def round_trip(federation: Federation, wallet_dir: Path, report: Callable[[str, dict[str, Any]], None]) -> dict[str, Any]:
+    """Issue a PID to a fresh wallet and present three of its claims; returns the verifier's result."""
+    clock = SystemClock()
+    write_wallet_config(
+        wallet_dir,
+        WalletConfig(federation.trust_list, federation.trust_list_operator, allow_http_loopback=True),
+    )
+    agent = open_wallet(wallet_dir, clock)
+    try:
+        started = time.perf_counter()
+        offer = make_offer(federation)
+        report("offer", {"link": offer["credential_offer"], "tx_code": offer["tx_code"], "ms": _ms(started)})
+
+        started = time.perf_counter()
+        received = await agent.receive(offer["credential_offer"], tx_code=offer["tx_code"])
+        report("receive", {"credentials": [c.vct for c in received], "ms": _ms(started)})
+
+        started = time.perf_counter()
+        request = make_presentation_request(federation)
+        report("request", {"link": request["authorization_request"], "ms": _ms(started)})
+
+        started = time.perf_counter()
+        proposal = await agent.fetch_request(request["authorization_request"])
+        await agent.respond(proposal, accept=True)
+        report(
+            "present",
+            {
+                "verifier": proposal.verifier_name or proposal.request.client_id,
+                "disclosed": proposal.disclosed_paths(),
+                "ms": _ms(started),
+            },
+        )
+
+        started = time.perf_counter()
+        result = httpx.get(request["result_url"], timeout=10).json()
+        report("result", {"status": result["status"], "ms": _ms(started)})
+        return dict(result)
+    finally:
+        await agent.fetcher.aclose()
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _human_report(name: str, data: dict[str, Any]) -> None:
+    titles = {
+        "offer": "1. The issuer makes a credential offer (scan the QR code or open the link)",
+        "receive": "2. The wallet receives the PID",
+        "request": "3. The verifier asks for given_name, family_name and birthdate",
+        "present": "4. The wallet presents only those claims",
+        "result": "5. The verifier's result",
+    }
+    print(f"\n{titles[name]}  [{data['ms']} ms]")
+    if "link" in data:
+        print(qr_text(data["link"]))
+        print(data["link"])
+    if data.get("tx_code"):
+        print(f"transaction code: {data['tx_code']}")
+    if "credentials" in data:
+        print("received: " + ", ".join(data["credentials"]))
+    if "verifier" in data:
+        print(f"to {data['verifier']}: {json.dumps(data['disclosed'])}")
+    if "status" in data:
+        print(f"status: {data['status']}")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="eudi-demo-"))
+    if args.serve:
+        return _serve(work, as_json=args.json)
+    steps: list[dict[str, Any]] = []
+
+    def report(name: str, data: dict[str, Any]) -> None:
+        steps.append({"step": name, **data})
+        if not args.json:
+            _human_report(name, data)
+
+    started = time.perf_counter()
+    try:
+        with run_federation(work) as federation:
+            if not args.json:
+                print(f"work folder: {work}\nissuer:   {federation.issuer_url}\nverifier: {federation.verifier_url}")
+            result = asyncio.run(round_trip(federation, work / "wallet", report))
+    except (EudiError, httpx.HTTPError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    verified = result.get("credentials", {})
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "status": result["status"],
+                    "steps": steps,
+                    "verified_claims": verified,
+                    "total_ms": _ms(started),
+                    "work": str(work),
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print("\nverified claims:")
+        for query_id, credentials in verified.items():
+            for credential in credentials:
+                print(f"  {query_id} from {credential.get('issuer_name') or credential['issuer']}:")
+                for name, value in credential["claims"].items():
+                    print(f"    {name}: {value}")
+    return 0 if result["status"] == "verified" else 1
+
+
+def _serve(work: Path, *, as_json: bool) -> int:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        with run_federation(work) as federation:
+            offer = make_offer(federation)
+            request = make_presentation_request(federation)
+            info = {
+                "issuer_url": federation.issuer_url,
+                "credential_offer": offer["credential_offer"],
+                "tx_code": offer["tx_code"],
+                "verifier_url": federation.verifier_url,
+                "presentation_request": request["authorization_request"],
+                "result_url": request["result_url"],
+                "trust_list": str(federation.trust_list),
+                "trust_list_operator": str(federation.trust_list_operator),
+            }
+            if as_json:
+                print(json.dumps(info), flush=True)
+            else:
+                for key, value in info.items():
+                    print(f"{key}: {value}")
+                print("More offers: POST {issuer_url}/offers {\"citizen_id\": \"nl-0002\"}; more requests: "
+                      "POST {verifier_url}/transactions {\"preset\": \"pid_basic\"}. Ctrl-C stops.", flush=True)
+            try:
+                while not stop.wait(0.5):
+                    pass
+            except KeyboardInterrupt:
+                pass
+    except (EudiError, httpx.HTTPError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        help="run issuer, verifier and a wallet on loopback: a full issue-and-present round trip",
+        description="Makes a development PKI and trust list in a work folder, starts the issuer and the "
+        "verifier under uvicorn on free 127.0.0.1 ports, issues a PID to a fresh wallet and presents "
+        "given_name, family_name and birthdate.",
+    )
+    demo.add_argument("--json", action="store_true", help="print one machine-readable JSON summary")
+    demo.add_argument("--serve", action="store_true", help="keep the federation up for an outside wallet")
+    demo.add_argument("--work", help="work folder (default: a new temporary folder)")
+    demo.set_defaults(func=_demo)

@@ -1,0 +1,120 @@
+"""The issuer as an ASGI app: routes translate HTTP to :class:`IssuerService` calls and back.
+
+Endpoints (OpenID4VCI 1.0 unless noted):
+
+- ``GET /.well-known/openid-credential-issuer`` — credential issuer metadata (section 12.2)
+- ``GET /.well-known/oauth-authorization-server`` — RFC 8414 metadata
+- ``GET /credential-offer/{id}`` — the offer behind a ``credential_offer_uri`` (section 4.1.3)
+- ``POST /token`` — pre-authorized code grant (section 6)
+- ``POST /nonce`` — ``c_nonce`` (section 7)
+- ``POST /credential`` — credential endpoint (section 8)
+- ``POST /offers`` — not a standard endpoint: the issuer's own back office makes an offer for a
+  citizen of the register (the demo and ``eudi issuer offer`` use it)
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from common.asgi import NO_STORE, Unauthorized, bearer_token, install_error_handlers, read_form, read_json
+from common.clock import Clock, SystemClock
+from common.db import create_engine
+from common.errors import InvalidInput
+from issuer.register import Register
+from issuer.service import PID_SD_JWT, IssuerService
+from issuer.settings import IssuerSettings
+from issuer.store import IssuerStore
+from openid4vc.issuance import parse_credential_request, parse_token_request
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    settings: IssuerSettings,
+    *,
+    clock: Clock | None = None,
+    register: Register | None = None,
+    rng: Callable[[int], bytes] = os.urandom,
+) -> FastAPI:
+    clock = clock or SystemClock()
+    store = IssuerStore(create_engine(settings.database_url))
+    store.create_schema()
+    register = register or Register.seeded(
+        seed=settings.register_seed, country=settings.country, issued=clock.datetime().date()
+    )
+    service = IssuerService(settings, store, register, clock, rng)
+
+    app = FastAPI(title="EUDI reference issuer (OpenID4VCI 1.0)", version="0.1.0")
+    app.state.service = service
+    install_error_handlers(app)
+
+    @app.get("/.well-known/openid-credential-issuer")
+    async def credential_issuer_metadata() -> dict[str, Any]:
+        return service.credential_issuer_metadata()
+
+    @app.get("/.well-known/oauth-authorization-server")
+    async def authorization_server_metadata() -> dict[str, Any]:
+        return service.authorization_server_metadata()
+
+    @app.get("/credential-offer/{offer_id}")
+    async def credential_offer(offer_id: str) -> JSONResponse:
+        offer = service.offer(offer_id)
+        if offer is None:
+            return JSONResponse(
+                {"error": "not_found", "error_description": "no such offer, or it expired"},
+                status_code=404,
+                headers=NO_STORE,
+            )
+        return JSONResponse(offer, headers=NO_STORE)
+
+    @app.post("/token")
+    async def token(request: Request) -> JSONResponse:
+        form = await read_form(request)
+        return JSONResponse(service.token(parse_token_request(form)), headers=NO_STORE)
+
+    @app.post("/nonce")
+    async def nonce() -> JSONResponse:
+        return JSONResponse(service.nonce(), headers=NO_STORE)
+
+    @app.post("/credential")
+    async def credential(request: Request) -> JSONResponse:
+        access_token = bearer_token(request)
+        body = parse_credential_request(await read_json(request))
+        return JSONResponse(service.credential(access_token, body), headers=NO_STORE)
+
+    @app.post("/offers")
+    async def make_offer(request: Request) -> JSONResponse:
+        if settings.admin_token is not None:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given, settings.admin_token):
+                raise Unauthorized("the offer API needs the issuer's admin token")
+        body = await read_json(request)
+        if not isinstance(body, dict) or not isinstance(body.get("citizen_id"), str):
+            raise InvalidInput("expected {\"citizen_id\": ..., \"credential_configuration_ids\": [...]}")
+        ids = body.get("credential_configuration_ids", [PID_SD_JWT])
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise InvalidInput("credential_configuration_ids must be an array of strings")
+        made = service.make_offer(body["citizen_id"], tuple(ids), with_tx_code=body.get("tx_code", True) is not False)
+        return JSONResponse(
+            {
+                "credential_offer_uri": made.credential_offer_uri,
+                "credential_offer": made.link,
+                "tx_code": made.tx_code,
+                "expires_at": made.expires_at,
+            },
+            status_code=201,
+            headers=NO_STORE,
+        )
+
+    @app.get("/citizens")
+    async def citizens() -> dict[str, Any]:
+        """The register's citizen ids (synthetic people only), for the back office."""
+        return {"citizens": [c.citizen_id for c in register]}
+
+    return app

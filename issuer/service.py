@@ -1,0 +1,262 @@
+"""What the issuer does, between the HTTP routes and the libraries (OpenID4VCI 1.0).
+
+Routes parse HTTP and call one method here; this module consults the store and the register,
+enforces single use and expiry, and composes the credential with ``credentials``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from common.clock import Clock
+from common.db import secret_digest
+from common.jose import b64url_encode, jwk_thumbprint
+from credentials.catalog.pid import PID_VCT, display_metadata, pid_claims
+from credentials.sdjwt_vc import issue_sd_jwt_vc
+from issuer.register import Register
+from issuer.settings import IssuerSettings
+from issuer.store import IssuerStore
+from openid4vc.errors import (
+    InvalidGrant,
+    InvalidNonce,
+    InvalidRequest,
+    InvalidToken,
+    UnknownCredentialConfiguration,
+    UnknownCredentialIdentifier,
+)
+from openid4vc.issuance import (
+    PRE_AUTHORIZED_GRANT,
+    CredentialOffer,
+    CredentialRequest,
+    TokenRequest,
+    TxCode,
+    credential_issuer_metadata,
+    credential_response,
+    nonce_response,
+    offer_link,
+    token_response,
+    verify_jwt_proof,
+)
+
+__all__ = ["PID_SD_JWT", "IssuerService", "MadeOffer"]
+
+PID_SD_JWT = "eu.europa.ec.eudi.pid_dc_sd_jwt"
+
+
+@dataclass(frozen=True)
+class MadeOffer:
+    offer_id: str
+    offer: dict[str, Any]
+    credential_offer_uri: str
+    link: str
+    tx_code: str | None
+    expires_at: int
+
+
+class IssuerService:
+    def __init__(
+        self,
+        settings: IssuerSettings,
+        store: IssuerStore,
+        register: Register,
+        clock: Clock,
+        rng: Callable[[int], bytes] = os.urandom,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.register = register
+        self.clock = clock
+        self.rng = rng
+
+    def _secret(self, size: int = 32) -> str:
+        return b64url_encode(self.rng(size))
+
+    # -- metadata ---------------------------------------------------------------------------------
+
+    def configurations(self) -> dict[str, dict[str, Any]]:
+        return {
+            PID_SD_JWT: {
+                "format": "dc+sd-jwt",
+                "vct": PID_VCT,
+                "scope": PID_SD_JWT,
+                "cryptographic_binding_methods_supported": ["jwk"],
+                "credential_signing_alg_values_supported": ["ES256"],
+                "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
+                "credential_metadata": {
+                    "display": [
+                        {"name": "Person Identification Data", "locale": "en"},
+                        {"name": "Persoonsidentificatiegegevens", "locale": "nl"},
+                    ],
+                    "claims": display_metadata(),
+                },
+            }
+        }
+
+    def credential_issuer_metadata(self) -> dict[str, Any]:
+        url = self.settings.public_url
+        return credential_issuer_metadata(
+            credential_issuer=url,
+            credential_endpoint=f"{url}/credential",
+            nonce_endpoint=f"{url}/nonce",
+            configurations=self.configurations(),
+            display=[{"name": f"{self.settings.display_name} {self.settings.country}", "locale": "en"}],
+        )
+
+    def authorization_server_metadata(self) -> dict[str, Any]:
+        url = self.settings.public_url
+        return {
+            "issuer": url,
+            "token_endpoint": f"{url}/token",
+            "grant_types_supported": [PRE_AUTHORIZED_GRANT],
+            "pre-authorized_grant_anonymous_access_supported": True,
+            "token_endpoint_auth_methods_supported": ["none"],
+            "response_types_supported": [],
+        }
+
+    # -- offer ------------------------------------------------------------------------------------
+
+    def make_offer(
+        self, citizen_id: str, configuration_ids: tuple[str, ...] = (PID_SD_JWT,), *, with_tx_code: bool = True
+    ) -> MadeOffer:
+        if self.register.get(citizen_id) is None:
+            raise InvalidRequest(f"no citizen {citizen_id!r} in the register")
+        unknown = [cid for cid in configuration_ids if cid not in self.configurations()]
+        if unknown or not configuration_ids:
+            raise UnknownCredentialConfiguration(f"unknown credential configuration {unknown}")
+        now = self.clock.now()
+        code = self._secret()
+        tx_code = None
+        tx_code_spec = None
+        if with_tx_code:
+            length = self.settings.tx_code_length
+            tx_code = str(int.from_bytes(self.rng(8), "big") % 10**length).zfill(length)
+            tx_code_spec = TxCode(
+                input_mode="numeric", length=length, description="Enter the code shown by the issuer"
+            )
+        offer = CredentialOffer(
+            credential_issuer=self.settings.public_url,
+            credential_configuration_ids=configuration_ids,
+            pre_authorized_code=code,
+            tx_code=tx_code_spec,
+        ).to_json()
+        offer_id = self._secret(16)
+        expires_at = now + self.settings.offer_ttl
+        self.store.add_offer(
+            offer_id=offer_id,
+            pre_authorized_code=code,
+            tx_code=tx_code,
+            citizen_id=citizen_id,
+            configuration_ids=configuration_ids,
+            offer=offer,
+            expires_at=expires_at,
+        )
+        uri = f"{self.settings.public_url}/credential-offer/{offer_id}"
+        return MadeOffer(offer_id, offer, uri, offer_link(credential_offer_uri=uri), tx_code, expires_at)
+
+    def offer(self, offer_id: str) -> dict[str, Any] | None:
+        return self.store.offer_json(offer_id, now=self.clock.now())
+
+    # -- token ------------------------------------------------------------------------------------
+
+    def token(self, request: TokenRequest) -> dict[str, Any]:
+        """Token endpoint, pre-authorized code grant (OpenID4VCI 1.0 section 6)."""
+        now = self.clock.now()
+        code = request.pre_authorized_code or ""
+        record = self.store.find_offer_by_code(code)
+        if record is None or record.redeemed or record.expires_at <= now:
+            raise InvalidGrant("the pre-authorized code is unknown, used or expired")
+        if record.tx_code_digest is None:
+            if request.tx_code is not None:
+                raise InvalidRequest("tx_code sent but the offer asked for none")
+        else:
+            if request.tx_code is None:
+                raise InvalidRequest("tx_code is required for this pre-authorized code")
+            if not hmac.compare_digest(secret_digest(request.tx_code), record.tx_code_digest):
+                self.store.count_failed_tx_code(
+                    record.offer_id, max_attempts=self.settings.max_tx_code_attempts
+                )
+                raise InvalidGrant("wrong tx_code")
+        if not self.store.redeem_offer(record.offer_id, now=now):
+            raise InvalidGrant("the pre-authorized code is unknown, used or expired")
+        access_token = self._secret()
+        self.store.add_access_token(
+            access_token,
+            citizen_id=record.citizen_id,
+            configuration_ids=record.configuration_ids,
+            expires_at=now + self.settings.token_ttl,
+        )
+        return token_response(access_token, expires_in=self.settings.token_ttl)
+
+    def nonce(self) -> dict[str, Any]:
+        c_nonce = self._secret()
+        self.store.add_nonce(c_nonce, expires_at=self.clock.now() + self.settings.nonce_ttl)
+        return nonce_response(c_nonce)
+
+    # -- credential -------------------------------------------------------------------------------
+
+    def credential(self, access_token: str, request: CredentialRequest) -> dict[str, Any]:
+        """Credential endpoint (OpenID4VCI 1.0 section 8): one credential per proof key."""
+        now = self.clock.now()
+        grant = self.store.access_grant(access_token, now=now)
+        if grant is None:
+            raise InvalidToken("the access token is unknown or expired")
+        if request.credential_identifier is not None:
+            raise UnknownCredentialIdentifier("this issuer hands out no credential identifiers")
+        configuration_id = request.credential_configuration_id or ""
+        if configuration_id not in self.configurations():
+            raise UnknownCredentialConfiguration(f"unknown credential configuration {configuration_id!r}")
+        if configuration_id not in grant.configuration_ids:
+            raise InvalidToken("the access token does not cover this credential configuration")
+        citizen = self.register.get(grant.citizen_id)
+        if citizen is None:
+            raise InvalidGrant("the citizen of this grant left the register")
+
+        keys = []
+        for proof in request.proofs:
+            result = verify_jwt_proof(
+                proof,
+                audience=self.settings.public_url,
+                now=now,
+                max_age=self.settings.proof_max_age,
+            )
+            if result.nonce is None or not self.store.consume_nonce(result.nonce, now=now):
+                raise InvalidNonce("the proof's nonce is missing, unknown, used or expired")
+            keys.append(result.jwk)
+
+        claims = pid_claims(citizen.attributes)
+        expires_at = now + self.settings.credential_validity_days * 86400
+        expiry = claims.get("date_of_expiry")
+        if isinstance(expiry, str):
+            expires_at = min(expires_at, int(_epoch(date.fromisoformat(expiry))))
+        credentials = []
+        for jwk in keys:
+            credentials.append(
+                issue_sd_jwt_vc(
+                    claims,
+                    vct=PID_VCT,
+                    issuer=self.settings.public_url,
+                    signing_key=self.settings.signing_key,
+                    x5c=self.settings.certificate_chain,
+                    holder_jwk=jwk,
+                    iat=now,
+                    exp=expires_at,
+                    rng=self.rng,
+                )
+            )
+            self.store.record_issued(
+                configuration_id=configuration_id,
+                citizen_id=citizen.citizen_id,
+                holder_thumbprint=b64url_encode(jwk_thumbprint(jwk)),
+                issued_at=now,
+                expires_at=expires_at,
+            )
+        return credential_response(credentials)
+
+
+def _epoch(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())

@@ -1,0 +1,55 @@
+"""Issuer settings: explicit values injected into ``create_app``; secrets are masked in ``repr``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from common.config import ConfigFile, load_chain, load_private_key
+
+__all__ = ["IssuerSettings", "load_issuer_settings"]
+
+
+@dataclass(frozen=True)
+class IssuerSettings:
+    public_url: str
+    """The Credential Issuer Identifier (OpenID4VCI 1.0 section 12.2.1); also the AS issuer."""
+    database_url: str
+    signing_key: ec.EllipticCurvePrivateKey = field(repr=False)
+    certificate_chain: tuple[x509.Certificate, ...] = field(repr=False)
+    """Leaf first, trust anchor excluded (HAIP)."""
+    country: str = "NL"
+    display_name: str = "Demo PID Provider"
+    offer_ttl: int = 600
+    token_ttl: int = 600
+    nonce_ttl: int = 300
+    proof_max_age: int = 300
+    credential_validity_days: int = 365
+    tx_code_length: int = 6
+    max_tx_code_attempts: int = 3
+    admin_token: str | None = field(default=None, repr=False)
+    """Bearer token required on the offer-making API when set."""
+    register_seed: int = 2026
+    allow_http_loopback: bool = True
+
+    @property
+    def credential_endpoint(self) -> str:
+        return f"{self.public_url}/credential"
+
+
+def load_issuer_settings(path: Path) -> IssuerSettings:
+    """Settings from a TOML file (see ``docs/configuration.md``)."""
+    config = ConfigFile(path)
+    return IssuerSettings(
+        public_url=str(config.require("public_url")).rstrip("/"),
+        database_url=str(config.get("database_url", f"sqlite:///{path.parent / 'issuer.sqlite'}")),
+        signing_key=load_private_key(config.file("signing_key")),
+        certificate_chain=load_chain(config.file("certificate_chain")),
+        country=str(config.get("country", "NL")),
+        display_name=str(config.get("display_name", "Demo PID Provider")),
+        admin_token=config.get("admin_token"),
+        register_seed=int(config.get("register_seed", 2026)),
+    )

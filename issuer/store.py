@@ -1,0 +1,231 @@
+"""The issuer's repository: offers, pre-authorized codes, access tokens, nonces, issued credentials.
+
+Bearer secrets (pre-authorized codes, transaction codes, access tokens) are stored as SHA-256
+digests only. Single use is enforced by conditional updates whose row count decides the winner, so
+it holds with several workers on PostgreSQL as on SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from common.db import secret_digest
+
+__all__ = ["AccessGrant", "IssuerStore", "OfferRecord"]
+
+metadata = sa.MetaData()
+
+offers = sa.Table(
+    "issuer_offers",
+    metadata,
+    sa.Column("offer_id", sa.String(64), primary_key=True),
+    sa.Column("code_digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("tx_code_digest", sa.String(64), nullable=True),
+    sa.Column("citizen_id", sa.String(64), nullable=False),
+    sa.Column("configuration_ids", sa.Text, nullable=False),
+    sa.Column("offer_json", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("redeemed", sa.Boolean, nullable=False, default=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, default=0),
+)
+
+access_tokens = sa.Table(
+    "issuer_access_tokens",
+    metadata,
+    sa.Column("token_digest", sa.String(64), primary_key=True),
+    sa.Column("citizen_id", sa.String(64), nullable=False),
+    sa.Column("configuration_ids", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+)
+
+nonces = sa.Table(
+    "issuer_nonces",
+    metadata,
+    sa.Column("nonce_digest", sa.String(64), primary_key=True),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+)
+
+issued = sa.Table(
+    "issuer_issued_credentials",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("configuration_id", sa.String(200), nullable=False),
+    sa.Column("citizen_id", sa.String(64), nullable=False),
+    sa.Column("holder_thumbprint", sa.String(64), nullable=False),
+    sa.Column("issued_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class OfferRecord:
+    offer_id: str
+    citizen_id: str
+    configuration_ids: tuple[str, ...]
+    tx_code_digest: str | None
+    expires_at: int
+    redeemed: bool
+    failed_attempts: int
+
+
+@dataclass(frozen=True)
+class AccessGrant:
+    citizen_id: str
+    configuration_ids: tuple[str, ...]
+    expires_at: int
+
+
+class IssuerStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_schema(self) -> None:
+        metadata.create_all(self.engine)
+
+    def add_offer(
+        self,
+        *,
+        offer_id: str,
+        pre_authorized_code: str,
+        tx_code: str | None,
+        citizen_id: str,
+        configuration_ids: Sequence[str],
+        offer: dict[str, Any],
+        expires_at: int,
+    ) -> None:
+        with self.engine.begin() as db:
+            db.execute(
+                offers.insert().values(
+                    offer_id=offer_id,
+                    code_digest=secret_digest(pre_authorized_code),
+                    tx_code_digest=secret_digest(tx_code) if tx_code is not None else None,
+                    citizen_id=citizen_id,
+                    configuration_ids=json.dumps(list(configuration_ids)),
+                    offer_json=json.dumps(offer),
+                    expires_at=expires_at,
+                    redeemed=False,
+                    failed_attempts=0,
+                )
+            )
+
+    def offer_json(self, offer_id: str, *, now: int) -> dict[str, Any] | None:
+        """The offer behind a ``credential_offer_uri``, while its code is still usable."""
+        with self.engine.connect() as db:
+            row = db.execute(
+                sa.select(offers.c.offer_json).where(
+                    offers.c.offer_id == offer_id,
+                    offers.c.expires_at > now,
+                    offers.c.redeemed.is_(False),
+                )
+            ).first()
+        return None if row is None else dict(json.loads(row.offer_json))
+
+    def find_offer_by_code(self, pre_authorized_code: str) -> OfferRecord | None:
+        with self.engine.connect() as db:
+            row = db.execute(
+                sa.select(offers).where(offers.c.code_digest == secret_digest(pre_authorized_code))
+            ).first()
+        if row is None:
+            return None
+        return OfferRecord(
+            offer_id=row.offer_id,
+            citizen_id=row.citizen_id,
+            configuration_ids=tuple(json.loads(row.configuration_ids)),
+            tx_code_digest=row.tx_code_digest,
+            expires_at=row.expires_at,
+            redeemed=bool(row.redeemed),
+            failed_attempts=row.failed_attempts,
+        )
+
+    def count_failed_tx_code(self, offer_id: str, *, max_attempts: int) -> None:
+        """One more wrong ``tx_code``; at ``max_attempts`` the code is burnt."""
+        with self.engine.begin() as db:
+            db.execute(
+                offers.update()
+                .where(offers.c.offer_id == offer_id)
+                .values(
+                    failed_attempts=offers.c.failed_attempts + 1,
+                    redeemed=sa.case(
+                        (offers.c.failed_attempts + 1 >= max_attempts, sa.true()), else_=offers.c.redeemed
+                    ),
+                )
+            )
+
+    def redeem_offer(self, offer_id: str, *, now: int) -> bool:
+        """Mark the pre-authorized code used; False when another request already did, or it expired."""
+        with self.engine.begin() as db:
+            result = db.execute(
+                offers.update()
+                .where(offers.c.offer_id == offer_id, offers.c.redeemed.is_(False), offers.c.expires_at > now)
+                .values(redeemed=True)
+            )
+        return result.rowcount == 1
+
+    def add_access_token(
+        self, token: str, *, citizen_id: str, configuration_ids: Sequence[str], expires_at: int
+    ) -> None:
+        with self.engine.begin() as db:
+            db.execute(
+                access_tokens.insert().values(
+                    token_digest=secret_digest(token),
+                    citizen_id=citizen_id,
+                    configuration_ids=json.dumps(list(configuration_ids)),
+                    expires_at=expires_at,
+                )
+            )
+
+    def access_grant(self, token: str, *, now: int) -> AccessGrant | None:
+        with self.engine.connect() as db:
+            row = db.execute(
+                sa.select(access_tokens).where(
+                    access_tokens.c.token_digest == secret_digest(token), access_tokens.c.expires_at > now
+                )
+            ).first()
+        if row is None:
+            return None
+        return AccessGrant(row.citizen_id, tuple(json.loads(row.configuration_ids)), row.expires_at)
+
+    def add_nonce(self, nonce: str, *, expires_at: int) -> None:
+        with self.engine.begin() as db:
+            db.execute(nonces.insert().values(nonce_digest=secret_digest(nonce), expires_at=expires_at))
+
+    def consume_nonce(self, nonce: str, *, now: int) -> bool:
+        """True exactly once for a nonce this issuer gave out and that has not expired."""
+        with self.engine.begin() as db:
+            result = db.execute(
+                nonces.delete().where(
+                    nonces.c.nonce_digest == secret_digest(nonce), nonces.c.expires_at > now
+                )
+            )
+            db.execute(nonces.delete().where(nonces.c.expires_at <= now))
+        return result.rowcount == 1
+
+    def record_issued(
+        self,
+        *,
+        configuration_id: str,
+        citizen_id: str,
+        holder_thumbprint: str,
+        issued_at: int,
+        expires_at: int | None,
+    ) -> None:
+        with self.engine.begin() as db:
+            db.execute(
+                issued.insert().values(
+                    configuration_id=configuration_id,
+                    citizen_id=citizen_id,
+                    holder_thumbprint=holder_thumbprint,
+                    issued_at=issued_at,
+                    expires_at=expires_at,
+                )
+            )
+
+    def issued_count(self) -> int:
+        with self.engine.connect() as db:
+            return int(db.execute(sa.select(sa.func.count()).select_from(issued)).scalar_one())

@@ -1,0 +1,106 @@
+"""The verifier as an ASGI app.
+
+Relying-party API (ours, not a standard):
+
+- ``POST /transactions`` — body ``{"dcql_query": {...}}`` or ``{"preset": "pid_basic"}``; answers the
+  ``openid4vp://`` link to show as a QR code, its ``request_uri`` and the ``result_url``
+- ``GET /transactions/{id}`` — ``pending``, ``verified`` with the verified claims, or ``failed`` with
+  the reason
+- ``GET /presets`` — the named queries
+
+Wallet-facing (OpenID4VP 1.0):
+
+- ``GET /request/{id}`` — the signed request object, ``application/oauth-authz-req+jwt`` (section 5.10)
+- ``POST /response`` — the ``direct_post`` response endpoint (section 8.2)
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from common.asgi import NO_STORE, Unauthorized, install_error_handlers, read_form, read_json
+from common.clock import Clock, SystemClock
+from common.db import create_engine
+from common.errors import InvalidInput
+from trust_list.lote import TrustList, verify_lote
+from verifier.errors import PresentationRejected
+from verifier.policy import PRESETS, preset_query
+from verifier.service import VerifierService
+from verifier.settings import VerifierSettings
+from verifier.store import VerifierStore
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    settings: VerifierSettings,
+    *,
+    clock: Clock | None = None,
+    rng: Callable[[int], bytes] = os.urandom,
+) -> FastAPI:
+    clock = clock or SystemClock()
+    store = VerifierStore(create_engine(settings.database_url))
+    store.create_schema()
+    trusted: TrustList = verify_lote(
+        settings.trust_list.read_text(encoding="utf-8").strip(),
+        pinned=settings.trust_list_operators,
+        now=datetime.fromtimestamp(clock.now(), UTC),
+    )
+    service = VerifierService(settings, store, lambda: trusted, clock, rng)
+
+    app = FastAPI(title="EUDI reference verifier (OpenID4VP 1.0)", version="0.1.0")
+    app.state.service = service
+    install_error_handlers(app)
+
+    def check_api_token(request: Request) -> None:
+        if settings.api_token is not None:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given, settings.api_token):
+                raise Unauthorized("the relying-party API needs the verifier's API token")
+
+    @app.get("/presets")
+    async def presets() -> dict[str, Any]:
+        return {"presets": PRESETS}
+
+    @app.post("/transactions")
+    async def create_transaction(request: Request) -> JSONResponse:
+        check_api_token(request)
+        body = await read_json(request)
+        if not isinstance(body, dict) or ("dcql_query" in body) == ("preset" in body):
+            raise InvalidInput('expected exactly one of {"dcql_query": {...}} or {"preset": "..."}')
+        query = body["dcql_query"] if "dcql_query" in body else preset_query(str(body["preset"]))
+        return JSONResponse(service.create_transaction(query), status_code=201, headers=NO_STORE)
+
+    @app.get("/transactions/{transaction_id}")
+    async def transaction_result(transaction_id: str, request: Request) -> JSONResponse:
+        check_api_token(request)
+        return JSONResponse(service.result(transaction_id), headers=NO_STORE)
+
+    @app.get("/request/{transaction_id}")
+    async def request_object(transaction_id: str) -> Response:
+        return Response(
+            service.request_object(transaction_id),
+            media_type="application/oauth-authz-req+jwt",
+            headers=NO_STORE,
+        )
+
+    @app.post("/response")
+    async def direct_post(request: Request) -> JSONResponse:
+        try:
+            body = service.receive_response(await read_form(request))
+        except PresentationRejected as exc:
+            return JSONResponse(
+                {"error": "invalid_request", "error_description": exc.description, "reason": exc.reason},
+                status_code=400,
+                headers=NO_STORE,
+            )
+        return JSONResponse(body, headers=NO_STORE)
+
+    return app

@@ -1,0 +1,28 @@
+"""Verifier errors: why a presentation or an API call was refused."""
+
+from __future__ import annotations
+
+from common.errors import EudiError
+
+__all__ = ["PresentationRejected", "UnknownPreset", "UnknownTransaction", "VerifierError"]
+
+
+class VerifierError(EudiError):
+    error = "invalid_request"
+
+
+class UnknownPreset(VerifierError):
+    pass
+
+
+class UnknownTransaction(VerifierError):
+    error = "not_found"
+    status_code = 404
+
+
+class PresentationRejected(VerifierError):
+    """A response whose presentations did not verify; ``reason`` is the library error's code."""
+
+    def __init__(self, description: str, *, reason: str) -> None:
+        super().__init__(description)
+        self.reason = reason

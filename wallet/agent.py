@@ -1,0 +1,288 @@
+"""The wallet agent: receives credentials (OpenID4VCI 1.0) and presents them (OpenID4VP 1.0).
+
+It is headless and generic over its store, its HTTP fetcher, its clock and its trust list, so the
+CLI, the terminal UI and the pilot runner all drive the same code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from common.clock import Clock
+from common.errors import EudiError
+from common.jose import b64url_encode, jwk_thumbprint, public_jwk, x5c_certificates
+from common.net import Fetcher, Response
+from credentials.sdjwt import ClaimPath
+from credentials.sdjwt_vc import present_sd_jwt_vc, read_issued_sd_jwt_vc
+from openid4vc.dcql import Candidate, Match, match, select
+from openid4vc.issuance import (
+    CredentialOffer,
+    make_jwt_proof,
+    parse_authorization_server_metadata,
+    parse_credential_issuer_metadata,
+    parse_credential_response,
+    parse_nonce_response,
+    parse_offer_link,
+    parse_token_response,
+    well_known_url,
+    PRE_AUTHORIZED_GRANT,
+)
+from openid4vc.presentation import (
+    AuthorizationRequest,
+    authorization_response_form,
+    error_response_form,
+    parse_authorization_request_link,
+    verify_request_object,
+)
+from trust_list.lote import PID_ISSUANCE, WRPAC_ISSUANCE, TrustList
+from trust_list.x509 import subject_organization, validate_chain
+from wallet.errors import IssuerError, NoMatchingCredential, VerifierError
+from wallet.store import StoredCredential, WalletStore
+
+__all__ = ["PresentationProposal", "WalletAgent"]
+
+SD_JWT_FORMAT = "dc+sd-jwt"
+
+
+@dataclass(frozen=True)
+class PresentationProposal:
+    """A verified request and what the wallet would disclose for it, awaiting the citizen's consent."""
+
+    request: AuthorizationRequest
+    verifier_name: str | None
+    selection: Mapping[str, Sequence[Match]] | None
+
+    @property
+    def satisfiable(self) -> bool:
+        return self.selection is not None
+
+    def disclosed_paths(self) -> dict[str, list[ClaimPath]]:
+        if self.selection is None:
+            return {}
+        return {qid: [p for m in matches for p in m.paths] for qid, matches in self.selection.items()}
+
+
+class WalletAgent:
+    def __init__(
+        self,
+        store: WalletStore,
+        fetcher: Fetcher,
+        clock: Clock,
+        trust_list: Callable[[], TrustList],
+        rng: Callable[[int], bytes] = os.urandom,
+    ) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+        self.trust_list = trust_list
+        self.rng = rng
+
+    def _at(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now(), UTC)
+
+    @staticmethod
+    def _json(response: Response, what: str) -> Any:
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+                reason = f"{body.get('error')}: {body.get('error_description', '')}"
+            except EudiError:
+                reason = f"HTTP {response.status_code}"
+            raise IssuerError(f"{what} failed: {reason}")
+        if response.content_type != "application/json":
+            raise IssuerError(f"{what} answered {response.content_type or 'no content type'}, not JSON")
+        return response.json()
+
+    # -- issuance ---------------------------------------------------------------------------------
+
+    async def resolve_offer(self, link: str) -> CredentialOffer:
+        parsed = parse_offer_link(link)
+        if isinstance(parsed, CredentialOffer):
+            return parsed
+        answer = await self.fetcher.get(parsed, headers={"Accept": "application/json"})
+        return CredentialOffer.from_json(self._json(answer, "fetching the credential offer"))
+
+    async def receive(self, link: str, *, tx_code: str | None = None) -> list[StoredCredential]:
+        """Pre-authorized code flow (OpenID4VCI 1.0 sections 4-8): offer to stored credentials."""
+        offer = await self.resolve_offer(link)
+        if offer.pre_authorized_code is None:
+            raise IssuerError("the offer has no pre-authorized code; the authorization code flow comes later")
+        if offer.tx_code is not None and tx_code is None:
+            raise IssuerError("this offer needs the transaction code that the issuer gave you")
+        issuer_url = offer.credential_issuer
+        metadata = parse_credential_issuer_metadata(
+            self._json(
+                await self.fetcher.get(well_known_url(issuer_url, "openid-credential-issuer")),
+                "fetching the issuer metadata",
+            ),
+            expected_issuer=issuer_url,
+        )
+        as_url = metadata.authorization_servers[0] if metadata.authorization_servers else issuer_url
+        as_metadata = parse_authorization_server_metadata(
+            self._json(
+                await self.fetcher.get(well_known_url(as_url, "oauth-authorization-server")),
+                "fetching the authorization server metadata",
+            ),
+            expected_issuer=as_url,
+        )
+        form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
+        if offer.tx_code is not None and tx_code is not None:
+            form["tx_code"] = tx_code
+        token = parse_token_response(
+            self._json(await self.fetcher.post(as_metadata.token_endpoint, data=form), "the token request")
+        )
+        received = []
+        for configuration_id in offer.credential_configuration_ids:
+            configuration = metadata.configurations.get(configuration_id)
+            if configuration is None or configuration.get("format") != SD_JWT_FORMAT:
+                raise IssuerError(f"cannot receive {configuration_id!r}: unknown or unsupported format")
+            nonce = None
+            if metadata.nonce_endpoint is not None:
+                nonce = parse_nonce_response(
+                    self._json(await self.fetcher.post(metadata.nonce_endpoint), "the nonce request")
+                )
+            key = ec.generate_private_key(ec.SECP256R1())
+            proof = make_jwt_proof(key, audience=issuer_url, nonce=nonce, iat=self.clock.now())
+            answer = await self.fetcher.post(
+                metadata.credential_endpoint,
+                json={"credential_configuration_id": configuration_id, "proofs": {"jwt": [proof]}},
+                headers={"Authorization": f"Bearer {token.access_token}"},
+            )
+            for raw in parse_credential_response(self._json(answer, "the credential request")):
+                received.append(self._keep(raw, key, configuration))
+        return received
+
+    def _keep(
+        self, raw: str, key: ec.EllipticCurvePrivateKey, configuration: Mapping[str, Any]
+    ) -> StoredCredential:
+        """Check a fresh credential before keeping it: signature, chain, type, and our key in ``cnf``."""
+        from common.jose import parse_jws
+
+        header = parse_jws(raw.split("~", 1)[0]).header
+        chain = x5c_certificates(header)
+        leaf = validate_chain(chain, self.trust_list().anchors(PID_ISSUANCE), at=self._at())
+        issuer_key = leaf.public_key()
+        if not isinstance(issuer_key, ec.EllipticCurvePublicKey):
+            raise IssuerError("issuer certificate does not hold an EC key")
+        held = read_issued_sd_jwt_vc(raw, issuer_key=issuer_key, now=self.clock.now())
+        if held.vct != configuration.get("vct"):
+            raise IssuerError(f"issuer sent vct {held.vct!r}, not the {configuration.get('vct')!r} offered")
+        if jwk_thumbprint(held.cnf_jwk) != jwk_thumbprint(public_jwk(key)):
+            raise IssuerError("the credential is bound to a key that is not ours")
+        key_id = b64url_encode(jwk_thumbprint(public_jwk(key)))
+        credential = StoredCredential(
+            credential_id=b64url_encode(self.rng(12)),
+            format=SD_JWT_FORMAT,
+            raw=raw,
+            vct=held.vct,
+            issuer=held.issuer,
+            issuer_name=subject_organization(leaf),
+            key_id=key_id,
+            received_at=self.clock.now(),
+            claims=held.claims,
+        )
+        self.store.add_credential(credential, key)
+        self.store.append_log(
+            {
+                "event": "received",
+                "at": self.clock.now(),
+                "credential_id": credential.credential_id,
+                "vct": held.vct,
+                "issuer": held.issuer,
+                "issuer_name": credential.issuer_name,
+            }
+        )
+        return credential
+
+    # -- presentation -----------------------------------------------------------------------------
+
+    def _validate_rp_chain(self, chain: Sequence[x509.Certificate], dns_name: str | None) -> x509.Certificate:
+        return validate_chain(chain, self.trust_list().anchors(WRPAC_ISSUANCE), at=self._at(), dns_name=dns_name)
+
+    async def fetch_request(self, link: str) -> PresentationProposal:
+        """Fetch and check the signed request, then match its DCQL query against our credentials."""
+        parsed = parse_authorization_request_link(link)
+        answer = await self.fetcher.get(
+            parsed.request_uri, headers={"Accept": "application/oauth-authz-req+jwt"}
+        )
+        if answer.status_code != 200:
+            raise VerifierError(f"fetching the request object failed: HTTP {answer.status_code}")
+        request = verify_request_object(
+            answer.content.decode("ascii", "replace").strip(),
+            link=parsed,
+            validate_chain=self._validate_rp_chain,
+            now=self.clock.now(),
+        )
+        candidates = [
+            Candidate(id=c.credential_id, format=c.format, vct=c.vct, doctype=None, claims=c.claims)
+            for c in self.store.credentials()
+        ]
+        selection = select(request.dcql_query, match(request.dcql_query, candidates))
+        return PresentationProposal(
+            request=request,
+            verifier_name=subject_organization(request.verifier_certificate),
+            selection=selection,
+        )
+
+    async def respond(self, proposal: PresentationProposal, *, accept: bool) -> dict[str, Any]:
+        """Send the presentation (``direct_post``), or ``access_denied`` when the citizen declines."""
+        request = proposal.request
+        now = self.clock.now()
+        if not accept or proposal.selection is None:
+            form = error_response_form(
+                "access_denied",
+                "the citizen declined" if accept is False else "no matching credential",
+                request.state,
+            )
+            await self.fetcher.post(request.response_uri, data=form)
+            self.store.append_log(
+                {"event": "declined", "at": now, "verifier": request.client_id, "verifier_name": proposal.verifier_name}
+            )
+            if proposal.selection is None:
+                raise NoMatchingCredential("no credential in this wallet satisfies the request")
+            return {}
+        by_id = {c.credential_id: c for c in self.store.credentials()}
+        vp_token: dict[str, list[str]] = {}
+        shared = []
+        for query_id, matches in proposal.selection.items():
+            for chosen in matches:
+                credential = by_id[chosen.candidate.id]
+                vp_token.setdefault(query_id, []).append(
+                    present_sd_jwt_vc(
+                        credential.raw,
+                        chosen.paths,
+                        holder_key=self.store.holder_key(credential.key_id),
+                        audience=request.client_id,
+                        nonce=request.nonce,
+                        iat=now,
+                    )
+                )
+                shared.append(
+                    {"credential_id": credential.credential_id, "vct": credential.vct, "claims": [list(p) for p in chosen.paths]}
+                )
+        answer = await self.fetcher.post(
+            request.response_uri, data=authorization_response_form(vp_token=vp_token, state=request.state)
+        )
+        body = answer.json() if answer.content else {}
+        self.store.append_log(
+            {
+                "event": "presented" if answer.status_code == 200 else "presentation_refused",
+                "at": now,
+                "verifier": request.client_id,
+                "verifier_name": proposal.verifier_name,
+                "shared": shared,
+                **({} if answer.status_code == 200 else {"reason": body.get("error_description")}),
+            }
+        )
+        if answer.status_code != 200:
+            raise VerifierError(
+                f"the verifier refused the presentation: {body.get('error')}: {body.get('error_description')}"
+            )
+        return dict(body)

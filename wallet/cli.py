@@ -1,0 +1,124 @@
+"""``eudi wallet ...``: the headless wallet commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from common.clock import SystemClock
+from common.errors import EudiError
+from wallet.config import WalletConfig, open_wallet, write_wallet_config
+from wallet.store import FolderStore
+
+__all__ = ["add_commands"]
+
+
+def _wallet_dir(args: argparse.Namespace) -> Path:
+    return Path(args.wallet or os.environ.get("EUDI_WALLET_HOME") or Path.home() / ".eudi-wallet")
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _init(args: argparse.Namespace) -> int:
+    write_wallet_config(
+        _wallet_dir(args),
+        WalletConfig(Path(args.trust_list), Path(args.operator), allow_http_loopback=args.allow_http_loopback),
+    )
+    print(f"wallet ready in {_wallet_dir(args)}")
+    return 0
+
+
+def _receive(args: argparse.Namespace) -> int:
+    async def run() -> list[Any]:
+        agent = open_wallet(_wallet_dir(args), SystemClock())
+        try:
+            return await agent.receive(args.link, tx_code=args.tx_code)
+        finally:
+            await agent.fetcher.aclose()
+
+    try:
+        received = asyncio.run(run())
+    except (EudiError, OSError) as exc:
+        return _fail(str(exc))
+    for credential in received:
+        if args.json:
+            print(json.dumps({"credential_id": credential.credential_id, "vct": credential.vct, "issuer": credential.issuer}))
+        else:
+            print(f"received {credential.vct} from {credential.issuer_name or credential.issuer} ({credential.credential_id})")
+    return 0
+
+
+def _present(args: argparse.Namespace) -> int:
+    async def run() -> dict[str, Any]:
+        agent = open_wallet(_wallet_dir(args), SystemClock())
+        try:
+            proposal = await agent.fetch_request(args.link)
+            who = proposal.verifier_name or proposal.request.client_id
+            print(f"{who} asks for: {json.dumps(proposal.disclosed_paths())}", file=sys.stderr)
+            return await agent.respond(proposal, accept=args.accept)
+        finally:
+            await agent.fetcher.aclose()
+
+    try:
+        answer = asyncio.run(run())
+    except (EudiError, OSError) as exc:
+        return _fail(str(exc))
+    print(json.dumps(answer) if args.json else ("presented" if args.accept else "declined"))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    credentials = FolderStore(_wallet_dir(args)).credentials()
+    if args.json:
+        print(json.dumps([{"credential_id": c.credential_id, "vct": c.vct, "issuer": c.issuer} for c in credentials]))
+    else:
+        for c in credentials:
+            print(f"{c.credential_id}  {c.vct}  {c.issuer_name or c.issuer}")
+    return 0
+
+
+def _log(args: argparse.Namespace) -> int:
+    for entry in FolderStore(_wallet_dir(args)).log():
+        print(json.dumps(entry, ensure_ascii=False))
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    wallet = subparsers.add_parser("wallet", help="the citizen's wallet (headless commands)")
+    wallet.add_argument("--wallet", help="wallet folder (default $EUDI_WALLET_HOME or ~/.eudi-wallet)")
+    commands = wallet.add_subparsers(dest="wallet_command", required=True)
+
+    init = commands.add_parser("init", help="create a wallet folder that trusts a given trust list")
+    init.add_argument("--trust-list", required=True, help="signed trust list file (compact JWS)")
+    init.add_argument("--operator", required=True, help="PEM certificate of the trust-list operator to pin")
+    init.add_argument(
+        "--allow-http-loopback", action="store_true", help="allow plain http to 127.0.0.1/localhost (demo only)"
+    )
+    init.set_defaults(func=_init)
+
+    receive = commands.add_parser("receive", help="receive credentials from an openid-credential-offer:// link")
+    receive.add_argument("link")
+    receive.add_argument("--tx-code", help="the transaction code the issuer gave you, when the offer asks one")
+    receive.add_argument("--json", action="store_true")
+    receive.set_defaults(func=_receive)
+
+    present = commands.add_parser("present", help="answer an openid4vp:// presentation request")
+    present.add_argument("link")
+    present.add_argument("--accept", action="store_true", help="consent: disclose what is asked (else decline)")
+    present.add_argument("--json", action="store_true")
+    present.set_defaults(func=_present)
+
+    listing = commands.add_parser("list", help="the credentials in the wallet")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=_list)
+
+    log = commands.add_parser("log", help="everything the wallet received and shared, one JSON line each")
+    log.set_defaults(func=_log)

@@ -1,0 +1,118 @@
+"""Where the wallet keeps credentials, holder keys and its transaction log.
+
+:class:`WalletStore` is the interface the agent uses; :class:`FolderStore` keeps everything in one
+folder, writing each file atomically (write, fsync, rename). A later issue puts encryption under a
+PIN behind the same interface.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from common.errors import InvalidInput
+
+__all__ = ["FolderStore", "StoredCredential", "WalletStore"]
+
+MAX_FILE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredCredential:
+    credential_id: str
+    format: str
+    raw: str
+    vct: str
+    issuer: str
+    issuer_name: str | None
+    key_id: str
+    received_at: int
+    claims: Mapping[str, Any]
+
+
+class WalletStore(Protocol):
+    def add_credential(self, credential: StoredCredential, key: ec.EllipticCurvePrivateKey) -> None: ...
+    def credentials(self) -> list[StoredCredential]: ...
+    def holder_key(self, key_id: str) -> ec.EllipticCurvePrivateKey: ...
+    def append_log(self, entry: Mapping[str, Any]) -> None: ...
+    def log(self) -> list[dict[str, Any]]: ...
+
+
+def _write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read(path: Path) -> bytes:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InvalidInput(f"{path.name} is larger than {MAX_FILE_BYTES} bytes")
+    return path.read_bytes()
+
+
+class FolderStore:
+    """Credentials, keys and log in ``directory`` (created 0700)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def add_credential(self, credential: StoredCredential, key: ec.EllipticCurvePrivateKey) -> None:
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        _write_atomic(self.directory / "keys" / f"{credential.key_id}.pem", pem)
+        record = asdict(credential)
+        record["claims"] = dict(credential.claims)
+        _write_atomic(
+            self.directory / "credentials" / f"{credential.credential_id}.json",
+            json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"),
+        )
+
+    def credentials(self) -> list[StoredCredential]:
+        folder = self.directory / "credentials"
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(folder.glob("*.json")):
+            record = json.loads(_read(path))
+            found.append(StoredCredential(**record))
+        return sorted(found, key=lambda c: (c.received_at, c.credential_id))
+
+    def holder_key(self, key_id: str) -> ec.EllipticCurvePrivateKey:
+        if not key_id.replace("-", "").replace("_", "").isalnum():
+            raise InvalidInput("bad key id")
+        key = serialization.load_pem_private_key(_read(self.directory / "keys" / f"{key_id}.pem"), None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise InvalidInput("holder key is not an EC key")
+        return key
+
+    def append_log(self, entry: Mapping[str, Any]) -> None:
+        line = json.dumps(dict(entry), ensure_ascii=False) + "\n"
+        with open(self.directory / "log.jsonl", "a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def log(self) -> list[dict[str, Any]]:
+        path = self.directory / "log.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
