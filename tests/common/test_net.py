@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from common.net import Fetcher, FetchError, FetchPolicy
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/x",  # plain http to a public host
+        "file:///etc/passwd",
+        "https://127.0.0.1/x",  # loopback not allowed by default
+        "https://10.0.0.1/x",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/x",
+        "https://user:pw@example.com/",
+        "https://localhost/x",
+    ],
+)
+def test_refused_before_connecting(url: str) -> None:
+    with pytest.raises(FetchError):
+        Fetcher().check_url(url)
+
+
+def test_loopback_http_only_when_allowed() -> None:
+    Fetcher(FetchPolicy(allow_loopback=True)).check_url("http://127.0.0.1:8000/x")
+    with pytest.raises(FetchError):
+        Fetcher(FetchPolicy(allow_loopback=True)).check_url("http://10.1.2.3/x")
+
+
+async def _fetch(handler: httpx.MockTransport, url: str, **policy: object) -> object:
+    fetcher = Fetcher(FetchPolicy(allow_loopback=True, **policy), transport=handler)  # type: ignore[arg-type]
+    try:
+        return await fetcher.get(url)
+    finally:
+        await fetcher.aclose()
+
+
+def test_redirects_are_not_followed() -> None:
+    import asyncio
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(302, headers={"location": "http://10.0.0.1/"}))
+    with pytest.raises(FetchError, match="redirect"):
+        asyncio.run(_fetch(transport, "http://127.0.0.1/x"))
+
+
+def test_oversized_body_is_abandoned() -> None:
+    import asyncio
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=b"x" * 5000))
+    with pytest.raises(FetchError, match="more than"):
+        asyncio.run(_fetch(transport, "http://127.0.0.1/x", max_bytes=1000))

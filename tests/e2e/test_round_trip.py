@@ -1,0 +1,246 @@
+"""Issue and present over real HTTP: issuer and verifier under uvicorn on 127.0.0.1, the wallet agent.
+
+Also the refusals the verifier owes: a tampered presentation, a replayed one, a KB-JWT for another
+audience, and a PID from an issuer that is not on the trust list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from common.clock import SystemClock
+from common.jose import public_jwk
+from credentials.catalog.pid import PID_VCT
+from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc
+from eudi.demo import make_offer, make_presentation_request
+from eudi.federation import Federation, run_federation
+from trust_list.pki import make_dev_pki
+from wallet.agent import PresentationProposal, WalletAgent
+from wallet.config import WalletConfig, open_wallet, write_wallet_config
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def federation(tmp_path: Path, database_url: str) -> Iterator[Federation]:
+    url = None if database_url.startswith("sqlite") else database_url
+    with run_federation(tmp_path / "work", database_url=url) as running:
+        yield running
+
+
+def wallet_for(federation: Federation, directory: Path) -> WalletAgent:
+    write_wallet_config(
+        directory, WalletConfig(federation.trust_list, federation.trust_list_operator, allow_http_loopback=True)
+    )
+    return open_wallet(directory, SystemClock())
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def receive_pid(agent: WalletAgent, federation: Federation) -> None:
+    offer = make_offer(federation)
+    await agent.receive(offer["credential_offer"], tx_code=offer["tx_code"])
+
+
+def result_of(request: dict[str, Any]) -> dict[str, Any]:
+    return dict(httpx.get(request["result_url"], timeout=10).json())
+
+
+def test_issue_then_present_over_http(federation: Federation, tmp_path: Path) -> None:
+    async def scenario() -> dict[str, Any]:
+        agent = wallet_for(federation, tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        [credential] = agent.store.credentials()
+        assert credential.vct == PID_VCT
+        request = make_presentation_request(federation)
+        proposal = await agent.fetch_request(request["authorization_request"])
+        assert proposal.verifier_name == "Demo Relying Party"
+        await agent.respond(proposal, accept=True)
+        await agent.fetcher.aclose()
+        return result_of(request)
+
+    result = run(scenario())
+    assert result["status"] == "verified"
+    [pid] = result["credentials"]["pid"]
+    assert set(pid["claims"]) == {"given_name", "family_name", "birthdate"}
+    assert pid["vct"] == PID_VCT
+    log = [json.loads(line)["event"] for line in (tmp_path / "wallet" / "log.jsonl").read_text().splitlines()]
+    assert log == ["received", "presented"]
+
+
+def test_offer_code_is_single_use_and_tx_code_required(federation: Federation, tmp_path: Path) -> None:
+    offer = make_offer(federation)
+
+    async def scenario() -> None:
+        agent = wallet_for(federation, tmp_path / "wallet")
+        with pytest.raises(Exception, match="transaction code"):
+            await agent.receive(offer["credential_offer"])
+        with pytest.raises(Exception, match="invalid_grant"):
+            await agent.receive(offer["credential_offer"], tx_code="000000" if offer["tx_code"] != "000000" else "1")
+        await agent.receive(offer["credential_offer"], tx_code=offer["tx_code"])
+        with pytest.raises(Exception):
+            await agent.receive(offer["credential_offer"], tx_code=offer["tx_code"])
+        await agent.fetcher.aclose()
+
+    run(scenario())
+
+
+async def _proposal(agent: WalletAgent, federation: Federation) -> tuple[dict[str, Any], PresentationProposal]:
+    request = make_presentation_request(federation)
+    return request, await agent.fetch_request(request["authorization_request"])
+
+
+def _present(agent: WalletAgent, proposal: PresentationProposal, *, audience: str | None = None, nonce: str | None = None) -> str:
+    [credential] = agent.store.credentials()
+    paths = proposal.disclosed_paths()["pid"]
+    return present_sd_jwt_vc(
+        credential.raw,
+        paths,
+        holder_key=agent.store.holder_key(credential.key_id),
+        audience=audience or proposal.request.client_id,
+        nonce=nonce or proposal.request.nonce,
+        iat=SystemClock().now(),
+    )
+
+
+def _post(proposal: PresentationProposal, presentation: str, state: str | None = None) -> httpx.Response:
+    form = {"vp_token": json.dumps({"pid": [presentation]}), "state": state or proposal.request.state or ""}
+    return httpx.post(proposal.request.response_uri, data=form, timeout=10)
+
+
+def test_tampered_presentation_is_refused(federation: Federation, tmp_path: Path) -> None:
+    async def scenario() -> tuple[httpx.Response, dict[str, Any]]:
+        agent = wallet_for(federation, tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        request, proposal = await _proposal(agent, federation)
+        issuer_jwt, *rest = _present(agent, proposal).split("~")
+        head, payload, signature = issuer_jwt.split(".")
+        flipped = payload[:10] + ("A" if payload[10] != "A" else "B") + payload[11:]
+        answer = _post(proposal, "~".join([f"{head}.{flipped}.{signature}", *rest]))
+        await agent.fetcher.aclose()
+        return answer, result_of(request)
+
+    answer, result = run(scenario())
+    assert answer.status_code == 400
+    assert result["status"] == "failed"
+    assert result["error_description"]
+
+
+def test_replayed_presentation_is_refused(federation: Federation, tmp_path: Path) -> None:
+    async def scenario() -> tuple[httpx.Response, httpx.Response, dict[str, Any]]:
+        agent = wallet_for(federation, tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        _first_request, first = await _proposal(agent, federation)
+        captured = _present(agent, first)
+        assert _post(first, captured).status_code == 200
+        again = _post(first, captured)  # the same response a second time
+        second_request, second = await _proposal(agent, federation)
+        replayed = _post(second, captured, state=second.request.state)  # the old nonce, a new transaction
+        await agent.fetcher.aclose()
+        return again, replayed, result_of(second_request)
+
+    again, replayed, result = run(scenario())
+    assert again.status_code == 400 and "state" in again.json()["error_description"]
+    assert replayed.status_code == 400
+    assert result["status"] == "failed" and "nonce" in result["error_description"].lower()
+
+
+def test_key_binding_for_another_audience_is_refused(federation: Federation, tmp_path: Path) -> None:
+    async def scenario() -> dict[str, Any]:
+        agent = wallet_for(federation, tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        request, proposal = await _proposal(agent, federation)
+        _post(proposal, _present(agent, proposal, audience="x509_san_dns:evil.example"))
+        await agent.fetcher.aclose()
+        return result_of(request)
+
+    result = run(scenario())
+    assert result["status"] == "failed" and "aud" in result["error_description"].lower()
+
+
+def test_pid_from_an_issuer_not_on_the_trust_list_is_refused(federation: Federation, tmp_path: Path) -> None:
+    rogue = make_dev_pki(now=datetime.now(UTC))
+
+    async def scenario() -> dict[str, Any]:
+        agent = wallet_for(federation, tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        [genuine] = agent.store.credentials()
+        holder_key = agent.store.holder_key(genuine.key_id)
+        forged = issue_sd_jwt_vc(
+            dict(genuine.claims),
+            vct=PID_VCT,
+            issuer=genuine.issuer,
+            signing_key=rogue.issuer_key,
+            x5c=[rogue.issuer_cert],
+            holder_jwk=public_jwk(holder_key),
+            iat=SystemClock().now(),
+            exp=SystemClock().now() + 3600,
+        )
+        request, proposal = await _proposal(agent, federation)
+        presentation = present_sd_jwt_vc(
+            forged,
+            proposal.disclosed_paths()["pid"],
+            holder_key=holder_key,
+            audience=proposal.request.client_id,
+            nonce=proposal.request.nonce,
+            iat=SystemClock().now(),
+        )
+        _post(proposal, presentation)
+        await agent.fetcher.aclose()
+        return result_of(request)
+
+    result = run(scenario())
+    assert result["status"] == "failed"
+    assert "trusted" in result["error_description"].lower() or "issued by" in result["error_description"].lower()
+
+
+def test_wallet_refuses_request_signed_by_an_rp_not_on_the_trust_list(federation: Federation, tmp_path: Path) -> None:
+    """A wallet trusting another federation's list refuses this verifier's access certificate."""
+    other = tmp_path / "other"
+    with run_federation(other) as foreign:
+        agent = wallet_for(foreign, tmp_path / "wallet")
+        request = make_presentation_request(federation)
+
+        async def scenario() -> None:
+            with pytest.raises(Exception, match="(?i)trusted|issued by|chain"):
+                await agent.fetch_request(request["authorization_request"])
+            await agent.fetcher.aclose()
+
+        run(scenario())
+
+
+def test_verifier_refuses_unsigned_holder_key_type(federation: Federation) -> None:
+    """A holder key on another curve in the proof is refused by the issuer's allow-list (ES256 only)."""
+    key = ec.generate_private_key(ec.SECP384R1())
+    from openid4vc.issuance import make_jwt_proof
+
+    offer = make_offer(federation)
+    token = httpx.post(
+        f"{federation.issuer_url}/token",
+        data={
+            "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+            "pre-authorized_code": httpx.get(
+                httpx.URL(offer["credential_offer_uri"])
+            ).json()["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"],
+            "tx_code": offer["tx_code"],
+        },
+    ).json()["access_token"]
+    nonce = httpx.post(f"{federation.issuer_url}/nonce").json()["c_nonce"]
+    proof = make_jwt_proof(key, audience=federation.issuer_url, nonce=nonce, iat=SystemClock().now())
+    answer = httpx.post(
+        f"{federation.issuer_url}/credential",
+        json={"credential_configuration_id": "eu.europa.ec.eudi.pid_dc_sd_jwt", "proofs": {"jwt": [proof]}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_proof"

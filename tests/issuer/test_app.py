@@ -1,0 +1,140 @@
+"""The issuer's HTTP surface in-process (ASGI), with a fixed clock: metadata, offers, token, nonce, credential."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from fastapi.testclient import TestClient
+
+from common.clock import FixedClock
+from issuer.app import create_app
+from issuer.service import PID_SD_JWT
+from issuer.settings import IssuerSettings
+from openid4vc.issuance import PRE_AUTHORIZED_GRANT, make_jwt_proof
+from trust_list.pki import make_dev_pki
+
+NOW = 1_790_000_000
+ISSUER = "https://issuer.example"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def client(database_url: str, clock: FixedClock) -> TestClient:
+    pki = make_dev_pki(now=datetime.fromtimestamp(NOW, UTC))
+    settings = IssuerSettings(
+        public_url=ISSUER,
+        database_url=database_url,
+        signing_key=pki.issuer_key,
+        certificate_chain=(pki.issuer_cert,),
+    )
+    return TestClient(create_app(settings, clock=clock), base_url=ISSUER)
+
+
+def offer(client: TestClient) -> tuple[str, str]:
+    made = client.post("/offers", json={"citizen_id": "nl-0001"}).json()
+    body = client.get(made["credential_offer_uri"].removeprefix(ISSUER)).json()
+    return body["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"], made["tx_code"]
+
+
+def token(client: TestClient, code: str, tx_code: str | None) -> Any:
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code}
+    if tx_code is not None:
+        form["tx_code"] = tx_code
+    return client.post("/token", data=form)
+
+
+def test_metadata(client: TestClient) -> None:
+    metadata = client.get("/.well-known/openid-credential-issuer").json()
+    assert metadata["credential_issuer"] == ISSUER
+    assert metadata["nonce_endpoint"] == f"{ISSUER}/nonce"
+    configuration = metadata["credential_configurations_supported"][PID_SD_JWT]
+    assert configuration["format"] == "dc+sd-jwt" and configuration["vct"] == "urn:eudi:pid:1"
+    server = client.get("/.well-known/oauth-authorization-server").json()
+    assert server["issuer"] == ISSUER and server["token_endpoint"] == f"{ISSUER}/token"
+
+
+def test_offer_shape(client: TestClient) -> None:
+    made = client.post("/offers", json={"citizen_id": "nl-0001"}).json()
+    assert made["credential_offer"].startswith("openid-credential-offer://?credential_offer_uri=")
+    body = client.get(made["credential_offer_uri"].removeprefix(ISSUER)).json()
+    assert body["credential_issuer"] == ISSUER
+    assert body["credential_configuration_ids"] == [PID_SD_JWT]
+    assert body["grants"][PRE_AUTHORIZED_GRANT]["tx_code"]["input_mode"] == "numeric"
+    assert len(made["tx_code"]) == body["grants"][PRE_AUTHORIZED_GRANT]["tx_code"]["length"]
+
+
+def test_unknown_citizen_is_refused(client: TestClient) -> None:
+    answer = client.post("/offers", json={"citizen_id": "nobody"})
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"
+
+
+def test_token_errors(client: TestClient, clock: FixedClock) -> None:
+    code, tx_code = offer(client)
+    assert token(client, code, None).json()["error"] == "invalid_request"
+    assert token(client, code, "x" + tx_code).json()["error"] == "invalid_grant"
+    assert token(client, "not-a-code", tx_code).json()["error"] == "invalid_grant"
+    assert client.post("/token", data={"grant_type": "password"}).json()["error"] == "unsupported_grant_type"
+    answer = token(client, code, tx_code)
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    assert token(client, code, tx_code).json()["error"] == "invalid_grant"  # single use
+
+    code, tx_code = offer(client)
+    clock.advance(601)
+    assert token(client, code, tx_code).json()["error"] == "invalid_grant"  # expired
+
+
+def test_wrong_tx_codes_invalidate_the_code(client: TestClient) -> None:
+    code, tx_code = offer(client)
+    for _ in range(3):
+        assert token(client, code, "x").json()["error"] == "invalid_grant"
+    assert token(client, code, tx_code).json()["error"] == "invalid_grant"
+
+
+def test_credential_flow_and_errors(client: TestClient) -> None:
+    code, tx_code = offer(client)
+    access_token = token(client, code, tx_code).json()["access_token"]
+    holder = ec.generate_private_key(ec.SECP256R1())
+    auth = {"Authorization": f"Bearer {access_token}"}
+
+    def request(proof: str, configuration_id: str = PID_SD_JWT) -> Any:
+        body = {"credential_configuration_id": configuration_id, "proofs": {"jwt": [proof]}}
+        return client.post("/credential", json=body, headers=auth)
+
+    nonce = client.post("/nonce")
+    assert nonce.headers["cache-control"] == "no-store"
+    c_nonce = nonce.json()["c_nonce"]
+
+    wrong_aud = make_jwt_proof(holder, audience="https://other.example", nonce=c_nonce, iat=NOW)
+    assert request(wrong_aud).json()["error"] == "invalid_proof"
+    stale = make_jwt_proof(holder, audience=ISSUER, nonce="never-issued", iat=NOW)
+    assert request(stale).json()["error"] == "invalid_nonce"
+    unknown = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)
+    assert request(unknown, "no-such-configuration").json()["error"] == "unknown_credential_configuration"
+
+    good = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)
+    answer = request(good)
+    assert answer.status_code == 200, answer.text
+    [item] = answer.json()["credentials"]
+    assert item["credential"].count("~") >= 2
+    assert request(good).json()["error"] == "invalid_nonce"  # the nonce was used
+
+    no_token = client.post("/credential", json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}})
+    assert no_token.status_code == 401 and no_token.json()["error"] == "invalid_token"
+    in_query = client.post(
+        f"/credential?access_token={access_token}",
+        json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}},
+    )
+    assert in_query.status_code == 401
+
+
+def test_bad_bodies_get_oauth_errors(client: TestClient) -> None:
+    assert client.post("/token", content=b"\xff\xfe", headers={"content-type": "application/x-www-form-urlencoded"}).json()["error"] == "invalid_request"
+    assert client.post("/token", content=b"a" * 600_000, headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 400
+    assert client.post("/offers", content=b"[" * 5000, headers={"content-type": "application/json"}).json()["error"] == "invalid_request"

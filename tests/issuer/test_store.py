@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from common.db import create_engine
+from issuer.store import IssuerStore
+
+NOW = 1_790_000_000
+
+
+def make_store(database_url: str) -> IssuerStore:
+    store = IssuerStore(create_engine(database_url))
+    store.create_schema()
+    return store
+
+
+def add_offer(store: IssuerStore, *, code: str = "code-1", tx_code: str | None = "123456") -> None:
+    store.add_offer(
+        offer_id="offer-1",
+        pre_authorized_code=code,
+        tx_code=tx_code,
+        citizen_id="nl-0001",
+        configuration_ids=["pid"],
+        offer={"credential_issuer": "x"},
+        expires_at=NOW + 600,
+    )
+
+
+def test_secrets_are_stored_as_digests(database_url: str) -> None:
+    store = make_store(database_url)
+    add_offer(store, code="very-secret-code", tx_code="654321")
+    with store.engine.connect() as db:
+        dump = repr([tuple(row) for row in db.exec_driver_sql("SELECT * FROM issuer_offers")])
+    assert "very-secret-code" not in dump and "654321" not in dump
+
+
+def test_pre_authorized_code_is_single_use_under_concurrency(database_url: str) -> None:
+    store = make_store(database_url)
+    add_offer(store)
+    with ThreadPoolExecutor(8) as pool:
+        wins = list(pool.map(lambda _: store.redeem_offer("offer-1", now=NOW), range(16)))
+    assert wins.count(True) == 1
+
+
+def test_expired_offer_cannot_be_redeemed_or_fetched(database_url: str) -> None:
+    store = make_store(database_url)
+    add_offer(store)
+    assert store.offer_json("offer-1", now=NOW + 601) is None
+    assert not store.redeem_offer("offer-1", now=NOW + 601)
+
+
+def test_wrong_tx_codes_burn_the_code(database_url: str) -> None:
+    store = make_store(database_url)
+    add_offer(store)
+    for _ in range(3):
+        store.count_failed_tx_code("offer-1", max_attempts=3)
+    record = store.find_offer_by_code("code-1")
+    assert record is not None and record.redeemed and record.failed_attempts == 3
+
+
+def test_nonce_single_use_and_expiry(database_url: str) -> None:
+    store = make_store(database_url)
+    store.add_nonce("n1", expires_at=NOW + 300)
+    store.add_nonce("n2", expires_at=NOW + 10)
+    assert store.consume_nonce("n1", now=NOW)
+    assert not store.consume_nonce("n1", now=NOW)
+    assert not store.consume_nonce("n2", now=NOW + 11)
+    assert not store.consume_nonce("never-issued", now=NOW)
+
+
+def test_access_token_expires(database_url: str) -> None:
+    store = make_store(database_url)
+    store.add_access_token("tok", citizen_id="nl-0001", configuration_ids=["pid"], expires_at=NOW + 10)
+    grant = store.access_grant("tok", now=NOW)
+    assert grant is not None and grant.configuration_ids == ("pid",)
+    assert store.access_grant("tok", now=NOW + 10) is None
