@@ -55,9 +55,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {"error": "server_error", "error_description": "internal error"}, status_code=500
-        )
+        return JSONResponse({"error": "server_error", "error_description": "internal error"}, status_code=500)
 
     app.add_exception_handler(EudiError, deliberate)
     app.add_exception_handler(RequestValidationError, validation)
@@ -82,7 +80,9 @@ async def read_form(request: Request, *, limit: int = MAX_BODY_BYTES) -> dict[st
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
         raise InvalidInput("expected application/x-www-form-urlencoded")
     try:
-        pairs = parse_qsl((await _body(request, limit)).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        pairs = parse_qsl(
+            (await _body(request, limit)).decode("utf-8"), keep_blank_values=True, strict_parsing=False
+        )
     except UnicodeDecodeError as exc:
         raise InvalidInput("form is not UTF-8") from exc
     form = dict(pairs)

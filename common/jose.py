@@ -85,7 +85,9 @@ def _depth(value: Any, limit: int) -> None:
             stack.extend((child, level + 1) for child in children)
 
 
-def parse_json(data: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:
+def parse_json(
+    data: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES, max_depth: int = MAX_JSON_DEPTH
+) -> Any:
     """Parse JSON under a size and a nesting limit; duplicate object keys are refused."""
     if len(data) > max_bytes:
         raise InvalidInput(f"JSON larger than {max_bytes} bytes")
@@ -293,16 +295,14 @@ def encode_jws(
 
 def x5c_header(chain: Sequence[x509.Certificate]) -> list[str]:
     """The ``x5c`` value: standard base64 (not url) DER, leaf first (RFC 7515 section 4.1.6)."""
-    return [
-        base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii") for cert in chain
-    ]
+    return [base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii") for cert in chain]
 
 
 def x5c_certificates(header: Mapping[str, Any], *, max_certs: int = 5) -> list[x509.Certificate]:
     """The certificates of an ``x5c`` header, leaf first; parsed, not validated."""
     value = header.get("x5c")
     if not isinstance(value, list) or not value or len(value) > max_certs:
-        raise InvalidInput("x5c must be a non-empty array of at most %d certificates" % max_certs)
+        raise InvalidInput(f"x5c must be a non-empty array of at most {max_certs} certificates")
     certs = []
     for item in value:
         if not isinstance(item, str):

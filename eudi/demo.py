@@ -45,7 +45,9 @@ def make_presentation_request(federation: Federation, preset: str = "pid_basic")
     return dict(answer.json())
 
 
-async def round_trip(federation: Federation, wallet_dir: Path, report: Callable[[str, dict[str, Any]], None]) -> dict[str, Any]:
+async def round_trip(
+    federation: Federation, wallet_dir: Path, report: Callable[[str, dict[str, Any]], None]
+) -> dict[str, Any]:
     """Issue a PID to a fresh wallet and present three of its claims; returns the verifier's result."""
     clock = SystemClock()
     write_wallet_config(
@@ -127,7 +129,8 @@ def _demo(args: argparse.Namespace) -> int:
     try:
         with run_federation(work) as federation:
             if not args.json:
-                print(f"work folder: {work}\nissuer:   {federation.issuer_url}\nverifier: {federation.verifier_url}")
+                print(f"work folder: {work}")
+                print(f"issuer:   {federation.issuer_url}\nverifier: {federation.verifier_url}")
             result = asyncio.run(round_trip(federation, work / "wallet", report))
     except (EudiError, httpx.HTTPError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -178,8 +181,11 @@ def _serve(work: Path, *, as_json: bool) -> int:
             else:
                 for key, value in info.items():
                     print(f"{key}: {value}")
-                print("More offers: POST {issuer_url}/offers {\"citizen_id\": \"nl-0002\"}; more requests: "
-                      "POST {verifier_url}/transactions {\"preset\": \"pid_basic\"}. Ctrl-C stops.", flush=True)
+                print(
+                    'More offers: POST {issuer_url}/offers {"citizen_id": "nl-0002"}; more requests: '
+                    'POST {verifier_url}/transactions {"preset": "pid_basic"}. Ctrl-C stops.',
+                    flush=True,
+                )
             try:
                 while not stop.wait(0.5):
                     pass

@@ -96,11 +96,13 @@ def create_app(
                 raise Unauthorized("the offer API needs the issuer's admin token")
         body = await read_json(request)
         if not isinstance(body, dict) or not isinstance(body.get("citizen_id"), str):
-            raise InvalidInput("expected {\"citizen_id\": ..., \"credential_configuration_ids\": [...]}")
+            raise InvalidInput('expected {"citizen_id": ..., "credential_configuration_ids": [...]}')
         ids = body.get("credential_configuration_ids", [PID_SD_JWT])
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise InvalidInput("credential_configuration_ids must be an array of strings")
-        made = service.make_offer(body["citizen_id"], tuple(ids), with_tx_code=body.get("tx_code", True) is not False)
+        made = service.make_offer(
+            body["citizen_id"], tuple(ids), with_tx_code=body.get("tx_code", True) is not False
+        )
         return JSONResponse(
             {
                 "credential_offer_uri": made.credential_offer_uri,

@@ -32,7 +32,10 @@ def _offer(args: argparse.Namespace) -> int:
     try:
         answer = httpx.post(
             f"{args.issuer.rstrip('/')}/offers",
-            json={"citizen_id": args.citizen, **({"credential_configuration_ids": args.configuration} if args.configuration else {})},
+            json={
+                "citizen_id": args.citizen,
+                **({"credential_configuration_ids": args.configuration} if args.configuration else {}),
+            },
             headers=headers,
             timeout=10,
         )

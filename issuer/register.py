@@ -15,8 +15,32 @@ from typing import Any
 
 __all__ = ["Citizen", "Register"]
 
-_GIVEN = ("Emma", "Daan", "Sophie", "Lucas", "Julia", "Noah", "Anna", "Finn", "Lena", "Jonas", "Marie", "Luca")
-_FAMILY = ("de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "Müller", "Schmidt", "Schneider", "Fischer")
+_GIVEN = (
+    "Emma",
+    "Daan",
+    "Sophie",
+    "Lucas",
+    "Julia",
+    "Noah",
+    "Anna",
+    "Finn",
+    "Lena",
+    "Jonas",
+    "Marie",
+    "Luca",
+)
+_FAMILY = (
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+)
 _PLACES = {
     "NL": (("Utrecht", "Utrecht"), ("Amsterdam", "Noord-Holland"), ("Groningen", "Groningen")),
     "DE": (("Berlin", "Berlin"), ("München", "Bayern"), ("Köln", "Nordrhein-Westfalen")),

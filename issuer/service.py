@@ -121,7 +121,11 @@ class IssuerService:
     # -- offer ------------------------------------------------------------------------------------
 
     def make_offer(
-        self, citizen_id: str, configuration_ids: tuple[str, ...] = (PID_SD_JWT,), *, with_tx_code: bool = True
+        self,
+        citizen_id: str,
+        configuration_ids: tuple[str, ...] = (PID_SD_JWT,),
+        *,
+        with_tx_code: bool = True,
     ) -> MadeOffer:
         if self.register.get(citizen_id) is None:
             raise InvalidRequest(f"no citizen {citizen_id!r} in the register")

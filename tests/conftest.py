@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-VECTORS = Path(os.environ.get("EUDI_VECTORS", Path(__file__).resolve().parents[1].parent / "shared" / "vectors"))
+VECTORS = Path(
+    os.environ.get("EUDI_VECTORS", Path(__file__).resolve().parents[1].parent / "shared" / "vectors")
+)
 POSTGRES_URL = os.environ.get("EUDI_TEST_POSTGRES_URL")
 NOW = 1_790_000_000  # 2026-09-21, a fixed instant for deterministic tests
 

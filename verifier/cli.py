@@ -32,7 +32,10 @@ def _request(args: argparse.Namespace) -> int:
     headers = {"Authorization": f"Bearer {args.api_token}"} if args.api_token else {}
     try:
         answer = httpx.post(
-            f"{args.verifier.rstrip('/')}/transactions", json={"preset": args.preset}, headers=headers, timeout=10
+            f"{args.verifier.rstrip('/')}/transactions",
+            json={"preset": args.preset},
+            headers=headers,
+            timeout=10,
         )
     except httpx.HTTPError as exc:
         print(f"error: cannot reach the verifier: {exc}", file=sys.stderr)

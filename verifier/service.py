@@ -210,9 +210,7 @@ class VerifierService:
             if vct != PID_VCT:
                 raise TrustError(f"no trusted entity is allowed to issue {vct!r}")
             anchors = trust_list.anchors(PID_ISSUANCE)
-            leaf = validate_chain(
-                x5c_certificates(header), anchors, at=datetime.fromtimestamp(now, UTC)
-            )
+            leaf = validate_chain(x5c_certificates(header), anchors, at=datetime.fromtimestamp(now, UTC))
             key = leaf.public_key()
             if not isinstance(key, ec.EllipticCurvePublicKey):
                 raise TrustError("issuer certificate does not hold an EC key")

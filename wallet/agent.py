@@ -23,6 +23,7 @@ from credentials.sdjwt import ClaimPath
 from credentials.sdjwt_vc import present_sd_jwt_vc, read_issued_sd_jwt_vc
 from openid4vc.dcql import Candidate, Match, match, select
 from openid4vc.issuance import (
+    PRE_AUTHORIZED_GRANT,
     CredentialOffer,
     make_jwt_proof,
     parse_authorization_server_metadata,
@@ -32,7 +33,6 @@ from openid4vc.issuance import (
     parse_offer_link,
     parse_token_response,
     well_known_url,
-    PRE_AUTHORIZED_GRANT,
 )
 from openid4vc.presentation import (
     AuthorizationRequest,
@@ -204,7 +204,9 @@ class WalletAgent:
     # -- presentation -----------------------------------------------------------------------------
 
     def _validate_rp_chain(self, chain: Sequence[x509.Certificate], dns_name: str | None) -> x509.Certificate:
-        return validate_chain(chain, self.trust_list().anchors(WRPAC_ISSUANCE), at=self._at(), dns_name=dns_name)
+        return validate_chain(
+            chain, self.trust_list().anchors(WRPAC_ISSUANCE), at=self._at(), dns_name=dns_name
+        )
 
     async def fetch_request(self, link: str) -> PresentationProposal:
         """Fetch and check the signed request, then match its DCQL query against our credentials."""
@@ -243,7 +245,12 @@ class WalletAgent:
             )
             await self.fetcher.post(request.response_uri, data=form)
             self.store.append_log(
-                {"event": "declined", "at": now, "verifier": request.client_id, "verifier_name": proposal.verifier_name}
+                {
+                    "event": "declined",
+                    "at": now,
+                    "verifier": request.client_id,
+                    "verifier_name": proposal.verifier_name,
+                }
             )
             if proposal.selection is None:
                 raise NoMatchingCredential("no credential in this wallet satisfies the request")
@@ -265,7 +272,11 @@ class WalletAgent:
                     )
                 )
                 shared.append(
-                    {"credential_id": credential.credential_id, "vct": credential.vct, "claims": [list(p) for p in chosen.paths]}
+                    {
+                        "credential_id": credential.credential_id,
+                        "vct": credential.vct,
+                        "claims": [list(p) for p in chosen.paths],
+                    }
                 )
         answer = await self.fetcher.post(
             request.response_uri, data=authorization_response_form(vp_token=vp_token, state=request.state)

@@ -30,7 +30,9 @@ def _fail(message: str) -> int:
 def _init(args: argparse.Namespace) -> int:
     write_wallet_config(
         _wallet_dir(args),
-        WalletConfig(Path(args.trust_list), Path(args.operator), allow_http_loopback=args.allow_http_loopback),
+        WalletConfig(
+            Path(args.trust_list), Path(args.operator), allow_http_loopback=args.allow_http_loopback
+        ),
     )
     print(f"wallet ready in {_wallet_dir(args)}")
     return 0
@@ -50,9 +52,18 @@ def _receive(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     for credential in received:
         if args.json:
-            print(json.dumps({"credential_id": credential.credential_id, "vct": credential.vct, "issuer": credential.issuer}))
+            print(
+                json.dumps(
+                    {
+                        "credential_id": credential.credential_id,
+                        "vct": credential.vct,
+                        "issuer": credential.issuer,
+                    }
+                )
+            )
         else:
-            print(f"received {credential.vct} from {credential.issuer_name or credential.issuer} ({credential.credential_id})")
+            issuer = credential.issuer_name or credential.issuer
+            print(f"received {credential.vct} from {issuer} ({credential.credential_id})")
     return 0
 
 
@@ -78,7 +89,11 @@ def _present(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     credentials = FolderStore(_wallet_dir(args)).credentials()
     if args.json:
-        print(json.dumps([{"credential_id": c.credential_id, "vct": c.vct, "issuer": c.issuer} for c in credentials]))
+        print(
+            json.dumps(
+                [{"credential_id": c.credential_id, "vct": c.vct, "issuer": c.issuer} for c in credentials]
+            )
+        )
     else:
         for c in credentials:
             print(f"{c.credential_id}  {c.vct}  {c.issuer_name or c.issuer}")
@@ -100,19 +115,27 @@ def add_commands(subparsers: Any) -> None:
     init.add_argument("--trust-list", required=True, help="signed trust list file (compact JWS)")
     init.add_argument("--operator", required=True, help="PEM certificate of the trust-list operator to pin")
     init.add_argument(
-        "--allow-http-loopback", action="store_true", help="allow plain http to 127.0.0.1/localhost (demo only)"
+        "--allow-http-loopback",
+        action="store_true",
+        help="allow plain http to 127.0.0.1/localhost (demo only)",
     )
     init.set_defaults(func=_init)
 
-    receive = commands.add_parser("receive", help="receive credentials from an openid-credential-offer:// link")
+    receive = commands.add_parser(
+        "receive", help="receive credentials from an openid-credential-offer:// link"
+    )
     receive.add_argument("link")
-    receive.add_argument("--tx-code", help="the transaction code the issuer gave you, when the offer asks one")
+    receive.add_argument(
+        "--tx-code", help="the transaction code the issuer gave you, when the offer asks one"
+    )
     receive.add_argument("--json", action="store_true")
     receive.set_defaults(func=_receive)
 
     present = commands.add_parser("present", help="answer an openid4vp:// presentation request")
     present.add_argument("link")
-    present.add_argument("--accept", action="store_true", help="consent: disclose what is asked (else decline)")
+    present.add_argument(
+        "--accept", action="store_true", help="consent: disclose what is asked (else decline)"
+    )
     present.add_argument("--json", action="store_true")
     present.set_defaults(func=_present)
 

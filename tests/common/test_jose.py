@@ -36,7 +36,7 @@ def test_jws_round_trip_and_pyjwt_agrees(key: ec.EllipticCurvePrivateKey) -> Non
 
 def test_flipped_byte_fails(key: ec.EllipticCurvePrivateKey) -> None:
     token = encode_jws({}, {"sub": "x"}, key)
-    head, payload, sig = token.split(".")
+    head, _payload, sig = token.split(".")
     forged = ".".join([head, b64url_encode(b'{"sub":"y"}'), sig])
     with pytest.raises(CryptoError):
         parse_jws(forged).verify(key.public_key())
@@ -68,7 +68,10 @@ def test_jwk_round_trip_and_private_members_refused(key: ec.EllipticCurvePrivate
 
 def test_off_curve_point_refused(key: ec.EllipticCurvePrivateKey) -> None:
     jwk = public_jwk(key)
-    bad = {**jwk, "y": b64url_encode((int.from_bytes(b64url_decode(jwk["y"]), "big") ^ 1).to_bytes(32, "big"))}
+    bad = {
+        **jwk,
+        "y": b64url_encode((int.from_bytes(b64url_decode(jwk["y"]), "big") ^ 1).to_bytes(32, "big")),
+    }
     with pytest.raises(CryptoError):
         public_key_from_jwk(bad)
 

@@ -86,7 +86,11 @@ def receive(info: dict[str, Any], key: ec.EllipticCurvePrivateKey) -> str:
     assert "tx_code" in grant
     token = httpx.post(
         as_metadata["token_endpoint"],
-        data={"grant_type": PRE_AUTH, "pre-authorized_code": grant["pre-authorized_code"], "tx_code": info["tx_code"]},
+        data={
+            "grant_type": PRE_AUTH,
+            "pre-authorized_code": grant["pre-authorized_code"],
+            "tx_code": info["tx_code"],
+        },
     )
     assert token.status_code == 200, token.text
     nonce = httpx.post(metadata["nonce_endpoint"]).json()["c_nonce"]
@@ -115,7 +119,9 @@ def present(info: dict[str, Any], sd_jwt: str, key: ec.EllipticCurvePrivateKey) 
     header = jwt.get_unverified_header(request_jwt)
     assert header["typ"] == "oauth-authz-req+jwt"
     leaf = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
-    request = jwt.decode(request_jwt, leaf.public_key(), algorithms=["ES256"], audience="https://self-issued.me/v2")
+    request = jwt.decode(
+        request_jwt, leaf.public_key(), algorithms=["ES256"], audience="https://self-issued.me/v2"
+    )
     assert request["client_id"] == params["client_id"]
     [query] = request["dcql_query"]["credentials"]
     wanted = {claim["path"][0] for claim in query["claims"]}

@@ -18,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import SystemClock
+from common.errors import EudiError
 from common.jose import public_jwk
 from credentials.catalog.pid import PID_VCT
 from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc
@@ -26,6 +27,7 @@ from eudi.federation import Federation, run_federation
 from trust_list.pki import make_dev_pki
 from wallet.agent import PresentationProposal, WalletAgent
 from wallet.config import WalletConfig, open_wallet, write_wallet_config
+from wallet.errors import IssuerError
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +41,8 @@ def federation(tmp_path: Path, database_url: str) -> Iterator[Federation]:
 
 def wallet_for(federation: Federation, directory: Path) -> WalletAgent:
     write_wallet_config(
-        directory, WalletConfig(federation.trust_list, federation.trust_list_operator, allow_http_loopback=True)
+        directory,
+        WalletConfig(federation.trust_list, federation.trust_list_operator, allow_http_loopback=True),
     )
     return open_wallet(directory, SystemClock())
 
@@ -84,24 +87,34 @@ def test_offer_code_is_single_use_and_tx_code_required(federation: Federation, t
 
     async def scenario() -> None:
         agent = wallet_for(federation, tmp_path / "wallet")
-        with pytest.raises(Exception, match="transaction code"):
+        with pytest.raises(IssuerError, match="transaction code"):
             await agent.receive(offer["credential_offer"])
-        with pytest.raises(Exception, match="invalid_grant"):
-            await agent.receive(offer["credential_offer"], tx_code="000000" if offer["tx_code"] != "000000" else "1")
+        with pytest.raises(IssuerError, match="invalid_grant"):
+            await agent.receive(
+                offer["credential_offer"], tx_code="000000" if offer["tx_code"] != "000000" else "1"
+            )
         await agent.receive(offer["credential_offer"], tx_code=offer["tx_code"])
-        with pytest.raises(Exception):
+        with pytest.raises(IssuerError):
             await agent.receive(offer["credential_offer"], tx_code=offer["tx_code"])
         await agent.fetcher.aclose()
 
     run(scenario())
 
 
-async def _proposal(agent: WalletAgent, federation: Federation) -> tuple[dict[str, Any], PresentationProposal]:
+async def _proposal(
+    agent: WalletAgent, federation: Federation
+) -> tuple[dict[str, Any], PresentationProposal]:
     request = make_presentation_request(federation)
     return request, await agent.fetch_request(request["authorization_request"])
 
 
-def _present(agent: WalletAgent, proposal: PresentationProposal, *, audience: str | None = None, nonce: str | None = None) -> str:
+def _present(
+    agent: WalletAgent,
+    proposal: PresentationProposal,
+    *,
+    audience: str | None = None,
+    nonce: str | None = None,
+) -> str:
     [credential] = agent.store.credentials()
     paths = proposal.disclosed_paths()["pid"]
     return present_sd_jwt_vc(
@@ -202,10 +215,14 @@ def test_pid_from_an_issuer_not_on_the_trust_list_is_refused(federation: Federat
 
     result = run(scenario())
     assert result["status"] == "failed"
-    assert "trusted" in result["error_description"].lower() or "issued by" in result["error_description"].lower()
+    assert (
+        "trusted" in result["error_description"].lower() or "issued by" in result["error_description"].lower()
+    )
 
 
-def test_wallet_refuses_request_signed_by_an_rp_not_on_the_trust_list(federation: Federation, tmp_path: Path) -> None:
+def test_wallet_refuses_request_signed_by_an_rp_not_on_the_trust_list(
+    federation: Federation, tmp_path: Path
+) -> None:
     """A wallet trusting another federation's list refuses this verifier's access certificate."""
     other = tmp_path / "other"
     with run_federation(other) as foreign:
@@ -213,7 +230,7 @@ def test_wallet_refuses_request_signed_by_an_rp_not_on_the_trust_list(federation
         request = make_presentation_request(federation)
 
         async def scenario() -> None:
-            with pytest.raises(Exception, match="(?i)trusted|issued by|chain"):
+            with pytest.raises(EudiError, match=r"(?i)trusted|issued by|chain"):
                 await agent.fetch_request(request["authorization_request"])
             await agent.fetcher.aclose()
 
@@ -230,9 +247,9 @@ def test_verifier_refuses_unsigned_holder_key_type(federation: Federation) -> No
         f"{federation.issuer_url}/token",
         data={
             "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
-            "pre-authorized_code": httpx.get(
-                httpx.URL(offer["credential_offer_uri"])
-            ).json()["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"],
+            "pre-authorized_code": httpx.get(httpx.URL(offer["credential_offer_uri"])).json()["grants"][
+                "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+            ]["pre-authorized_code"],
             "tx_code": offer["tx_code"],
         },
     ).json()["access_token"]

@@ -57,6 +57,11 @@ def test_every_printed_qr_code_decodes_to_the_link_beside_it(tmp_path: Path) -> 
 
 
 def test_help_texts() -> None:
-    for command in (["--help"], ["demo", "--help"], ["wallet", "present", "--help"], ["pki", "init", "--help"]):
+    for command in (
+        ["--help"],
+        ["demo", "--help"],
+        ["wallet", "present", "--help"],
+        ["pki", "init", "--help"],
+    ):
         done = subprocess.run([sys.executable, "-m", "eudi", *command], capture_output=True, text=True)
         assert done.returncode == 0 and "usage:" in done.stdout

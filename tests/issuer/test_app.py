@@ -1,4 +1,4 @@
-"""The issuer's HTTP surface in-process (ASGI), with a fixed clock: metadata, offers, token, nonce, credential."""
+"""The issuer's HTTP surface in-process (ASGI), fixed clock: metadata, offers, token, nonce, credential."""
 
 from __future__ import annotations
 
@@ -125,7 +125,9 @@ def test_credential_flow_and_errors(client: TestClient) -> None:
     assert item["credential"].count("~") >= 2
     assert request(good).json()["error"] == "invalid_nonce"  # the nonce was used
 
-    no_token = client.post("/credential", json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}})
+    no_token = client.post(
+        "/credential", json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}}
+    )
     assert no_token.status_code == 401 and no_token.json()["error"] == "invalid_token"
     in_query = client.post(
         f"/credential?access_token={access_token}",
@@ -135,6 +137,21 @@ def test_credential_flow_and_errors(client: TestClient) -> None:
 
 
 def test_bad_bodies_get_oauth_errors(client: TestClient) -> None:
-    assert client.post("/token", content=b"\xff\xfe", headers={"content-type": "application/x-www-form-urlencoded"}).json()["error"] == "invalid_request"
-    assert client.post("/token", content=b"a" * 600_000, headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 400
-    assert client.post("/offers", content=b"[" * 5000, headers={"content-type": "application/json"}).json()["error"] == "invalid_request"
+    assert (
+        client.post(
+            "/token", content=b"\xff\xfe", headers={"content-type": "application/x-www-form-urlencoded"}
+        ).json()["error"]
+        == "invalid_request"
+    )
+    assert (
+        client.post(
+            "/token", content=b"a" * 600_000, headers={"content-type": "application/x-www-form-urlencoded"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post("/offers", content=b"[" * 5000, headers={"content-type": "application/json"}).json()[
+            "error"
+        ]
+        == "invalid_request"
+    )
