@@ -1,0 +1,168 @@
+"""``eudi pki ...`` and ``eudi trust-list ...``: the development PKI and the signed trust list."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from common.clock import SystemClock
+from common.errors import EudiError
+from trust_list.lote import (
+    PID_ISSUANCE,
+    WRPAC_ISSUANCE,
+    TrustedEntity,
+    TrustedService,
+    TrustList,
+    build_lote,
+    sign_lote,
+    verify_lote,
+)
+from trust_list.pki import FILES, DevPki, load_dev_pki, make_dev_pki, write_dev_pki
+from trust_list.x509 import load_pem_certificates, subject_organization
+
+__all__ = ["add_commands", "skeleton_entities", "write_trust_list"]
+
+
+def skeleton_entities(pki: DevPki) -> list[TrustedEntity]:
+    """The entities of a development federation: its PID provider and its RP access CA."""
+    country = pki.pid_ca_cert.subject.rfc4514_string().rpartition("C=")[2] or "EU"
+    return [
+        TrustedEntity(
+            name=subject_organization(pki.pid_ca_cert) or "PID provider",
+            services=(TrustedService("PID issuance", PID_ISSUANCE, (pki.pid_ca_cert,)),),
+            country=country,
+        ),
+        TrustedEntity(
+            name=subject_organization(pki.rp_ca_cert) or "RP access CA",
+            services=(
+                TrustedService("Relying-party access certificates", WRPAC_ISSUANCE, (pki.rp_ca_cert,)),
+            ),
+            country=country,
+        ),
+    ]
+
+
+def write_trust_list(
+    pki: DevPki,
+    path: Path,
+    *,
+    now: datetime,
+    sequence_number: int = 1,
+    validity: timedelta = timedelta(days=30),
+) -> TrustList:
+    """Build, sign and write the development trust list; returns it as a verifier would read it."""
+    operator = subject_organization(pki.operator_cert) or "Trust list operator"
+    document = build_lote(
+        operator_name=operator,
+        country=operator.rsplit(" ", 1)[-1][:2].upper(),
+        sequence_number=sequence_number,
+        issued=now,
+        next_update=now + validity,
+        entities=skeleton_entities(pki),
+    )
+    signed = sign_lote(document, key=pki.operator_key, chain=[pki.operator_cert], signing_time=now)
+    path.write_text(signed + "\n", encoding="utf-8")
+    return verify_lote(signed, pinned=[pki.operator_cert], now=now)
+
+
+def _now() -> datetime:
+    return SystemClock().datetime()
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _pki_init(args: argparse.Namespace) -> int:
+    directory = Path(args.directory)
+    if (directory / FILES["issuer_cert"]).exists() and not args.force:
+        return _fail(f"{directory} already holds a PKI (use --force to replace it)")
+    write_dev_pki(make_dev_pki(now=_now(), rp_dns_name=args.rp_dns_name, country=args.country), directory)
+    print(f"development PKI written to {directory}: " + ", ".join(sorted(FILES.values())))
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    try:
+        trust_list = write_trust_list(
+            load_dev_pki(Path(args.pki)),
+            Path(args.out),
+            now=_now(),
+            sequence_number=args.sequence,
+            validity=timedelta(days=args.validity_days),
+        )
+    except (EudiError, OSError, ValueError) as exc:
+        return _fail(str(exc))
+    print(
+        f"trust list {args.out}: sequence {trust_list.sequence_number}, {len(trust_list.entities)} entities"
+    )
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        pinned = load_pem_certificates(Path(args.operator).read_bytes())
+        trust_list = verify_lote(
+            Path(args.file).read_text(encoding="utf-8").strip(), pinned=pinned, now=_now()
+        )
+    except (EudiError, OSError, ValueError) as exc:
+        return _fail(str(exc))
+    summary: dict[str, Any] = {
+        "operator": trust_list.operator_name,
+        "sequence_number": trust_list.sequence_number,
+        "issued": trust_list.issued.isoformat(),
+        "next_update": trust_list.next_update.isoformat(),
+        "entities": [
+            {"name": e.name, "services": [{"type": s.service_type, "status": s.status} for s in e.services]}
+            for e in trust_list.entities
+        ],
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(
+            f"valid: {trust_list.operator_name}, sequence {trust_list.sequence_number}, "
+            f"next update {trust_list.next_update:%Y-%m-%d}"
+        )
+        for entity in summary["entities"]:
+            print(
+                f"  {entity['name']}: " + ", ".join(s["type"].rsplit("/", 2)[-2] for s in entity["services"])
+            )
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    pki = subparsers.add_parser("pki", help="development PKI")
+    pki_commands = pki.add_subparsers(dest="pki_command", required=True)
+    init = pki_commands.add_parser(
+        "init",
+        help="make a development PKI in DIR",
+        description="PID-provider CA and issuer certificate, RP access CA and verifier access certificate "
+        "(DNS SAN), and a trust-list operator certificate; P-256 keys, PEM files.",
+    )
+    init.add_argument("directory", metavar="DIR")
+    init.add_argument("--rp-dns-name", default="localhost", help="DNS SAN of the verifier access certificate")
+    init.add_argument("--country", default="NL", help="country code in the subjects (default NL)")
+    init.add_argument("--force", action="store_true", help="replace a PKI already in DIR")
+    init.set_defaults(func=_pki_init)
+
+    trust = subparsers.add_parser("trust-list", help="signed lists of trusted entities (ETSI TS 119 602)")
+    commands = trust.add_subparsers(dest="trust_list_command", required=True)
+    build = commands.add_parser("build", help="build and sign the trust list of a development PKI")
+    build.add_argument("--pki", required=True, help="folder made by `eudi pki init`")
+    build.add_argument("--out", required=True, help="where to write the signed list (compact JWS)")
+    build.add_argument("--sequence", type=int, default=1, help="LoTESequenceNumber (default 1)")
+    build.add_argument("--validity-days", type=int, default=30, help="days until NextUpdate (default 30)")
+    build.set_defaults(func=_build)
+    verify = commands.add_parser(
+        "verify", help="check a signed trust list against a pinned operator certificate"
+    )
+    verify.add_argument("file")
+    verify.add_argument("--operator", required=True, help="PEM certificate of the scheme operator")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(func=_verify)

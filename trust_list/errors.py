@@ -1,0 +1,40 @@
+"""Trust errors: a chain that does not lead to a trusted entity, or a trust list that cannot be believed."""
+
+from __future__ import annotations
+
+from common.errors import EudiError
+
+__all__ = [
+    "ChainError",
+    "InvalidTrustList",
+    "RollbackError",
+    "StaleTrustList",
+    "TrustError",
+    "UntrustedSigner",
+]
+
+
+class TrustError(EudiError):
+    """Root of the trust subtree."""
+
+    error = "invalid_request"
+
+
+class ChainError(TrustError):
+    """An X.509 chain that does not validate to one of the given anchors."""
+
+
+class UntrustedSigner(TrustError):
+    """A trust list signed by a certificate that is not one of the pinned scheme operators."""
+
+
+class InvalidTrustList(TrustError):
+    """A trust list that is malformed or whose signature does not verify."""
+
+
+class StaleTrustList(TrustError):
+    """A trust list whose next update has passed."""
+
+
+class RollbackError(TrustError):
+    """A trust list older (lower sequence number) than the one already in force."""

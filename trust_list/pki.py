@@ -1,0 +1,220 @@
+"""The development PKI behind ``eudi pki init``: every certificate a local federation needs.
+
+- a PID-provider CA (root) and the issuer's signing certificate it issues;
+- a relying-party access CA (root, the WRPAC provider) and the verifier's access certificate with a
+  dNSName SAN (the ``x509_san_dns`` client identifier) and the relying party's name in ``O``;
+- the trust-list scheme operator's certificate, self-signed: wallets and verifiers pin it directly.
+
+All keys are P-256. :func:`make_dev_pki` is pure (time passed in); :func:`write_dev_pki` and
+:func:`load_dev_pki` move it to and from a folder of PEM files (private keys mode 0600).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+__all__ = ["FILES", "DevPki", "load_dev_pki", "make_dev_pki", "write_dev_pki"]
+
+CA_VALIDITY = timedelta(days=5 * 365)
+LEAF_VALIDITY = timedelta(days=365)
+BACKDATE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class DevPki:
+    pid_ca_cert: x509.Certificate
+    pid_ca_key: ec.EllipticCurvePrivateKey
+    issuer_cert: x509.Certificate
+    issuer_key: ec.EllipticCurvePrivateKey
+    rp_ca_cert: x509.Certificate
+    rp_ca_key: ec.EllipticCurvePrivateKey
+    verifier_cert: x509.Certificate
+    verifier_key: ec.EllipticCurvePrivateKey
+    operator_cert: x509.Certificate
+    operator_key: ec.EllipticCurvePrivateKey
+
+    def __repr__(self) -> str:
+        return f"DevPki(issuer={self.issuer_cert.subject.rfc4514_string()!r}, keys masked)"
+
+
+FILES = {
+    "pid_ca_cert": "pid-ca.pem",
+    "pid_ca_key": "pid-ca.key",
+    "issuer_cert": "issuer.pem",
+    "issuer_key": "issuer.key",
+    "rp_ca_cert": "rp-ca.pem",
+    "rp_ca_key": "rp-ca.key",
+    "verifier_cert": "verifier.pem",
+    "verifier_key": "verifier.key",
+    "operator_cert": "operator.pem",
+    "operator_key": "operator.key",
+}
+
+
+def _name(country: str, organization: str, common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, country),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _certificate(
+    *,
+    subject: x509.Name,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: x509.Name,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    now: datetime,
+    validity: timedelta,
+    ca: bool,
+    dns_names: tuple[str, ...] = (),
+    extended_usage: tuple[x509.ObjectIdentifier, ...] = (),
+) -> x509.Certificate:
+    public = key.public_key()
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - BACKDATE)
+        .not_valid_after(now + validity)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=not ca,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+    )
+    if dns_names:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(name) for name in dns_names]), critical=False
+        )
+    if extended_usage:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(extended_usage)), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str = "NL") -> DevPki:
+    """A complete development PKI, valid from an hour before ``now``."""
+
+    def key() -> ec.EllipticCurvePrivateKey:
+        return ec.generate_private_key(ec.SECP256R1())
+
+    pid_ca_key, issuer_key, rp_ca_key, verifier_key, operator_key = key(), key(), key(), key(), key()
+    pid_ca_name = _name(country, f"Demo PID Provider {country}", f"Demo PID Provider CA {country}")
+    rp_ca_name = _name(country, f"Demo Access CA {country}", f"Demo RP Access CA {country}")
+    operator_name = _name(
+        country, f"Demo Trust List Operator {country}", f"Demo Trust List Operator {country}"
+    )
+    pid_ca = _certificate(
+        subject=pid_ca_name,
+        key=pid_ca_key,
+        issuer=pid_ca_name,
+        issuer_key=pid_ca_key,
+        now=now,
+        validity=CA_VALIDITY,
+        ca=True,
+    )
+    rp_ca = _certificate(
+        subject=rp_ca_name,
+        key=rp_ca_key,
+        issuer=rp_ca_name,
+        issuer_key=rp_ca_key,
+        now=now,
+        validity=CA_VALIDITY,
+        ca=True,
+    )
+    return DevPki(
+        pid_ca_cert=pid_ca,
+        pid_ca_key=pid_ca_key,
+        issuer_cert=_certificate(
+            subject=_name(country, f"Demo PID Provider {country}", f"Demo PID Issuer {country}"),
+            key=issuer_key,
+            issuer=pid_ca_name,
+            issuer_key=pid_ca_key,
+            now=now,
+            validity=LEAF_VALIDITY,
+            ca=False,
+        ),
+        issuer_key=issuer_key,
+        rp_ca_cert=rp_ca,
+        rp_ca_key=rp_ca_key,
+        verifier_cert=_certificate(
+            subject=_name(country, "Demo Relying Party", rp_dns_name),
+            key=verifier_key,
+            issuer=rp_ca_name,
+            issuer_key=rp_ca_key,
+            now=now,
+            validity=LEAF_VALIDITY,
+            ca=False,
+            dns_names=(rp_dns_name,),
+            extended_usage=(ExtendedKeyUsageOID.SERVER_AUTH,),
+        ),
+        verifier_key=verifier_key,
+        operator_cert=_certificate(
+            subject=operator_name,
+            key=operator_key,
+            issuer=operator_name,
+            issuer_key=operator_key,
+            now=now,
+            validity=CA_VALIDITY,
+            ca=False,
+        ),
+        operator_key=operator_key,
+    )
+
+
+def write_dev_pki(pki: DevPki, directory: Path) -> None:
+    """PEM files named as in :data:`FILES`; private keys are created with mode 0600."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for field in fields(pki):
+        value = getattr(pki, field.name)
+        path = directory / FILES[field.name]
+        if isinstance(value, x509.Certificate):
+            path.write_bytes(value.public_bytes(serialization.Encoding.PEM))
+        else:
+            data = value.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+
+
+def load_dev_pki(directory: Path) -> DevPki:
+    values: dict[str, object] = {}
+    for name, file_name in FILES.items():
+        data = (directory / file_name).read_bytes()
+        if name.endswith("_cert"):
+            values[name] = x509.load_pem_x509_certificate(data)
+        else:
+            key = serialization.load_pem_private_key(data, password=None)
+            if not isinstance(key, ec.EllipticCurvePrivateKey):
+                raise ValueError(f"{file_name} is not an EC private key")
+            values[name] = key
+    return DevPki(**values)  # type: ignore[arg-type]
