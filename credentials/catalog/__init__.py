@@ -1,0 +1,1 @@
+"""The attestation catalogue: types, claim names and display metadata (PID first)."""
