@@ -137,6 +137,13 @@ class VerifierService:
         transaction = self.store.claim_response(response.state, now=now)
         if transaction is None:
             raise InvalidRequest("state is unknown, expired or already answered")
+        if response.error is not None:
+            self.store.finish(
+                transaction.transaction_id,
+                status=FAILED,
+                result={"error": response.error, "error_description": response.error_description or ""},
+            )
+            return {}
         try:
             verified = self._verify(transaction, response.vp_token, now)
         except EudiError as exc:
