@@ -97,12 +97,15 @@ def _string(value: Any, what: str, *, optional: bool = False) -> str | None:
 
 @dataclass(frozen=True)
 class TxCode:
-    input_mode: str = "numeric"
+    input_mode: str | None = None
+    """``numeric`` (the default when absent) or ``text``."""
     length: int | None = None
     description: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        result: dict[str, Any] = {"input_mode": self.input_mode}
+        result: dict[str, Any] = {}
+        if self.input_mode is not None:
+            result["input_mode"] = self.input_mode
         if self.length is not None:
             result["length"] = self.length
         if self.description is not None:
@@ -112,8 +115,8 @@ class TxCode:
     @classmethod
     def from_json(cls, value: Any) -> TxCode:
         obj = _object(value, "tx_code")
-        mode = obj.get("input_mode", "numeric")
-        if mode not in ("numeric", "text"):
+        mode = obj.get("input_mode")
+        if mode not in (None, "numeric", "text"):
             raise InvalidRequest("tx_code input_mode must be numeric or text")
         length = obj.get("length")
         if length is not None and (not isinstance(length, int) or isinstance(length, bool) or length < 1):
