@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
 from common.errors import EudiError
-from common.jose import b64url_encode, jwk_thumbprint, public_jwk, x5c_certificates
+from common.jose import b64url_encode, jwk_thumbprint, parse_jws, public_jwk, x5c_certificates
 from common.net import Fetcher, Response
 from credentials.sdjwt import ClaimPath
 from credentials.sdjwt_vc import present_sd_jwt_vc, read_issued_sd_jwt_vc
@@ -163,8 +163,6 @@ class WalletAgent:
         self, raw: str, key: ec.EllipticCurvePrivateKey, configuration: Mapping[str, Any]
     ) -> StoredCredential:
         """Check a fresh credential before keeping it: signature, chain, type, and our key in ``cnf``."""
-        from common.jose import parse_jws
-
         header = parse_jws(raw.split("~", 1)[0]).header
         chain = x5c_certificates(header)
         leaf = validate_chain(chain, self.trust_list().anchors(PID_ISSUANCE), at=self._at())
