@@ -1,1 +1,4 @@
-"""Credential formats: SD-JWT (RFC 9901), SD-JWT VC, and the attestation catalogue. No I/O, no clock."""
+"""Credential formats: SD-JWT (RFC 9901), SD-JWT VC (draft -24), and the attestation catalogue.
+
+Pure library: no network, no disk, no clock (time is passed in), randomness injectable.
+"""

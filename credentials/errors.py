@@ -1,21 +1,26 @@
-"""Credential errors: why an SD-JWT, an SD-JWT VC or a disclosure was refused.
+"""Credential errors: why an SD-JWT, an SD-JWT VC or a Disclosure was refused, or could not be issued.
 
-Every class carries the wire code ``invalid_credential`` except where a protocol needs its own; the
-class name says exactly what failed::
+One flat subtree under :class:`common.errors.EudiError`; each name says what failed::
 
     CredentialError
-    ├── MalformedSdJwt           structure, encoding, size or depth
-    ├── InvalidDisclosure        a disclosure of the wrong shape for its place
-    ├── ForbiddenDisclosure      a disclosure named ``_sd`` or ``...``, or of a never-disclosable claim
-    ├── DuplicateDigest          a digest or disclosure that appears twice
-    ├── ClaimCollision           a disclosed name that already exists at its level
-    ├── UnreferencedDisclosure   a disclosure no digest points to
-    ├── UnsupportedHashAlgorithm ``_sd_alg`` other than sha-256
-    ├── InvalidSignature         the issuer signature (or its algorithm) does not check out
-    ├── KeyBindingRequired       a presentation without its KB-JWT
-    ├── InvalidKeyBinding        a KB-JWT of the wrong type, key, audience, nonce, time or sd_hash
-    ├── Expired / NotYetValid    ``exp`` / ``nbf``
-    └── WrongType                ``typ`` or ``vct`` not what the profile demands
+    ├── MalformedSdJwt          serialization, size, depth, JWT or payload structure (RFC 9901 4, 8)
+    ├── InvalidDisclosure       not base64url JSON ``[salt, (name,) value]``, or the wrong shape for
+    │                           where its digest sits (section 7.1 step 3.3.2.1, 3.3.3.1)
+    ├── ForbiddenDisclosure     named ``_sd``/``...``, or hiding a claim the profile forbids to hide
+    ├── ClaimCollision          a disclosed name that already exists at its level
+    ├── DuplicateDigest         a digest met twice in the payload, directly or via Disclosures
+    ├── DuplicateDisclosure     the same Disclosure sent twice
+    ├── UnreferencedDisclosure  a Disclosure no digest points to
+    ├── UnsupportedAlgorithm    a JWS ``alg`` or an ``_sd_alg`` outside the allow-list
+    ├── InvalidSignature        the Issuer-signed JWT's signature does not verify
+    ├── KeyBindingRequired      no KB-JWT where the verifier requires one
+    ├── InvalidKeyBinding       a KB-JWT of the wrong type, key, audience, nonce, time or ``sd_hash``
+    ├── Expired / NotYetValid   ``exp`` passed, or ``nbf`` (``iat``) in the future
+    ├── WrongType               ``typ`` or ``vct`` not what the profile or the caller demands
+    ├── MissingClaim            a claim the profile requires is absent
+    └── InvalidClaims           claims an issuer was asked to sign that cannot be issued
+
+Every class carries the wire code ``invalid_credential`` of its root.
 """
 
 from __future__ import annotations
@@ -26,71 +31,88 @@ __all__ = [
     "ClaimCollision",
     "CredentialError",
     "DuplicateDigest",
+    "DuplicateDisclosure",
     "Expired",
     "ForbiddenDisclosure",
+    "InvalidClaims",
     "InvalidDisclosure",
     "InvalidKeyBinding",
     "InvalidSignature",
     "KeyBindingRequired",
     "MalformedSdJwt",
+    "MissingClaim",
     "NotYetValid",
     "UnreferencedDisclosure",
-    "UnsupportedHashAlgorithm",
+    "UnsupportedAlgorithm",
     "WrongType",
 ]
 
 
 class CredentialError(EudiError):
+    """Root of the credentials subtree."""
+
     error = "invalid_credential"
 
 
 class MalformedSdJwt(CredentialError):
-    pass
+    """Not an SD-JWT: bad serialization, over a size or depth limit, or a payload of the wrong shape."""
 
 
 class InvalidDisclosure(CredentialError):
-    pass
+    """A Disclosure that cannot be decoded, or of the wrong shape for where its digest sits."""
 
 
 class ForbiddenDisclosure(CredentialError):
-    pass
-
-
-class DuplicateDigest(CredentialError):
-    pass
+    """A Disclosure named ``_sd`` or ``...``, or of a claim that must never be selectively disclosable."""
 
 
 class ClaimCollision(CredentialError):
-    pass
+    """A disclosed claim name already present at the same level of the payload."""
+
+
+class DuplicateDigest(CredentialError):
+    """A digest that occurs more than once in the payload, directly or through Disclosures."""
+
+
+class DuplicateDisclosure(CredentialError):
+    """The same Disclosure included twice."""
 
 
 class UnreferencedDisclosure(CredentialError):
-    pass
+    """A Disclosure whose digest is not referenced by the payload or by another Disclosure."""
 
 
-class UnsupportedHashAlgorithm(CredentialError):
-    pass
+class UnsupportedAlgorithm(CredentialError):
+    """A JWS ``alg`` (``none``, HS256, ...) or an ``_sd_alg`` that is not allowed."""
 
 
 class InvalidSignature(CredentialError):
-    pass
+    """The Issuer-signed JWT's signature does not verify with the issuer's key."""
 
 
 class KeyBindingRequired(CredentialError):
-    pass
+    """Key binding is required but the presentation carries no KB-JWT."""
 
 
 class InvalidKeyBinding(CredentialError):
-    pass
+    """A KB-JWT with the wrong type, key, audience, nonce, ``sd_hash`` or time."""
 
 
 class Expired(CredentialError):
-    pass
+    """The credential's ``exp`` has passed."""
 
 
 class NotYetValid(CredentialError):
-    pass
+    """The credential's ``nbf`` (or ``iat``) lies in the future."""
 
 
 class WrongType(CredentialError):
-    pass
+    """The ``typ`` header or the ``vct`` claim is not the one expected."""
+
+
+class MissingClaim(CredentialError):
+    """A claim required by the profile is absent."""
+
+
+class InvalidClaims(CredentialError):
+    """Claims that cannot be issued: a reserved name, a missing mandatory claim, a wrong type."""

@@ -1,11 +1,15 @@
-"""SD-JWT-based Verifiable Credentials (draft-ietf-oauth-sd-jwt-vc-24) over :mod:`credentials.sdjwt`.
+"""SD-JWT-based Verifiable Digital Credentials (draft-ietf-oauth-sd-jwt-vc-24) over :mod:`credentials.sdjwt`.
 
-- media type and header ``typ`` ``dc+sd-jwt``; ``vct`` required; the issuer key comes from ``x5c``
-  (the end-entity certificate's subject is the issuer; ``iss`` is optional and informational);
-- ``iss``, ``nbf``, ``exp``, ``cnf``, ``vct``, ``vct#integrity`` and ``status`` are never selectively
-  disclosable (section 3.2.2); a disclosure carrying one of them is refused;
+- header ``typ`` ``dc+sd-jwt`` (section 3.2.1); ``vct`` required (3.2.2.1); the issuer key comes
+  from ``x5c`` or whatever the caller's resolver permits (section 3.5); ``iss`` is optional (3.2.2.2)
+  but a string when present;
+- ``iss``, ``nbf``, ``exp``, ``cnf``, ``vct``, ``vct#integrity``, ``aka_vcts`` and ``status``, with their
+  sub-claims, are never selectively disclosable (3.2.2.2): a Disclosure carrying one is refused;
 - by default every subject claim is selectively disclosable, recursively (each property of a nested
-  object and each array element), as the PID rulebook expects.
+  object and each array element), as the PID rulebook expects; ``iat`` is left plain.
+
+``claims`` in the results are the subject claims: the registered claims above, ``iat``, ``_sd`` and
+``_sd_alg`` are returned in their own fields or dropped.
 """
 
 from __future__ import annotations
@@ -18,13 +22,32 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from common.jose import parse_jws, x5c_header
-from credentials._disclosure import SdJwt
-from credentials.errors import ForbiddenDisclosure, InvalidKeyBinding, MalformedSdJwt, WrongType
-from credentials.sdjwt import SD, ClaimPath, KeyBindingCheck, fully_disclosed, issue, present, verify
+from common.errors import EudiError
+from common.jose import Algorithm, public_key_from_jwk, x5c_header
+from credentials.errors import (
+    ForbiddenDisclosure,
+    InvalidClaims,
+    MalformedSdJwt,
+    MissingClaim,
+    NotYetValid,
+    WrongType,
+)
+from credentials.sdjwt import (
+    SD,
+    ClaimPath,
+    KeyBindingCheck,
+    Rng,
+    SdJwt,
+    VerifiedSdJwt,
+    issue,
+    present,
+    verify,
+)
 
 __all__ = [
     "MEDIA_TYPE",
+    "NEVER_DISCLOSABLE",
+    "TYP",
     "HeldSdJwtVc",
     "VerifiedSdJwtVc",
     "issue_sd_jwt_vc",
@@ -34,18 +57,13 @@ __all__ = [
 ]
 
 TYP = "dc+sd-jwt"
+LEGACY_TYP = "vc+sd-jwt"
 MEDIA_TYPE = "application/dc+sd-jwt"
-NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
-REGISTERED = NEVER_DISCLOSABLE | {"iat", "aka_vcts", "_sd", "_sd_alg"}
-"""Claims that describe the credential rather than its subject; ``claims`` results leave them out."""
+NEVER_DISCLOSABLE = ("iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "aka_vcts", "status")
+_ENVELOPE = frozenset({*NEVER_DISCLOSABLE, "iat", "_sd", "_sd_alg", "..."})
+"""Claim names about the credential rather than its subject; subject claims cannot use them."""
 
-
-def _disclosable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {SD(name): _disclosable(item) for name, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [SD(_disclosable(item)) for item in value]
-    return value
+KeyResolver = Callable[[Mapping[str, Any], Mapping[str, Any]], ec.EllipticCurvePublicKey]
 
 
 def issue_sd_jwt_vc(
@@ -62,28 +80,46 @@ def issue_sd_jwt_vc(
     status: Mapping[str, Any] | None = None,
     plain: Collection[str] = (),
     decoys: int = 0,
-    rng: Callable[[int], bytes] = os.urandom,
+    rng: Rng = os.urandom,
 ) -> str:
-    """An SD-JWT VC with every subject claim selectively disclosable except those in ``plain``."""
-    clash = REGISTERED.intersection(claims)
-    if clash:
-        raise MalformedSdJwt(f"subject claims may not use the registered names {sorted(clash)}")
-    payload: dict[Any, Any] = {
-        (name if name in plain else SD(name)): (value if name in plain else _disclosable(value))
-        for name, value in claims.items()
-    }
-    payload["vct"] = vct
-    payload["iat"] = iat
+    """Issue an SD-JWT VC: header ``typ`` ``dc+sd-jwt``, ``alg`` from the key, ``x5c`` leaf first.
+
+    Every subject claim is selectively disclosable, recursively, except the top-level claims named in
+    ``plain``, which go in as they are, sub-claims included. ``iss``, ``iat``, ``vct``, ``exp``,
+    ``nbf``, ``status`` and ``cnf`` (from ``holder_jwk``) are plain. ``x5c`` may be empty when the
+    verifier resolves the key otherwise. With no disclosable claim, no ``_sd`` is emitted (3.2.2.4).
+    """
+    reserved = _ENVELOPE.intersection(claims)
+    if reserved:
+        raise InvalidClaims(f"subject claims may not use the registered names {sorted(reserved)}")
+    payload: dict[Any, Any] = {}
     if issuer is not None:
         payload["iss"] = issuer
+    payload["iat"] = iat
     if exp is not None:
         payload["exp"] = exp
     if nbf is not None:
         payload["nbf"] = nbf
+    payload["vct"] = vct
     if status is not None:
         payload["status"] = dict(status)
-    header = {"typ": TYP, "x5c": x5c_header(x5c)}
+    for name, value in claims.items():
+        if name in plain:
+            payload[name] = value
+        else:
+            payload[SD(name)] = _disclosable(value)
+    header: dict[str, Any] = {"typ": TYP}
+    if x5c:
+        header["x5c"] = x5c_header(x5c)
     return issue(payload, key=signing_key, header=header, holder_jwk=holder_jwk, decoys=decoys, rng=rng)
+
+
+def _disclosable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {SD(name): _disclosable(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [SD(_disclosable(item)) for item in value]
+    return value
 
 
 def present_sd_jwt_vc(
@@ -95,44 +131,17 @@ def present_sd_jwt_vc(
     nonce: str,
     iat: int,
 ) -> str:
+    """Present the claims at ``paths`` with a KB-JWT (see :func:`credentials.sdjwt.present`)."""
     return present(text, paths, holder_key=holder_key, audience=audience, nonce=nonce, iat=iat)
-
-
-def _subject(claims: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in claims.items() if name not in REGISTERED}
-
-
-def _check_profile(header: Mapping[str, Any], parsed: SdJwt, claims: Mapping[str, Any]) -> str:
-    if header.get("typ") != TYP:
-        raise WrongType(f"header typ must be {TYP!r}, not {header.get('typ')!r}")
-    plain = parse_jws(parsed.issuer_jwt).claims()
-    for name in NEVER_DISCLOSABLE.intersection(claims):
-        if name not in plain:
-            raise ForbiddenDisclosure(f"{name!r} must not be selectively disclosable")
-        if _has_digests(plain[name]):
-            raise ForbiddenDisclosure(f"the sub-claims of {name!r} must not be selectively disclosable")
-    vct = claims.get("vct")
-    if not isinstance(vct, str) or not vct:
-        raise WrongType("vct is missing")
-    if "iss" in claims and not isinstance(claims["iss"], str):
-        raise MalformedSdJwt("iss is not a string")
-    return vct
-
-
-def _has_digests(value: Any) -> bool:
-    if isinstance(value, dict):
-        return "_sd" in value or any(_has_digests(item) for item in value.values())
-    if isinstance(value, list):
-        return any((isinstance(item, dict) and "..." in item) or _has_digests(item) for item in value)
-    return False
 
 
 @dataclass(frozen=True)
 class VerifiedSdJwtVc:
+    """A verified SD-JWT VC presentation; ``claims`` are the disclosed subject claims only."""
+
     vct: str
     issuer: str | None
     claims: dict[str, Any]
-    """Disclosed subject claims only."""
     header: dict[str, Any]
     cnf_jwk: dict[str, Any] | None
     iat: int | None
@@ -144,43 +153,55 @@ class VerifiedSdJwtVc:
 def verify_sd_jwt_vc(
     text: str,
     *,
-    resolve_issuer_key: Callable[[Mapping[str, Any], Mapping[str, Any]], ec.EllipticCurvePublicKey],
+    resolve_issuer_key: KeyResolver,
     now: int,
     key_binding: KeyBindingCheck | None,
     vct_values: Collection[str] | None = None,
     leeway: int = 60,
+    algorithms: Sequence[Algorithm] = (Algorithm.ES256,),
+    accept_legacy_typ: bool = False,
 ) -> VerifiedSdJwtVc:
-    """Verify an SD-JWT VC presentation; ``resolve_issuer_key`` validates the ``x5c`` chain."""
-    parsed = SdJwt.parse(text)
-    verified = verify(text, issuer_key=resolve_issuer_key, key_binding=key_binding, now=now, leeway=leeway)
-    claims = verified.claims
-    vct = _check_profile(verified.header, parsed, claims)
-    if vct_values is not None and vct not in vct_values:
-        raise WrongType(f"vct {vct!r} is not one of the requested types")
-    cnf = claims.get("cnf")
-    cnf_jwk = cnf.get("jwk") if isinstance(cnf, dict) and isinstance(cnf.get("jwk"), dict) else None
-    if key_binding is not None and cnf_jwk is None:
-        raise InvalidKeyBinding("key binding is required but the credential has no cnf.jwk")
+    """Verify an SD-JWT VC presentation (section 3.4): RFC 9901 section 7 in full, then the profile.
+
+    ``typ`` must be ``dc+sd-jwt`` (``vc+sd-jwt`` too only with ``accept_legacy_typ``), checked before
+    the resolver runs; ``resolve_issuer_key`` gets the protected header (with ``x5c``) and the
+    unverified payload and must validate the key for the issuer. Then: no never-disclosable claim came
+    from a Disclosure; ``vct`` present, and in ``vct_values`` (or one of ``aka_vcts`` is) when given;
+    ``exp``, ``nbf`` and ``iat`` against ``now``; with ``key_binding``, a KB-JWT signed by ``cnf.jwk``.
+    """
+    typs = (TYP, LEGACY_TYP) if accept_legacy_typ else (TYP,)
+    verified = verify(
+        text,
+        issuer_key=_typed(resolve_issuer_key, typs),
+        key_binding=key_binding,
+        now=now,
+        leeway=leeway,
+        algorithms=algorithms,
+    )
+    envelope = _Envelope.of(verified, now=now, leeway=leeway)
+    if vct_values is not None and not ({envelope.vct, *envelope.aka_vcts} & set(vct_values)):
+        raise WrongType(f"vct {envelope.vct!r} is not one of the types asked for")
     return VerifiedSdJwtVc(
-        vct=vct,
-        issuer=claims.get("iss"),
-        claims=_subject(claims),
+        vct=envelope.vct,
+        issuer=envelope.issuer,
+        claims=envelope.subject,
         header=verified.header,
-        cnf_jwk=cnf_jwk,
-        iat=claims.get("iat"),
-        exp=claims.get("exp"),
-        status=claims.get("status") if isinstance(claims.get("status"), dict) else None,
+        cnf_jwk=envelope.cnf_jwk,
+        iat=envelope.iat,
+        exp=envelope.exp,
+        status=envelope.status,
         key_binding=verified.key_binding,
     )
 
 
 @dataclass(frozen=True)
 class HeldSdJwtVc:
+    """An SD-JWT VC as the wallet keeps it; ``claims`` are all subject claims, fully disclosed."""
+
     raw: str
     vct: str
     issuer: str | None
     claims: dict[str, Any]
-    """Every subject claim, fully disclosed."""
     cnf_jwk: dict[str, Any]
     iat: int | None
     exp: int | None
@@ -188,23 +209,123 @@ class HeldSdJwtVc:
 
 
 def read_issued_sd_jwt_vc(text: str, *, issuer_key: ec.EllipticCurvePublicKey, now: int) -> HeldSdJwtVc:
-    """The wallet's check of a freshly issued SD-JWT VC: signature, profile, every disclosure, ``cnf``."""
+    """The wallet's check of a freshly issued SD-JWT VC (RFC 9901 section 7.2, this draft section 3.4).
+
+    No KB-JWT may be attached; the signature verifies with ``issuer_key`` (the caller took it from
+    the validated ``x5c`` leaf); ``typ``, ``vct`` and the never-disclosable claims as for a verifier;
+    every Disclosure is referenced; ``cnf.jwk`` holds a usable public key; with no Disclosures there
+    is no ``_sd`` (section 3.2.2.4); ``exp`` and ``nbf`` against ``now``.
+    """
     parsed = SdJwt.parse(text)
     if parsed.key_binding_jwt is not None:
-        raise MalformedSdJwt("an issued SD-JWT VC must not carry a KB-JWT")
-    verified = verify(text, issuer_key=issuer_key, key_binding=None, now=now)
-    vct = _check_profile(verified.header, parsed, verified.claims)
-    claims = fully_disclosed(parsed)
-    cnf = claims.get("cnf")
-    if not isinstance(cnf, dict) or not isinstance(cnf.get("jwk"), dict):
-        raise InvalidKeyBinding("the credential is not bound to a holder key (cnf.jwk missing)")
+        raise MalformedSdJwt("an issued SD-JWT VC must not carry a KB-JWT (RFC 9901 section 7.2)")
+    verified = verify(
+        text, issuer_key=_typed(lambda _header, _payload: issuer_key, (TYP,)), key_binding=None, now=now
+    )
+    envelope = _Envelope.of(verified, now=now, leeway=60)
+    if not parsed.disclosures and "_sd" in verified.payload:
+        raise MalformedSdJwt("an SD-JWT VC without selectively disclosable claims must not contain _sd")
+    if envelope.cnf_jwk is None:
+        raise MissingClaim("the credential is not bound to a holder key: cnf.jwk is missing")
+    try:
+        public_key_from_jwk(envelope.cnf_jwk)
+    except EudiError as exc:
+        raise MalformedSdJwt(f"cnf.jwk is not a usable public key: {exc}") from exc
     return HeldSdJwtVc(
         raw=text,
-        vct=vct,
-        issuer=claims.get("iss"),
-        claims=_subject(claims),
-        cnf_jwk=cnf["jwk"],
-        iat=claims.get("iat"),
-        exp=claims.get("exp"),
+        vct=envelope.vct,
+        issuer=envelope.issuer,
+        claims=envelope.subject,
+        cnf_jwk=envelope.cnf_jwk,
+        iat=envelope.iat,
+        exp=envelope.exp,
         header=verified.header,
     )
+
+
+def _typed(resolve: KeyResolver, typs: tuple[str, ...]) -> KeyResolver:
+    """Check the explicit type (RFC 9901 section 9.11) before any key resolution or trust work."""
+
+    def resolve_typed(header: Mapping[str, Any], payload: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
+        if header.get("typ") not in typs:
+            raise WrongType(f"header typ is {header.get('typ')!r}, not {TYP!r}")
+        return resolve(header, payload)
+
+    return resolve_typed
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    """The registered claims of a verified SD-JWT VC, checked, and the subject claims apart."""
+
+    vct: str
+    aka_vcts: tuple[str, ...]
+    issuer: str | None
+    cnf_jwk: dict[str, Any] | None
+    iat: int | None
+    exp: int | None
+    status: dict[str, Any] | None
+    subject: dict[str, Any]
+
+    @classmethod
+    def of(cls, verified: VerifiedSdJwt, *, now: int, leeway: int) -> _Envelope:
+        claims, signed = verified.claims, verified.payload
+        for name in NEVER_DISCLOSABLE:
+            if name in claims and name not in signed:
+                raise ForbiddenDisclosure(f"{name!r} must not be selectively disclosable")
+            if name in signed and _has_digests(signed[name]):
+                raise ForbiddenDisclosure(f"the sub-claims of {name!r} must not be selectively disclosable")
+        vct = claims.get("vct")
+        if not isinstance(vct, str) or not vct:
+            raise MissingClaim("vct is missing or not a string")
+        aka_vcts = claims.get("aka_vcts", [])
+        if not isinstance(aka_vcts, list) or not all(isinstance(v, str) for v in aka_vcts) or vct in aka_vcts:
+            raise MalformedSdJwt("aka_vcts must be an array of strings without the vct")
+        issuer = claims.get("iss")
+        if issuer is not None and not isinstance(issuer, str):
+            raise MalformedSdJwt("iss is not a string")
+        cnf = claims.get("cnf")
+        if cnf is not None and not isinstance(cnf, dict):
+            raise MalformedSdJwt("cnf is not an object")
+        jwk = cnf.get("jwk") if cnf is not None else None
+        if jwk is not None and not isinstance(jwk, dict):
+            raise MalformedSdJwt("cnf.jwk is not an object")
+        status = claims.get("status")
+        if status is not None and not isinstance(status, dict):
+            raise MalformedSdJwt("status is not an object")
+        iat = _integer_date(claims, "iat")
+        if iat is not None and iat > now + leeway:
+            raise NotYetValid(f"issued in the future (iat {iat})")
+        return cls(
+            vct=vct,
+            aka_vcts=tuple(aka_vcts),
+            issuer=issuer,
+            cnf_jwk=jwk,
+            iat=iat,
+            exp=_integer_date(claims, "exp"),
+            status=status,
+            subject={name: value for name, value in claims.items() if name not in _ENVELOPE},
+        )
+
+
+def _integer_date(claims: Mapping[str, Any], name: str) -> int | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedSdJwt(f"{name} is not a NumericDate")
+    return int(value)
+
+
+def _has_digests(value: Any) -> bool:
+    """Whether any object below ``value`` has ``_sd`` or any array an ``{"...": digest}`` element."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "_sd" in item or "..." in item:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

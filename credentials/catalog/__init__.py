@@ -1,1 +1,1 @@
-"""The attestation catalogue: types, claim names and display metadata (PID first)."""
+"""The attestation catalogue: credential types, their claim names and display metadata (PID first)."""

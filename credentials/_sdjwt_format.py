@@ -1,0 +1,225 @@
+"""SD-JWT serializations (RFC 9901 sections 4 and 8) and Disclosures (section 4.2), parsed under limits.
+
+Parsing is structural only: it splits, decodes and bounds, it does not verify anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from common.errors import InvalidInput
+from common.jose import Jws, b64url_decode, b64url_encode, parse_json, parse_jws
+from credentials.errors import InvalidDisclosure, MalformedSdJwt, UnsupportedAlgorithm
+
+__all__ = [
+    "MAX_DISCLOSURES",
+    "MAX_JSON_DEPTH",
+    "MAX_NESTING",
+    "MAX_SD_JWT_BYTES",
+    "SD_ALG",
+    "Disclosure",
+    "SdJwt",
+    "check_sd_alg",
+    "digest",
+    "split_issuer_jwt",
+    "unverified_issuer_jwt",
+]
+
+MAX_SD_JWT_BYTES = 512 * 1024
+"""Largest SD-JWT (any serialization) we look at; larger input is refused before splitting."""
+MAX_DISCLOSURES = 1000
+MAX_JSON_DEPTH = 32
+"""Nesting limit of each JSON document: the payload, each Disclosure, the KB-JWT."""
+MAX_NESTING = 64
+"""Nesting limit of the processed payload, Disclosures embedded in one another included."""
+MAX_SIGNATURES = 8
+SD_ALG = "sha-256"
+
+_COMPACT = re.compile(r"[A-Za-z0-9_\-.~]*")
+_JWT = re.compile(r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
+_B64URL = re.compile(r"[A-Za-z0-9_\-]+")
+
+
+def digest(text: str) -> str:
+    """base64url(SHA-256(ASCII(text))): a Disclosure's digest (5.2.3) and ``sd_hash`` (4.3.1)."""
+    return b64url_encode(hashlib.sha256(text.encode("ascii")).digest())
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One Disclosure (RFC 9901 section 4.2): ``name`` is None for an array element."""
+
+    encoded: str
+    salt: str
+    name: str | None
+    value: Any
+    digest: str
+
+    @classmethod
+    def decode(cls, encoded: str) -> Disclosure:
+        """Decode base64url JSON ``[salt, name, value]`` or ``[salt, value]`` (sections 4.2.1, 4.2.2)."""
+        if not _B64URL.fullmatch(encoded):
+            raise InvalidDisclosure("Disclosure is not base64url")
+        try:
+            content = parse_json(b64url_decode(encoded), max_bytes=MAX_SD_JWT_BYTES, max_depth=MAX_JSON_DEPTH)
+        except InvalidInput as exc:
+            raise InvalidDisclosure(f"Disclosure is not base64url-encoded JSON: {exc}") from exc
+        if not isinstance(content, list) or len(content) not in (2, 3):
+            raise InvalidDisclosure("Disclosure is not a JSON array of two or three elements")
+        salt = content[0]
+        if not isinstance(salt, str):
+            raise InvalidDisclosure("Disclosure salt is not a string")
+        if len(content) == 2:
+            return cls(encoded, salt, None, content[1], digest(encoded))
+        name = content[1]
+        if not isinstance(name, str):
+            raise InvalidDisclosure("Disclosure claim name is not a string")
+        return cls(encoded, salt, name, content[2], digest(encoded))
+
+
+@dataclass(frozen=True)
+class SdJwt:
+    """An SD-JWT or SD-JWT+KB, split but not verified.
+
+    ``other_signatures`` holds, as compact JWS, the signatures after the first of a General JSON
+    Serialization (RFC 9901 section 8.2.2); compact input never has any.
+    """
+
+    issuer_jwt: str
+    disclosures: tuple[Disclosure, ...]
+    key_binding_jwt: str | None
+    other_signatures: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> SdJwt:
+        """Split the compact form (section 4) or, when ``text`` is a JSON object, section 8's form.
+
+        A compact SD-JWT without KB-JWT must end with ``~``; at most :data:`MAX_DISCLOSURES`
+        Disclosures and :data:`MAX_SD_JWT_BYTES` characters are accepted.
+        """
+        if not isinstance(text, str):
+            raise MalformedSdJwt("SD-JWT is not a string")
+        if len(text) > MAX_SD_JWT_BYTES:
+            raise MalformedSdJwt(f"SD-JWT larger than {MAX_SD_JWT_BYTES} bytes")
+        if text.lstrip().startswith("{"):
+            return cls._parse_json(text)
+        if not _COMPACT.fullmatch(text):
+            raise MalformedSdJwt("SD-JWT has characters outside base64url, '.' and '~'")
+        if text.count("~") > MAX_DISCLOSURES + 1:
+            raise MalformedSdJwt(f"SD-JWT has more than {MAX_DISCLOSURES} Disclosures")
+        issuer_jwt, *middle = text.split("~")
+        if not middle:
+            raise MalformedSdJwt("SD-JWT lacks the '~' after the Issuer-signed JWT")
+        *encoded, last = middle
+        if not _JWT.fullmatch(issuer_jwt):
+            raise MalformedSdJwt("Issuer-signed JWT is not a compact JWS")
+        if last and not _JWT.fullmatch(last):
+            raise MalformedSdJwt("the part after the last '~' is neither empty nor a KB-JWT")
+        if any(not part for part in encoded):
+            raise MalformedSdJwt("empty Disclosure between two '~'")
+        return cls(issuer_jwt, tuple(Disclosure.decode(part) for part in encoded), last or None)
+
+    @classmethod
+    def _parse_json(cls, text: str) -> SdJwt:
+        try:
+            document = parse_json(text, max_bytes=MAX_SD_JWT_BYTES, max_depth=6)
+        except InvalidInput as exc:
+            raise MalformedSdJwt(f"JSON-serialized SD-JWT: {exc}") from exc
+        if not isinstance(document, dict):
+            raise MalformedSdJwt("JSON-serialized SD-JWT is not an object")
+        payload = _b64_member(document, "payload")
+        if "signatures" in document:
+            if "protected" in document or "signature" in document:
+                raise MalformedSdJwt("General JSON Serialization mixed with the flattened form")
+            signatures = document["signatures"]
+            if not isinstance(signatures, list) or not 1 <= len(signatures) <= MAX_SIGNATURES:
+                raise MalformedSdJwt(f"'signatures' must hold 1 to {MAX_SIGNATURES} signatures")
+            entries = [_signature(entry) for entry in signatures]
+        else:
+            entries = [_signature(document)]
+        jwts = [f"{protected}.{payload}.{signature}" for protected, signature, _ in entries]
+        header = entries[0][2]
+        for _, _, other in entries[1:]:
+            if "disclosures" in other or "kb_jwt" in other:
+                raise MalformedSdJwt("'disclosures' and 'kb_jwt' belong in the first unprotected header only")
+        encoded = header.get("disclosures", [])
+        if not isinstance(encoded, list) or not all(isinstance(item, str) for item in encoded):
+            raise MalformedSdJwt("'disclosures' is not an array of strings")
+        if len(encoded) > MAX_DISCLOSURES:
+            raise MalformedSdJwt(f"SD-JWT has more than {MAX_DISCLOSURES} Disclosures")
+        kb_jwt = header.get("kb_jwt")
+        if kb_jwt is not None and not (isinstance(kb_jwt, str) and _JWT.fullmatch(kb_jwt)):
+            raise MalformedSdJwt("'kb_jwt' is not a compact JWS")
+        disclosures = tuple(Disclosure.decode(item) for item in encoded)
+        return cls(jwts[0], disclosures, kb_jwt, tuple(jwts[1:]))
+
+    def serialize(self) -> str:
+        """The compact form ``<jwt>~<d1>~...~<dn>~[<kb-jwt>]`` (section 4)."""
+        return self.without_key_binding() + (self.key_binding_jwt or "")
+
+    def without_key_binding(self) -> str:
+        """``<jwt>~<d1>~...~<dn>~``: the SD-JWT as presented, without its KB-JWT."""
+        return self.issuer_jwt + "~" + "".join(d.encoded + "~" for d in self.disclosures)
+
+    def to_json(self, *, general: bool = False) -> dict[str, Any]:
+        """The Flattened or, with ``general``, the General JWS JSON Serialization (section 8)."""
+        header: dict[str, Any] = {"disclosures": [d.encoded for d in self.disclosures]}
+        if self.key_binding_jwt is not None:
+            header["kb_jwt"] = self.key_binding_jwt
+        protected, payload, signature = self.issuer_jwt.split(".")
+        first = {"header": header, "protected": protected, "signature": signature}
+        if not general:
+            return {"payload": payload, **first}
+        signatures = [first]
+        for jwt in self.other_signatures:
+            other_protected, _, other_signature = jwt.split(".")
+            signatures.append({"protected": other_protected, "signature": other_signature})
+        return {"payload": payload, "signatures": signatures}
+
+    def sd_hash(self) -> str:
+        """``sd_hash`` over ``<jwt>~<d1>~...~<dn>~`` as presented (section 4.3.1)."""
+        return digest(self.without_key_binding())
+
+
+def _b64_member(document: dict[str, Any], name: str) -> str:
+    value = document.get(name)
+    if not isinstance(value, str) or not _B64URL.fullmatch(value):
+        raise MalformedSdJwt(f"JSON-serialized SD-JWT: '{name}' is not a base64url string")
+    return value
+
+
+def _signature(entry: object) -> tuple[str, str, dict[str, Any]]:
+    if not isinstance(entry, dict):
+        raise MalformedSdJwt("JSON-serialized SD-JWT: a signature entry is not an object")
+    header = entry.get("header", {})
+    if not isinstance(header, dict):
+        raise MalformedSdJwt("JSON-serialized SD-JWT: unprotected 'header' is not an object")
+    return _b64_member(entry, "protected"), _b64_member(entry, "signature"), header
+
+
+def split_issuer_jwt(jwt: str) -> tuple[Jws, dict[str, Any]]:
+    """Split an Issuer-signed JWT and decode its payload (a JSON object); nothing is checked."""
+    try:
+        jws = parse_jws(jwt, max_bytes=MAX_SD_JWT_BYTES)
+        payload = parse_json(jws.payload, max_bytes=MAX_SD_JWT_BYTES, max_depth=MAX_JSON_DEPTH)
+    except InvalidInput as exc:
+        raise MalformedSdJwt(f"Issuer-signed JWT: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise MalformedSdJwt("Issuer-signed JWT payload is not a JSON object")
+    return jws, payload
+
+
+def check_sd_alg(payload: dict[str, Any]) -> None:
+    """Section 4.1.1: ``_sd_alg`` defaults to sha-256, the only hash accepted here."""
+    if payload.get("_sd_alg", SD_ALG) != SD_ALG:
+        raise UnsupportedAlgorithm(f"_sd_alg {payload['_sd_alg']!r} is not supported (only {SD_ALG})")
+
+
+def unverified_issuer_jwt(jwt: str) -> tuple[Jws, dict[str, Any]]:
+    """:func:`split_issuer_jwt` plus :func:`check_sd_alg`, for the holder who reads its own SD-JWT."""
+    jws, payload = split_issuer_jwt(jwt)
+    check_sd_alg(payload)
+    return jws, payload

@@ -1,0 +1,192 @@
+"""Verifying an SD-JWT or SD-JWT+KB (RFC 9901 sections 7.1 and 7.3), in the order section 7 gives.
+
+Key binding policy (section 7.3 step 1): the caller decides *before* looking at the presentation. With a
+:class:`KeyBindingCheck`, a KB-JWT is required and checked in full. Without one, a plain SD-JWT is
+accepted; a KB-JWT that is nevertheless present is not ignored: it must still be a ``kb+jwt`` signed
+by ``cnf.jwk`` with the right ``sd_hash`` (audience, nonce and age cannot be judged without a check and
+are not), and its claims are returned, so what is returned was always verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from common.errors import CryptoError, EudiError, InvalidInput
+from common.jose import Algorithm, parse_jws, public_key_from_jwk
+from credentials._sdjwt_format import SdJwt, check_sd_alg, split_issuer_jwt
+from credentials._sdjwt_holder import KB_JWT_TYP
+from credentials._sdjwt_process import process
+from credentials.errors import (
+    Expired,
+    InvalidKeyBinding,
+    InvalidSignature,
+    KeyBindingRequired,
+    MalformedSdJwt,
+    NotYetValid,
+    UnsupportedAlgorithm,
+)
+
+__all__ = [
+    "IssuerKey",
+    "KeyBindingCheck",
+    "VerifiedSdJwt",
+    "check_validity",
+    "verify",
+]
+
+MAX_KB_JWT_BYTES = 8 * 1024
+
+IssuerKey = (
+    ec.EllipticCurvePublicKey | Callable[[Mapping[str, Any], Mapping[str, Any]], ec.EllipticCurvePublicKey]
+)
+"""The issuer's key, or a resolver given (protected header, unverified payload) that returns it."""
+
+
+@dataclass(frozen=True)
+class KeyBindingCheck:
+    """What the verifier expects of the KB-JWT (section 7.3 step 5): its ``aud``, its ``nonce``,
+    and an ``iat`` within [``now - max_age``, ``now + max_future``]."""
+
+    audience: str
+    nonce: str
+    now: int
+    max_age: int = 300
+    max_future: int = 60
+
+
+@dataclass(frozen=True)
+class VerifiedSdJwt:
+    """A verified SD-JWT: the issuer's protected ``header``; ``claims``, the Processed SD-JWT Payload
+    (section 7.1: disclosed claims in place, ``_sd`` and ``_sd_alg`` gone, undisclosed ones absent);
+    ``key_binding``, the KB-JWT claims if one was present; ``payload``, as the issuer signed it."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    key_binding: dict[str, Any] | None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def verify(
+    text: str,
+    *,
+    issuer_key: IssuerKey,
+    key_binding: KeyBindingCheck | None,
+    now: int | None = None,
+    leeway: int = 60,
+    algorithms: Sequence[Algorithm] = (Algorithm.ES256,),
+) -> VerifiedSdJwt:
+    """Verify an SD-JWT or SD-JWT+KB, compact or JSON-serialized (section 8.3).
+
+    Order: split (7.1 step 1); a required KB-JWT is present (7.3 step 2); ``alg`` allowed and the
+    signature verifies with ``issuer_key``, every signature for the General JSON Serialization (7.1
+    step 2); ``_sd_alg`` is sha-256 (its last check); Disclosures processed with all rejections of step 3
+    to 5; ``exp`` and ``nbf`` of the processed payload when ``now`` is given (step 6); then the KB-JWT
+    (7.3 step 5, see the module docstring for the case without ``key_binding``).
+    """
+    sd_jwt = SdJwt.parse(text)
+    if key_binding is not None and sd_jwt.key_binding_jwt is None:
+        raise KeyBindingRequired("key binding is required but the presentation has no KB-JWT")
+    jws, payload = split_issuer_jwt(sd_jwt.issuer_jwt)
+    for jwt in (sd_jwt.issuer_jwt, *sd_jwt.other_signatures):
+        _verify_signature(jwt, payload, issuer_key, algorithms)
+    check_sd_alg(payload)
+    claims = process(payload, sd_jwt.disclosures)
+    if now is not None:
+        check_validity(claims, now=now, leeway=leeway)
+    kb_claims = None
+    if sd_jwt.key_binding_jwt is not None:
+        kb_claims = _verify_key_binding(sd_jwt, sd_jwt.key_binding_jwt, claims, key_binding, algorithms)
+    return VerifiedSdJwt(header=jws.header, claims=claims, key_binding=kb_claims, payload=payload)
+
+
+def _verify_signature(
+    jwt: str, payload: dict[str, Any], issuer_key: IssuerKey, algorithms: Sequence[Algorithm]
+) -> None:
+    """Section 7.1 step 2.1 and 2.2 for one signature; the resolver does step 2.3."""
+    jws, _ = split_issuer_jwt(jwt)
+    _allowed(jws.header.get("alg"), algorithms, "Issuer-signed JWT")
+    if isinstance(issuer_key, ec.EllipticCurvePublicKey):
+        key = issuer_key
+    else:
+        key = issuer_key(MappingProxyType(jws.header), MappingProxyType(payload))
+    try:
+        jws.verify(key, allowed=tuple(algorithms))
+    except CryptoError as exc:
+        raise InvalidSignature(f"Issuer-signed JWT: {exc}") from exc
+
+
+def _allowed(alg: object, algorithms: Sequence[Algorithm], what: str) -> None:
+    if alg not in {a.jose for a in algorithms}:
+        raise UnsupportedAlgorithm(f"{what}: alg {alg!r} is not allowed")
+
+
+def check_validity(claims: Mapping[str, Any], *, now: int, leeway: int) -> None:
+    """``exp`` and ``nbf`` (RFC 7519 sections 4.1.4, 4.1.5) of a processed payload, with ``leeway``."""
+    exp = _numeric_date(claims, "exp")
+    if exp is not None and now >= exp + leeway:
+        raise Expired(f"expired at {exp}")
+    nbf = _numeric_date(claims, "nbf")
+    if nbf is not None and now + leeway < nbf:
+        raise NotYetValid(f"not valid before {nbf}")
+
+
+def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedSdJwt(f"{name} is not a NumericDate")
+    return value
+
+
+def _verify_key_binding(
+    sd_jwt: SdJwt,
+    kb_jwt: str,
+    claims: Mapping[str, Any],
+    check: KeyBindingCheck | None,
+    algorithms: Sequence[Algorithm],
+) -> dict[str, Any]:
+    """Section 7.3 step 5, in its order: holder key from ``cnf.jwk``, ``alg``, signature, ``typ``,
+    ``iat`` window, ``nonce`` and ``aud``, ``sd_hash``; then the claims' types (step 5.8)."""
+    cnf = claims.get("cnf")
+    if not isinstance(cnf, dict) or "jwk" not in cnf:
+        raise InvalidKeyBinding("the SD-JWT has no cnf.jwk to check the KB-JWT against")
+    try:
+        holder_key = public_key_from_jwk(cnf["jwk"])
+        jws = parse_jws(kb_jwt, max_bytes=MAX_KB_JWT_BYTES)
+    except EudiError as exc:
+        raise InvalidKeyBinding(f"KB-JWT or cnf.jwk unusable: {exc}") from exc
+    _allowed(jws.header.get("alg"), algorithms, "KB-JWT")
+    try:
+        jws.verify(holder_key, allowed=tuple(algorithms))
+    except CryptoError as exc:
+        raise InvalidKeyBinding("KB-JWT is not signed by the key in cnf.jwk") from exc
+    if jws.header.get("typ") != KB_JWT_TYP:
+        raise InvalidKeyBinding(f"KB-JWT typ is {jws.header.get('typ')!r}, not {KB_JWT_TYP!r}")
+    try:
+        kb = jws.claims(max_depth=8)
+    except InvalidInput as exc:
+        raise InvalidKeyBinding(f"KB-JWT payload: {exc}") from exc
+    iat = kb.get("iat")
+    if isinstance(iat, bool) or not isinstance(iat, int | float):
+        raise InvalidKeyBinding("KB-JWT iat is missing or not a NumericDate")
+    for name in ("aud", "nonce", "sd_hash"):
+        if not isinstance(kb.get(name), str):
+            raise InvalidKeyBinding(f"KB-JWT {name} is missing or not a single string")
+    if check is not None:
+        if iat < check.now - check.max_age:
+            raise InvalidKeyBinding(f"KB-JWT iat {iat} is more than {check.max_age} s old")
+        if iat > check.now + check.max_future:
+            raise InvalidKeyBinding(f"KB-JWT iat {iat} lies in the future")
+        if kb["nonce"] != check.nonce:
+            raise InvalidKeyBinding("KB-JWT nonce is not the one of this transaction")
+        if kb["aud"] != check.audience:
+            raise InvalidKeyBinding("KB-JWT aud is not this verifier")
+    if kb["sd_hash"] != sd_jwt.sd_hash():
+        raise InvalidKeyBinding("KB-JWT sd_hash does not match the presented SD-JWT")
+    return kb
