@@ -30,6 +30,13 @@ class EudiError(Exception):
         if error is not None:
             self.error = error
 
+    @property
+    def reason(self) -> str:
+        """A stable, specific code for what failed: the class name in snake case (``InvalidKeyBinding``
+        gives ``invalid_key_binding``). ``error`` stays the coarser wire code the protocol defines."""
+        name = type(self).__name__
+        return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
     def to_json(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}
 

@@ -97,7 +97,11 @@ def create_app(
             body = service.receive_response(await read_form(request))
         except PresentationRejected as exc:
             return JSONResponse(
-                {"error": "invalid_request", "error_description": exc.description, "reason": exc.reason},
+                {
+                    "error": "invalid_request",
+                    "error_description": exc.description,
+                    "reason": exc.failed_check,
+                },
                 status_code=400,
                 headers=NO_STORE,
             )

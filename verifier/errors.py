@@ -21,8 +21,8 @@ class UnknownTransaction(VerifierError):
 
 
 class PresentationRejected(VerifierError):
-    """A response whose presentations did not verify; ``reason`` is the library error's code."""
+    """A response whose presentations did not verify; ``reason`` names the check that failed."""
 
     def __init__(self, description: str, *, reason: str) -> None:
         super().__init__(description)
-        self.reason = reason
+        self.failed_check = reason

@@ -150,9 +150,9 @@ class VerifierService:
             self.store.finish(
                 transaction.transaction_id,
                 status=FAILED,
-                result={"error": exc.error, "error_description": exc.description},
+                result={"error": exc.error, "reason": exc.reason, "error_description": exc.description},
             )
-            raise PresentationRejected(exc.description, reason=exc.error) from exc
+            raise PresentationRejected(exc.description, reason=exc.reason) from exc
         self.store.finish(transaction.transaction_id, status=VERIFIED, result={"credentials": verified})
         return {}
 
