@@ -1,0 +1,99 @@
+"""The verifier's HTTP surface in-process (ASGI), fixed clock: RP API, request object, response endpoint."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from common.clock import FixedClock
+from common.jose import parse_jws
+from trust_list.cli import write_trust_list
+from trust_list.pki import make_dev_pki
+from verifier.app import create_app
+from verifier.settings import VerifierSettings
+
+NOW = 1_790_000_000
+BASE = "https://verifier.example"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def client(database_url: str, clock: FixedClock, tmp_path: Path) -> TestClient:
+    pki = make_dev_pki(now=datetime.fromtimestamp(NOW, UTC), rp_dns_name="verifier.example")
+    write_trust_list(pki, tmp_path / "list.jws", now=datetime.fromtimestamp(NOW, UTC))
+    settings = VerifierSettings(
+        public_url=BASE,
+        database_url=database_url,
+        signing_key=pki.verifier_key,
+        certificate_chain=(pki.verifier_cert,),
+        trust_list=tmp_path / "list.jws",
+        trust_list_operators=(pki.operator_cert,),
+    )
+    return TestClient(create_app(settings, clock=clock), base_url=BASE)
+
+
+def test_transaction_request_object_and_result(client: TestClient) -> None:
+    made = client.post("/transactions", json={"preset": "pid_basic"})
+    assert made.status_code == 201
+    body = made.json()
+    assert body["authorization_request"].startswith("openid4vp://?client_id=x509_san_dns%3Averifier.example&")
+    request = client.get(body["request_uri"].removeprefix(BASE))
+    assert request.headers["content-type"] == "application/oauth-authz-req+jwt"
+    again = client.get(body["request_uri"].removeprefix(BASE))
+    assert again.text == request.text  # a second fetch of the same request_uri still works
+    jws = parse_jws(request.text)
+    claims = jws.claims()
+    assert jws.header["typ"] == "oauth-authz-req+jwt" and "x5c" in jws.header
+    assert claims["client_id"] == "x509_san_dns:verifier.example"
+    assert claims["response_uri"] == f"{BASE}/response" and claims["response_mode"] == "direct_post"
+    assert len(claims["nonce"]) >= 22 and claims["aud"] == "https://self-issued.me/v2"
+    assert client.get(body["result_url"].removeprefix(BASE)).json()["status"] == "pending"
+
+
+def test_declined_response_is_recorded(client: TestClient) -> None:
+    body = client.post("/transactions", json={"preset": "pid_basic"}).json()
+    state = parse_jws(client.get(body["request_uri"].removeprefix(BASE)).text).claims()["state"]
+    answer = client.post("/response", data={"error": "access_denied", "state": state})
+    assert answer.status_code == 200
+    result = client.get(body["result_url"].removeprefix(BASE)).json()
+    assert result["status"] == "failed" and result["error"] == "access_denied"
+
+
+def test_transaction_expires(client: TestClient, clock: FixedClock) -> None:
+    body = client.post("/transactions", json={"preset": "pid_basic"}).json()
+    clock.advance(601)
+    assert client.get(body["request_uri"].removeprefix(BASE)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"preset": "nope"},
+        {"preset": "pid_basic", "dcql_query": {}},
+        {"dcql_query": {"credentials": []}},
+    ],
+)
+def test_bad_transactions(client: TestClient, payload: dict[str, object]) -> None:
+    answer = client.post("/transactions", json=payload)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"
+
+
+def test_response_endpoint_refusals(client: TestClient) -> None:
+    assert (
+        client.post("/response", data={"vp_token": '{"pid": ["x~"]}', "state": "unknown"}).status_code == 400
+    )
+    assert client.post("/response", data={"vp_token": "{"}).json()["error"] == "invalid_request"
+    assert client.post("/response", json={"vp_token": {}}).json()["error"] == "invalid_request"
+    assert client.get("/transactions/none").status_code == 404
+
+
+def test_openapi_document(client: TestClient) -> None:
+    assert "/transactions" in client.get("/openapi.json").json()["paths"]
