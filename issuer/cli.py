@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
-import uvicorn
-
+from common.cli import ServiceError, call_service, fail, serve
 from common.qr import qr_text
 
 __all__ = ["add_commands"]
@@ -22,37 +18,30 @@ def _serve(args: argparse.Namespace) -> int:
     from issuer.settings import load_issuer_settings
 
     settings = load_issuer_settings(Path(args.config))
-    port = args.port or urlsplit(settings.public_url).port or 8000
-    uvicorn.run(create_app(settings), host=args.host, port=port, log_level="info", access_log=False)
-    return 0
+    return serve(
+        create_app(settings),
+        public_url=settings.public_url,
+        host=args.host,
+        port=args.port,
+        default_port=8000,
+    )
 
 
 def _offer(args: argparse.Namespace) -> int:
-    headers = {"Authorization": f"Bearer {args.admin_token}"} if args.admin_token else {}
+    body: dict[str, Any] = {"citizen_id": args.citizen}
+    if args.configuration:
+        body["credential_configuration_ids"] = args.configuration
     try:
-        answer = httpx.post(
-            f"{args.issuer.rstrip('/')}/offers",
-            json={
-                "citizen_id": args.citizen,
-                **({"credential_configuration_ids": args.configuration} if args.configuration else {}),
-            },
-            headers=headers,
-            timeout=10,
-        )
-    except httpx.HTTPError as exc:
-        print(f"error: cannot reach the issuer: {exc}", file=sys.stderr)
-        return 1
-    body = answer.json()
-    if answer.status_code != 201:
-        print(f"error: {body.get('error')}: {body.get('error_description')}", file=sys.stderr)
-        return 1
+        made = call_service(f"{args.issuer.rstrip('/')}/offers", body, token=args.admin_token)
+    except ServiceError as exc:
+        return fail(str(exc))
     if args.json:
-        print(json.dumps(body))
+        print(json.dumps(made))
     else:
-        print(qr_text(body["credential_offer"]))
-        print(body["credential_offer"])
-        if body.get("tx_code"):
-            print(f"transaction code: {body['tx_code']}")
+        print(qr_text(made["credential_offer"]))
+        print(made["credential_offer"])
+        if made.get("tx_code"):
+            print(f"transaction code: {made['tx_code']}")
     return 0
 
 

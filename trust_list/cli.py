@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from common.cli import fail
 from common.clock import SystemClock
 from common.errors import EudiError
 from trust_list.lote import (
@@ -73,15 +73,10 @@ def _now() -> datetime:
     return SystemClock().datetime()
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 1
-
-
 def _pki_init(args: argparse.Namespace) -> int:
     directory = Path(args.directory)
     if (directory / FILES["issuer_cert"]).exists() and not args.force:
-        return _fail(f"{directory} already holds a PKI (use --force to replace it)")
+        return fail(f"{directory} already holds a PKI (use --force to replace it)")
     write_dev_pki(make_dev_pki(now=_now(), rp_dns_name=args.rp_dns_name, country=args.country), directory)
     print(f"development PKI written to {directory}: " + ", ".join(sorted(FILES.values())))
     return 0
@@ -97,7 +92,7 @@ def _build(args: argparse.Namespace) -> int:
             validity=timedelta(days=args.validity_days),
         )
     except (EudiError, OSError, ValueError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(
         f"trust list {args.out}: sequence {trust_list.sequence_number}, {len(trust_list.entities)} entities"
     )
@@ -111,7 +106,7 @@ def _verify(args: argparse.Namespace) -> int:
             Path(args.file).read_text(encoding="utf-8").strip(), pinned=pinned, now=_now()
         )
     except (EudiError, OSError, ValueError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     summary: dict[str, Any] = {
         "operator": trust_list.operator_name,
         "sequence_number": trust_list.sequence_number,

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
-import uvicorn
-
+from common.cli import ServiceError, call_service, fail, serve
 from common.qr import qr_text
 from verifier.policy import PRESETS
 
@@ -23,33 +19,27 @@ def _serve(args: argparse.Namespace) -> int:
     from verifier.settings import load_verifier_settings
 
     settings = load_verifier_settings(Path(args.config))
-    port = args.port or urlsplit(settings.public_url).port or 8001
-    uvicorn.run(create_app(settings), host=args.host, port=port, log_level="info", access_log=False)
-    return 0
+    return serve(
+        create_app(settings),
+        public_url=settings.public_url,
+        host=args.host,
+        port=args.port,
+        default_port=8001,
+    )
 
 
 def _request(args: argparse.Namespace) -> int:
-    headers = {"Authorization": f"Bearer {args.api_token}"} if args.api_token else {}
+    url = f"{args.verifier.rstrip('/')}/transactions"
     try:
-        answer = httpx.post(
-            f"{args.verifier.rstrip('/')}/transactions",
-            json={"preset": args.preset},
-            headers=headers,
-            timeout=10,
-        )
-    except httpx.HTTPError as exc:
-        print(f"error: cannot reach the verifier: {exc}", file=sys.stderr)
-        return 1
-    body = answer.json()
-    if answer.status_code != 201:
-        print(f"error: {body.get('error')}: {body.get('error_description')}", file=sys.stderr)
-        return 1
+        made = call_service(url, {"preset": args.preset}, token=args.api_token)
+    except ServiceError as exc:
+        return fail(str(exc))
     if args.json:
-        print(json.dumps(body))
+        print(json.dumps(made))
     else:
-        print(qr_text(body["authorization_request"]))
-        print(body["authorization_request"])
-        print(f"result: {body['result_url']}")
+        print(qr_text(made["authorization_request"]))
+        print(made["authorization_request"])
+        print(f"result: {made['result_url']}")
     return 0
 
 

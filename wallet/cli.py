@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from common.cli import fail
 from common.clock import SystemClock
 from common.errors import EudiError
 from wallet.config import WalletConfig, open_wallet, write_wallet_config
@@ -20,11 +21,6 @@ __all__ = ["add_commands"]
 
 def _wallet_dir(args: argparse.Namespace) -> Path:
     return Path(args.wallet or os.environ.get("EUDI_WALLET_HOME") or Path.home() / ".eudi-wallet")
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 1
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -49,7 +45,7 @@ def _receive(args: argparse.Namespace) -> int:
     try:
         received = asyncio.run(run())
     except (EudiError, OSError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     for credential in received:
         if args.json:
             print(
@@ -81,7 +77,7 @@ def _present(args: argparse.Namespace) -> int:
     try:
         answer = asyncio.run(run())
     except (EudiError, OSError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(json.dumps(answer) if args.json else ("presented" if args.accept else "declined"))
     return 0
 
