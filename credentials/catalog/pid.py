@@ -11,63 +11,63 @@ names (``birth_date``, ``birth_place``, ``nationality``, ``portrait``, ``expiry_
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from credentials.catalog.attestation import AttestationType, ClaimDefinition, claim, claims_metadata
 from credentials.errors import InvalidClaims
-from credentials.sdjwt import ClaimPath
 
-__all__ = ["PID_CLAIMS", "PID_VCT", "ClaimDefinition", "display_metadata", "pid_claims"]
+__all__ = [
+    "PID_CLAIMS",
+    "PID_DOCTYPE",
+    "PID_MDOC_ELEMENTS",
+    "PID_TYPE",
+    "PID_VCT",
+    "ClaimDefinition",
+    "display_metadata",
+    "pid_claims",
+    "pid_mdoc_elements",
+]
 
 PID_VCT = "urn:eudi:pid:1"
-
-
-@dataclass(frozen=True)
-class ClaimDefinition:
-    """One PID claim: where it sits, its label per language (``en`` and ``nl``), whether always issued."""
-
-    path: ClaimPath
-    display: Mapping[str, str]
-    mandatory: bool = False
-
-
-def _claim(path: ClaimPath, en: str, nl: str, mandatory: bool = False) -> ClaimDefinition:
-    return ClaimDefinition(path, {"en": en, "nl": nl}, mandatory)
+PID_DOCTYPE = "eu.europa.ec.eudi.pid.1"
+"""Doctype and namespace of the PID in ISO mdoc encoding (rulebook section 4)."""
 
 
 PID_CLAIMS: tuple[ClaimDefinition, ...] = (
-    _claim(("family_name",), "Family name", "Achternaam", True),
-    _claim(("given_name",), "Given names", "Voornamen", True),
-    _claim(("birthdate",), "Date of birth", "Geboortedatum", True),
-    _claim(("place_of_birth",), "Place of birth", "Geboorteplaats", True),
-    _claim(("place_of_birth", "locality"), "Place of birth: locality", "Geboorteplaats: plaats"),
-    _claim(("place_of_birth", "region"), "Place of birth: region", "Geboorteplaats: regio"),
-    _claim(("place_of_birth", "country"), "Place of birth: country", "Geboorteplaats: land"),
-    _claim(("nationalities",), "Nationalities", "Nationaliteiten", True),
-    _claim(("address",), "Address", "Adres"),
-    _claim(("address", "formatted"), "Full address", "Volledig adres"),
-    _claim(("address", "street_address"), "Street", "Straat"),
-    _claim(("address", "house_number"), "House number", "Huisnummer"),
-    _claim(("address", "postal_code"), "Postal code", "Postcode"),
-    _claim(("address", "locality"), "Town or city", "Woonplaats"),
-    _claim(("address", "region"), "Region", "Regio"),
-    _claim(("address", "country"), "Country of residence", "Land van verblijf"),
-    _claim(("sex",), "Sex", "Geslacht"),
-    _claim(("personal_administrative_number",), "Personal administrative number", "Persoonsnummer"),
-    _claim(("birth_family_name",), "Family name at birth", "Achternaam bij geboorte"),
-    _claim(("birth_given_name",), "Given names at birth", "Voornamen bij geboorte"),
-    _claim(("email",), "Email address", "E-mailadres"),
-    _claim(("phone_number",), "Mobile phone number", "Mobiel telefoonnummer"),
-    _claim(("picture",), "Portrait", "Pasfoto"),
-    _claim(("date_of_expiry",), "Expiry date", "Vervaldatum", True),
-    _claim(("date_of_issuance",), "Issuance date", "Datum van afgifte"),
-    _claim(("issuing_authority",), "Issuing authority", "Afgevende instantie", True),
-    _claim(("issuing_country",), "Issuing country", "Land van afgifte", True),
-    _claim(("document_number",), "Document number", "Documentnummer"),
-    _claim(("issuing_jurisdiction",), "Issuing jurisdiction", "Afgevende jurisdictie"),
+    claim(("family_name",), "Family name", "Achternaam", True),
+    claim(("given_name",), "Given names", "Voornamen", True),
+    claim(("birthdate",), "Date of birth", "Geboortedatum", True),
+    claim(("place_of_birth",), "Place of birth", "Geboorteplaats", True),
+    claim(("place_of_birth", "locality"), "Place of birth: locality", "Geboorteplaats: plaats"),
+    claim(("place_of_birth", "region"), "Place of birth: region", "Geboorteplaats: regio"),
+    claim(("place_of_birth", "country"), "Place of birth: country", "Geboorteplaats: land"),
+    claim(("nationalities",), "Nationalities", "Nationaliteiten", True),
+    claim(("address",), "Address", "Adres"),
+    claim(("address", "formatted"), "Full address", "Volledig adres"),
+    claim(("address", "street_address"), "Street", "Straat"),
+    claim(("address", "house_number"), "House number", "Huisnummer"),
+    claim(("address", "postal_code"), "Postal code", "Postcode"),
+    claim(("address", "locality"), "Town or city", "Woonplaats"),
+    claim(("address", "region"), "Region", "Regio"),
+    claim(("address", "country"), "Country of residence", "Land van verblijf"),
+    claim(("sex",), "Sex", "Geslacht"),
+    claim(("personal_administrative_number",), "Personal administrative number", "Persoonsnummer"),
+    claim(("birth_family_name",), "Family name at birth", "Achternaam bij geboorte"),
+    claim(("birth_given_name",), "Given names at birth", "Voornamen bij geboorte"),
+    claim(("email",), "Email address", "E-mailadres"),
+    claim(("phone_number",), "Mobile phone number", "Mobiel telefoonnummer"),
+    claim(("picture",), "Portrait", "Pasfoto"),
+    claim(("date_of_expiry",), "Expiry date", "Vervaldatum", True),
+    claim(("date_of_issuance",), "Issuance date", "Datum van afgifte"),
+    claim(("issuing_authority",), "Issuing authority", "Afgevende instantie", True),
+    claim(("issuing_country",), "Issuing country", "Land van afgifte", True),
+    claim(("document_number",), "Document number", "Documentnummer"),
+    claim(("issuing_jurisdiction",), "Issuing jurisdiction", "Afgevende jurisdictie"),
 )
 
 _TOP_LEVEL = tuple(str(d.path[0]) for d in PID_CLAIMS if len(d.path) == 1)
@@ -152,11 +152,95 @@ def _text(name: str, value: Any, *, alpha2: bool = False) -> None:
 
 def display_metadata() -> list[dict[str, Any]]:
     """``credential_metadata.claims`` of the issuer metadata (OpenID4VCI 1.0 appendix B.2)."""
-    return [
-        {
-            "path": list(definition.path),
-            "mandatory": definition.mandatory,
-            "display": [{"name": label, "locale": locale} for locale, label in definition.display.items()],
-        }
-        for definition in PID_CLAIMS
-    ]
+    return claims_metadata(PID_CLAIMS)
+
+
+def _element(name: str, en: str, nl: str, mandatory: bool = False) -> ClaimDefinition:
+    return claim((PID_DOCTYPE, name), en, nl, mandatory)
+
+
+PID_MDOC_ELEMENTS: tuple[ClaimDefinition, ...] = (
+    _element("family_name", "Family name", "Achternaam", True),
+    _element("given_name", "Given names", "Voornamen", True),
+    _element("birth_date", "Date of birth", "Geboortedatum", True),
+    _element("place_of_birth", "Place of birth", "Geboorteplaats", True),
+    _element("nationality", "Nationalities", "Nationaliteiten", True),
+    _element("resident_address", "Full address", "Volledig adres"),
+    _element("resident_street", "Street", "Straat"),
+    _element("resident_house_number", "House number", "Huisnummer"),
+    _element("resident_postal_code", "Postal code", "Postcode"),
+    _element("resident_city", "Town or city", "Woonplaats"),
+    _element("resident_state", "Region", "Regio"),
+    _element("resident_country", "Country of residence", "Land van verblijf"),
+    _element("sex", "Sex", "Geslacht"),
+    _element("personal_administrative_number", "Personal administrative number", "Persoonsnummer"),
+    _element("family_name_birth", "Family name at birth", "Achternaam bij geboorte"),
+    _element("given_name_birth", "Given names at birth", "Voornamen bij geboorte"),
+    _element("email_address", "Email address", "E-mailadres"),
+    _element("mobile_phone_number", "Mobile phone number", "Mobiel telefoonnummer"),
+    _element("portrait", "Portrait", "Pasfoto"),
+    _element("expiry_date", "Expiry date", "Vervaldatum", True),
+    _element("issuance_date", "Issuance date", "Datum van afgifte"),
+    _element("issuing_authority", "Issuing authority", "Afgevende instantie", True),
+    _element("issuing_country", "Issuing country", "Land van afgifte", True),
+    _element("document_number", "Document number", "Documentnummer"),
+    _element("issuing_jurisdiction", "Issuing jurisdiction", "Afgevende jurisdictie"),
+)
+
+PID_TYPE = AttestationType(
+    key="pid",
+    display={"en": "Person Identification Data", "nl": "Persoonsidentificatiegegevens"},
+    vct=PID_VCT,
+    sd_jwt_claims=PID_CLAIMS,
+    doctype=PID_DOCTYPE,
+    mdoc_elements=PID_MDOC_ELEMENTS,
+)
+
+_RENAMED = {
+    "birthdate": "birth_date",
+    "nationalities": "nationality",
+    "birth_family_name": "family_name_birth",
+    "birth_given_name": "given_name_birth",
+    "email": "email_address",
+    "phone_number": "mobile_phone_number",
+    "date_of_expiry": "expiry_date",
+    "date_of_issuance": "issuance_date",
+}
+_ADDRESS = {
+    "formatted": "resident_address",
+    "street_address": "resident_street",
+    "house_number": "resident_house_number",
+    "postal_code": "resident_postal_code",
+    "locality": "resident_city",
+    "region": "resident_state",
+    "country": "resident_country",
+}
+_MDOC_DATES = ("birth_date", "expiry_date", "issuance_date")
+
+
+def pid_mdoc_elements(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """The mdoc data elements (namespace ``eu.europa.ec.eudi.pid.1``) for checked SD-JWT VC PID claims.
+
+    Dates become ``datetime.date`` (CBOR full-date, tag 1004); the ``address`` object is spread over
+    the ``resident_*`` elements; a ``picture`` data URL becomes the ``portrait`` bytes.
+    """
+    elements: dict[str, Any] = {}
+    for name, value in pid_claims(claims).items():
+        if name == "address":
+            elements.update({_ADDRESS[member]: text for member, text in value.items()})
+        elif name == "picture":
+            elements["portrait"] = _data_url_bytes(value)
+        else:
+            target = _RENAMED.get(name, name)
+            elements[target] = date.fromisoformat(value) if target in _MDOC_DATES else value
+    return elements
+
+
+def _data_url_bytes(value: str) -> bytes:
+    header, _, data = value.partition(",")
+    if not header.endswith(";base64"):
+        raise InvalidClaims("picture must be a base64 data URL")
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidClaims("picture is not valid base64") from exc
