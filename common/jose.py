@@ -85,26 +85,32 @@ def _depth(value: Any, limit: int) -> None:
             stack.extend((child, level + 1) for child in children)
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise InvalidInput("JSON object with a duplicate member name")
+    return result
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+
+
 def parse_json(
     data: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES, max_depth: int = MAX_JSON_DEPTH
 ) -> Any:
     """Parse JSON under a size and a nesting limit; duplicate object keys are refused."""
     if len(data) > max_bytes:
         raise InvalidInput(f"JSON larger than {max_bytes} bytes")
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result = dict(pairs)
-        if len(result) != len(pairs):
-            raise InvalidInput("JSON object with a duplicate member name")
-        return result
-
     try:
-        value = json.loads(data, object_pairs_hook=no_duplicates)
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        value = _DECODER.decode(text)
     except RecursionError as exc:
         raise InvalidInput(f"JSON nested deeper than {max_depth}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"not JSON: {exc}") from exc
-    _depth(value, max_depth)
+    # Nesting can exceed the limit only when the text holds more brackets than the limit: count first.
+    if text.count("[") + text.count("{") > max_depth:
+        _depth(value, max_depth)
     return value
 
 
