@@ -27,14 +27,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
-from common.jose import Algorithm, b64url_encode, public_jwk  # noqa: E402
-from credentials.sdjwt import KeyBindingCheck  # noqa: E402
-from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc, verify_sd_jwt_vc  # noqa: E402
+from common.jose import Algorithm, b64url_encode, public_jwk
+from credentials.sdjwt import KeyBindingCheck
+from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc, verify_sd_jwt_vc
 
 NOW = int(time.time())
 VCT = "urn:eudi:pid:1"
