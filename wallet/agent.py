@@ -156,11 +156,11 @@ class WalletAgent:
                 headers={"Authorization": f"Bearer {token.access_token}"},
             )
             for raw in parse_credential_response(self._json(answer, "the credential request")):
-                received.append(self._keep(raw, key, configuration))
+                received.append(self._keep(raw, key, configuration, issuer_url))
         return received
 
     def _keep(
-        self, raw: str, key: ec.EllipticCurvePrivateKey, configuration: Mapping[str, Any]
+        self, raw: str, key: ec.EllipticCurvePrivateKey, configuration: Mapping[str, Any], issuer_url: str
     ) -> StoredCredential:
         """Check a fresh credential before keeping it: signature, chain, type, and our key in ``cnf``."""
         header = parse_jws(raw.split("~", 1)[0]).header
@@ -180,7 +180,7 @@ class WalletAgent:
             format=SD_JWT_FORMAT,
             raw=raw,
             vct=held.vct,
-            issuer=held.issuer,
+            issuer=held.issuer or issuer_url,
             issuer_name=subject_organization(leaf),
             key_id=key_id,
             received_at=self.clock.now(),
