@@ -119,6 +119,13 @@ def _certificate(
     return builder.sign(issuer_key, hashes.SHA256())
 
 
+def _root(name: x509.Name, key: ec.EllipticCurvePrivateKey, now: datetime) -> x509.Certificate:
+    """A self-signed CA certificate: the trust anchor a trust list names."""
+    return _certificate(
+        subject=name, key=key, issuer=name, issuer_key=key, now=now, validity=CA_VALIDITY, ca=True
+    )
+
+
 def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str = "NL") -> DevPki:
     """A complete development PKI, valid from an hour before ``now``."""
 
@@ -131,24 +138,8 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
     operator_name = _name(
         country, f"Demo Trust List Operator {country}", f"Demo Trust List Operator {country}"
     )
-    pid_ca = _certificate(
-        subject=pid_ca_name,
-        key=pid_ca_key,
-        issuer=pid_ca_name,
-        issuer_key=pid_ca_key,
-        now=now,
-        validity=CA_VALIDITY,
-        ca=True,
-    )
-    rp_ca = _certificate(
-        subject=rp_ca_name,
-        key=rp_ca_key,
-        issuer=rp_ca_name,
-        issuer_key=rp_ca_key,
-        now=now,
-        validity=CA_VALIDITY,
-        ca=True,
-    )
+    pid_ca = _root(pid_ca_name, pid_ca_key, now)
+    rp_ca = _root(rp_ca_name, rp_ca_key, now)
     return DevPki(
         pid_ca_cert=pid_ca,
         pid_ca_key=pid_ca_key,
