@@ -116,3 +116,41 @@ class MissingClaim(CredentialError):
 
 class InvalidClaims(CredentialError):
     """Claims that cannot be issued: a reserved name, a missing mandatory claim, a wrong type."""
+
+
+class StatusListError(CredentialError):
+    """Root of the Token Status List errors (draft-ietf-oauth-status-list-21): the status cannot be
+    determined, so the referenced token must not be accepted (section 8.3)."""
+
+
+class InvalidStatusList(StatusListError):
+    """A Status List of the wrong shape: ``bits`` not 1, 2, 4 or 8, ``lst`` not base64url, corrupt
+    or truncated zlib, or a status value that does not fit in ``bits`` (section 4)."""
+
+
+class StatusListTooLarge(StatusListError):
+    """A Status List (or its token) that inflates or weighs more than the configured bound."""
+
+
+class StatusIndexOutOfRange(StatusListError):
+    """An ``idx`` outside the Status List (section 8.3 step 5)."""
+
+
+class InvalidStatusListToken(StatusListError):
+    """A Status List Token of the wrong ``typ``, or whose claims are missing or mistyped (section 5)."""
+
+
+class StatusListSubjectMismatch(StatusListError):
+    """The Status List Token's ``sub`` is not the ``uri`` the referenced token points to (section 8.3)."""
+
+
+class StatusListExpired(StatusListError):
+    """The Status List Token's ``exp`` has passed (section 8.3)."""
+
+
+class StatusListSignatureInvalid(StatusListError):
+    """The Status List Token's signature does not verify with the resolved key."""
+
+
+class InvalidStatusReference(StatusListError):
+    """A referenced token's ``status`` claim without a well-typed ``status_list.idx``/``uri`` (section 6)."""
