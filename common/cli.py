@@ -28,7 +28,7 @@ def call_service(url: str, body: dict[str, Any], *, token: str | None, expect: i
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         answer = httpx.post(url, json=body, headers=headers, timeout=10)
-        result = answer.json()
+        result = answer.json() if answer.content else {}
     except httpx.HTTPError as exc:
         raise ServiceError(f"cannot reach {url}: {exc}") from exc
     except ValueError as exc:

@@ -81,7 +81,13 @@ def serve_app(app: FastAPI, sock: socket.socket) -> RunningServer:
 
 
 def prepare_work_folder(
-    work: Path, *, issuer_port: int, verifier_port: int, now: datetime, database_url: str | None = None
+    work: Path,
+    *,
+    issuer_port: int,
+    verifier_port: int,
+    now: datetime,
+    database_url: str | None = None,
+    status_list_ttl: int = 300,
 ) -> Federation:
     """Write PKI, trust list and the two configuration files into ``work`` (reusing a PKI already there)."""
     pki_dir = work / "pki"
@@ -103,7 +109,8 @@ def prepare_work_folder(
         f'database_url = "{db("issuer")}"\n'
         'signing_key = "pki/issuer.key"\n'
         'certificate_chain = "pki/issuer.pem"\n'
-        'country = "NL"\n',
+        'country = "NL"\n'
+        f"status_list_ttl = {status_list_ttl}\n",
         encoding="utf-8",
     )
     (work / "verifier.toml").write_text(
@@ -112,7 +119,8 @@ def prepare_work_folder(
         'signing_key = "pki/verifier.key"\n'
         'certificate_chain = "pki/verifier.pem"\n'
         'trust_list = "trust-list.jws"\n'
-        'trust_list_operator = "pki/operator.pem"\n',
+        'trust_list_operator = "pki/operator.pem"\n'
+        "allow_http_loopback = true\n",
         encoding="utf-8",
     )
     return Federation(work, issuer_url, verifier_url, trust_list, pki_dir / "operator.pem")
@@ -120,7 +128,7 @@ def prepare_work_folder(
 
 @contextmanager
 def run_federation(
-    work: Path, *, clock: Clock | None = None, database_url: str | None = None
+    work: Path, *, clock: Clock | None = None, database_url: str | None = None, status_list_ttl: int = 300
 ) -> Iterator[Federation]:
     """Prepare ``work`` and run issuer and verifier on free loopback ports until the block ends."""
     clock = clock or SystemClock()
@@ -132,6 +140,7 @@ def run_federation(
         verifier_port=verifier_sock.getsockname()[1],
         now=datetime.fromtimestamp(clock.now(), UTC),
         database_url=database_url,
+        status_list_ttl=status_list_ttl,
     )
     servers = []
     try:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from common.asgi import NO_STORE, Unauthorized, bearer_token, install_error_handlers, read_form, read_json
 from common.clock import Clock, SystemClock
@@ -88,12 +88,15 @@ def create_app(
         body = parse_credential_request(await read_json(request))
         return JSONResponse(service.credential(access_token, body), headers=NO_STORE)
 
-    @app.post("/offers")
-    async def make_offer(request: Request) -> JSONResponse:
+    def check_admin(request: Request) -> None:
         if settings.admin_token is not None:
             given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
             if not hmac.compare_digest(given, settings.admin_token):
-                raise Unauthorized("the offer API needs the issuer's admin token")
+                raise Unauthorized("the back-office API needs the issuer's admin token")
+
+    @app.post("/offers")
+    async def make_offer(request: Request) -> JSONResponse:
+        check_admin(request)
         body = await read_json(request)
         if not isinstance(body, dict) or not isinstance(body.get("citizen_id"), str):
             raise InvalidInput('expected {"citizen_id": ..., "credential_configuration_ids": [...]}')
@@ -113,6 +116,31 @@ def create_app(
             status_code=201,
             headers=NO_STORE,
         )
+
+    @app.get("/status-lists/1")
+    async def status_list() -> Response:
+        """The token status list of every credential this issuer issued (``application/statuslist+jwt``)."""
+        return Response(service.status.token(), media_type="application/statuslist+jwt")
+
+    @app.post("/status")
+    async def set_status(request: Request) -> Response:
+        """Back office: ``{"index": n, "status": "revoked" | "suspended" | "valid"}``."""
+        check_admin(request)
+        body = await read_json(request)
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("index"), int)
+            or isinstance(body["index"], bool)
+        ):
+            raise InvalidInput('expected {"index": <int>, "status": "revoked" | "suspended" | "valid"}')
+        service.status.set_status(body["index"], str(body.get("status")))
+        return Response(status_code=204)
+
+    @app.get("/issued/{citizen_id}")
+    async def issued_to(citizen_id: str, request: Request) -> JSONResponse:
+        """Back office: what was issued to a citizen, with the status index to revoke it by."""
+        check_admin(request)
+        return JSONResponse({"issued": service.store.issued_to(citizen_id)}, headers=NO_STORE)
 
     @app.get("/citizens")
     async def citizens() -> dict[str, Any]:

@@ -45,6 +45,16 @@ def _offer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _revoke(args: argparse.Namespace) -> int:
+    body = {"index": args.index, "status": args.status}
+    try:
+        call_service(f"{args.issuer.rstrip('/')}/status", body, token=args.admin_token, expect=204)
+    except ServiceError as exc:
+        return fail(str(exc))
+    print(f"status index {args.index}: {args.status}")
+    return 0
+
+
 def add_commands(subparsers: Any) -> None:
     issuer = subparsers.add_parser("issuer", help="the OpenID4VCI credential issuer")
     commands = issuer.add_subparsers(dest="issuer_command", required=True)
@@ -63,3 +73,16 @@ def add_commands(subparsers: Any) -> None:
     offer.add_argument("--admin-token", help="the issuer's admin token, when it has one")
     offer.add_argument("--json", action="store_true")
     offer.set_defaults(func=_offer)
+
+    revoke = commands.add_parser(
+        "revoke",
+        help="revoke, suspend or reinstate an issued credential by its status-list index",
+        description="Sets the entry of the issuer's token status list; relying parties see the change "
+        "when their cached copy of the list expires (its ttl). GET {issuer}/issued/{citizen_id} lists "
+        "the indices of a citizen's credentials.",
+    )
+    revoke.add_argument("--issuer", required=True, help="the issuer's base URL")
+    revoke.add_argument("--index", type=int, required=True, help="status-list index of the credential")
+    revoke.add_argument("--status", choices=("revoked", "suspended", "valid"), default="revoked")
+    revoke.add_argument("--admin-token", help="the issuer's admin token, when it has one")
+    revoke.set_defaults(func=_revoke)

@@ -20,6 +20,7 @@ from credentials.catalog.pid import PID_VCT, display_metadata, pid_claims
 from credentials.sdjwt_vc import issue_sd_jwt_vc
 from issuer.register import Register
 from issuer.settings import IssuerSettings
+from issuer.status import IssuerStatusList
 from issuer.store import IssuerStore
 from openid4vc.errors import (
     InvalidGrant,
@@ -72,6 +73,7 @@ class IssuerService:
         self.register = register
         self.clock = clock
         self.rng = rng
+        self.status = IssuerStatusList(settings, store, clock, rng)
 
     def _secret(self, size: int = 32) -> str:
         return b64url_encode(self.rng(size))
@@ -239,6 +241,7 @@ class IssuerService:
             expires_at = min(expires_at, int(_epoch(date.fromisoformat(expiry))))
         credentials = []
         for jwk in keys:
+            status = self.status.allocate()
             credentials.append(
                 issue_sd_jwt_vc(
                     claims,
@@ -249,6 +252,7 @@ class IssuerService:
                     holder_jwk=jwk,
                     iat=now,
                     exp=expires_at,
+                    status=status,
                     rng=self.rng,
                 )
             )
@@ -258,6 +262,7 @@ class IssuerService:
                 holder_thumbprint=b64url_encode(jwk_thumbprint(jwk)),
                 issued_at=now,
                 expires_at=expires_at,
+                status_index=status["status_list"]["idx"],
             )
         return credential_response(credentials)
 

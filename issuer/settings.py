@@ -33,6 +33,8 @@ class IssuerSettings:
     admin_token: str | None = field(default=None, repr=False)
     """Bearer token required on the offer-making API when set."""
     register_seed: int = 2026
+    status_list_ttl: int = 300
+    """Seconds a relying party may cache the status list (its ``ttl`` claim)."""
     allow_http_loopback: bool = True
 
     @property
@@ -52,4 +54,5 @@ def load_issuer_settings(path: Path) -> IssuerSettings:
         display_name=str(config.get("display_name", "Demo PID Provider")),
         admin_token=config.get("admin_token"),
         register_seed=int(config.get("register_seed", 2026)),
+        status_list_ttl=int(config.get("status_list_ttl", 300)),
     )

@@ -58,8 +58,18 @@ issued = sa.Table(
     sa.Column("configuration_id", sa.String(200), nullable=False),
     sa.Column("citizen_id", sa.String(64), nullable=False),
     sa.Column("holder_thumbprint", sa.String(64), nullable=False),
+    sa.Column("status_index", sa.Integer, nullable=True),
     sa.Column("issued_at", sa.BigInteger, nullable=False),
     sa.Column("expires_at", sa.BigInteger, nullable=True),
+)
+
+
+status_entries = sa.Table(
+    "issuer_status_entries",
+    metadata,
+    sa.Column("idx", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("status", sa.SmallInteger, nullable=False, default=0),
+    sa.Column("assigned_at", sa.BigInteger, nullable=False),
 )
 
 
@@ -214,6 +224,7 @@ class IssuerStore:
         holder_thumbprint: str,
         issued_at: int,
         expires_at: int | None,
+        status_index: int | None = None,
     ) -> None:
         with self.engine.begin() as db:
             db.execute(
@@ -221,10 +232,48 @@ class IssuerStore:
                     configuration_id=configuration_id,
                     citizen_id=citizen_id,
                     holder_thumbprint=holder_thumbprint,
+                    status_index=status_index,
                     issued_at=issued_at,
                     expires_at=expires_at,
                 )
             )
+
+    def claim_status_index(self, idx: int, *, now: int) -> bool:
+        """Reserve ``idx`` in the status list for a new credential; False when it is taken."""
+        try:
+            with self.engine.begin() as db:
+                db.execute(status_entries.insert().values(idx=idx, status=0, assigned_at=now))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    def set_status(self, idx: int, status: int) -> bool:
+        """Set the status of an issued credential's entry; False when no credential holds ``idx``."""
+        with self.engine.begin() as db:
+            result = db.execute(
+                status_entries.update().where(status_entries.c.idx == idx).values(status=status)
+            )
+        return result.rowcount == 1
+
+    def statuses(self) -> list[tuple[int, int]]:
+        """Every entry whose status is not VALID (0)."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(status_entries.c.idx, status_entries.c.status).where(status_entries.c.status != 0)
+            ).all()
+        return [(row.idx, row.status) for row in rows]
+
+    def issued_to(self, citizen_id: str) -> list[dict[str, Any]]:
+        """What was issued to a citizen: configuration, status index, times (no credential content)."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(
+                    issued.c.configuration_id, issued.c.status_index, issued.c.issued_at, issued.c.expires_at
+                )
+                .where(issued.c.citizen_id == citizen_id)
+                .order_by(issued.c.id)
+            ).all()
+        return [dict(row._mapping) for row in rows]
 
     def issued_count(self) -> int:
         with self.engine.connect() as db:

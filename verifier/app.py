@@ -29,11 +29,13 @@ from common.asgi import NO_STORE, Unauthorized, install_error_handlers, read_for
 from common.clock import Clock, SystemClock
 from common.db import create_engine
 from common.errors import InvalidInput
+from common.net import Fetcher, FetchPolicy
 from trust_list.lote import TrustList, verify_lote
 from verifier.errors import PresentationRejected
 from verifier.policy import PRESETS, preset_query
 from verifier.service import VerifierService
 from verifier.settings import VerifierSettings
+from verifier.status import StatusChecker
 from verifier.store import VerifierStore
 
 __all__ = ["create_app"]
@@ -53,7 +55,8 @@ def create_app(
         pinned=settings.trust_list_operators,
         now=datetime.fromtimestamp(clock.now(), UTC),
     )
-    service = VerifierService(settings, store, lambda: trusted, clock, rng)
+    fetcher = Fetcher(FetchPolicy(allow_loopback=settings.allow_http_loopback))
+    service = VerifierService(settings, store, lambda: trusted, clock, StatusChecker(fetcher, clock), rng)
 
     app = FastAPI(title="EUDI reference verifier (OpenID4VP 1.0)", version="0.1.0")
     app.state.service = service
@@ -94,7 +97,7 @@ def create_app(
     @app.post("/response")
     async def direct_post(request: Request) -> JSONResponse:
         try:
-            body = service.receive_response(await read_form(request))
+            body = await service.receive_response(await read_form(request))
         except PresentationRejected as exc:
             return JSONResponse(
                 {

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from common.errors import EudiError
 
-__all__ = ["PresentationRejected", "UnknownPreset", "UnknownTransaction", "VerifierError"]
+__all__ = [
+    "CredentialRevoked",
+    "CredentialSuspended",
+    "PresentationRejected",
+    "StatusUnavailable",
+    "UnknownPreset",
+    "UnknownTransaction",
+    "VerifierError",
+]
 
 
 class VerifierError(EudiError):
@@ -26,3 +34,15 @@ class PresentationRejected(VerifierError):
     def __init__(self, description: str, *, reason: str) -> None:
         super().__init__(description)
         self.failed_check = reason
+
+
+class CredentialRevoked(VerifierError):
+    """The credential's entry in its status list is INVALID."""
+
+
+class CredentialSuspended(VerifierError):
+    """The credential's entry in its status list is SUSPENDED."""
+
+
+class StatusUnavailable(VerifierError):
+    """The status list could not be fetched or believed, or the index is out of range: fail closed."""

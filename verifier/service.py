@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
@@ -36,6 +37,7 @@ from trust_list.lote import PID_ISSUANCE, TrustList
 from trust_list.x509 import subject_organization, validate_chain
 from verifier.errors import PresentationRejected, UnknownTransaction
 from verifier.settings import VerifierSettings
+from verifier.status import StatusChecker
 from verifier.store import FAILED, PENDING, VERIFIED, Transaction, VerifierStore
 
 __all__ = ["VerifierService"]
@@ -50,12 +52,14 @@ class VerifierService:
         store: VerifierStore,
         trust_list: Callable[[], TrustList],
         clock: Clock,
+        status: StatusChecker,
         rng: Callable[[int], bytes] = os.urandom,
     ) -> None:
         self.settings = settings
         self.store = store
         self.trust_list = trust_list
         self.clock = clock
+        self.status = status
         self.rng = rng
 
     def client_metadata(self) -> dict[str, Any]:
@@ -128,7 +132,7 @@ class VerifierService:
 
     # -- responses --------------------------------------------------------------------------------
 
-    def receive_response(self, form: Mapping[str, str]) -> dict[str, Any]:
+    async def receive_response(self, form: Mapping[str, str]) -> dict[str, Any]:
         """The ``direct_post`` response endpoint (OpenID4VP 1.0 section 8.2)."""
         response = parse_authorization_response(form)
         if response.state is None:
@@ -145,7 +149,7 @@ class VerifierService:
             )
             return {}
         try:
-            verified = self._verify(transaction, response.vp_token, now)
+            verified = await self._verify(transaction, response.vp_token, now)
         except EudiError as exc:
             self.store.finish(
                 transaction.transaction_id,
@@ -156,7 +160,7 @@ class VerifierService:
         self.store.finish(transaction.transaction_id, status=VERIFIED, result={"credentials": verified})
         return {}
 
-    def _verify(
+    async def _verify(
         self, transaction: Transaction, vp_token: Mapping[str, list[str]], now: int
     ) -> dict[str, list[dict[str, Any]]]:
         query: DcqlQuery = parse_dcql_query(transaction.dcql_query)
@@ -184,6 +188,8 @@ class VerifierService:
                     vct_values=vct_values if isinstance(vct_values, list) else None,
                     leeway=self.settings.leeway,
                 )
+                if verified.status is not None:
+                    await self.status.check({"status": verified.status}, self._anchors(verified.vct))
                 presented.setdefault(query_id, []).append(
                     Candidate(
                         id=query_id,
@@ -212,11 +218,7 @@ class VerifierService:
         """Validate the issuer's ``x5c`` to an anchor that the trust list allows for the ``vct``."""
 
         def resolve(header: Mapping[str, Any], payload: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
-            trust_list = self.trust_list()
-            vct = payload.get("vct")
-            if vct != PID_VCT:
-                raise TrustError(f"no trusted entity is allowed to issue {vct!r}")
-            anchors = trust_list.anchors(PID_ISSUANCE)
+            anchors = self._anchors(payload.get("vct"))
             leaf = validate_chain(x5c_certificates(header), anchors, at=datetime.fromtimestamp(now, UTC))
             key = leaf.public_key()
             if not isinstance(key, ec.EllipticCurvePublicKey):
@@ -224,3 +226,9 @@ class VerifierService:
             return key
 
         return resolve
+
+    def _anchors(self, vct: object) -> list[x509.Certificate]:
+        """The anchors of the entities the trust list allows to issue ``vct`` (a PID: PID providers only)."""
+        if vct != PID_VCT:
+            raise TrustError(f"no trusted entity is allowed to issue {vct!r}")
+        return self.trust_list().anchors(PID_ISSUANCE)

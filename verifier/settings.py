@@ -29,6 +29,8 @@ class VerifierSettings:
     leeway: int = 60
     api_token: str | None = field(default=None, repr=False)
     """Bearer token required on the relying-party API when set."""
+    allow_http_loopback: bool = False
+    """Fetch status lists over plain http from loopback hosts (the demo federation only)."""
 
     @property
     def client_id(self) -> str:
@@ -50,4 +52,5 @@ def load_verifier_settings(path: Path) -> VerifierSettings:
         trust_list=config.file("trust_list"),
         trust_list_operators=load_chain(config.file("trust_list_operator")),
         api_token=config.get("api_token"),
+        allow_http_loopback=bool(config.get("allow_http_loopback", False)),
     )

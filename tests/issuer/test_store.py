@@ -74,3 +74,13 @@ def test_access_token_expires(database_url: str) -> None:
     grant = store.access_grant("tok", now=NOW)
     assert grant is not None and grant.configuration_ids == ("pid",)
     assert store.access_grant("tok", now=NOW + 10) is None
+
+
+def test_status_indices_are_unique_and_statuses_settable(database_url: str) -> None:
+    store = make_store(database_url)
+    assert store.claim_status_index(7, now=NOW)
+    assert not store.claim_status_index(7, now=NOW)
+    assert store.statuses() == []
+    assert store.set_status(7, 1)
+    assert not store.set_status(8, 1)
+    assert store.statuses() == [(7, 1)]

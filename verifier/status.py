@@ -1,0 +1,96 @@
+"""Checking a credential's status in its issuer's token status list (draft -21 section 8).
+
+Lists are fetched through the bounded fetcher, verified (``statuslist+jwt``, signature by a
+certificate that chains to an anchor the trust list allows for the credential's type, ``sub`` equal
+to the ``uri``, not expired), and cached until their ``ttl`` (or ``exp``) runs out. When the status
+cannot be established, the credential is refused: the check fails closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from common.clock import Clock
+from common.errors import EudiError
+from common.jose import x5c_certificates
+from common.net import Fetcher
+from credentials.status_list import (
+    Status,
+    StatusListToken,
+    check_status,
+    status_reference,
+    verify_status_list_jwt,
+)
+from trust_list.x509 import validate_chain
+from verifier.errors import CredentialRevoked, CredentialSuspended, StatusUnavailable
+
+__all__ = ["StatusChecker"]
+
+DEFAULT_TTL = 300
+MAX_LIST_BYTES = 4 * 1024 * 1024
+
+
+class StatusChecker:
+    def __init__(self, fetcher: Fetcher, clock: Clock) -> None:
+        self.fetcher = fetcher
+        self.clock = clock
+        self._cache: dict[str, tuple[StatusListToken, int]] = {}
+
+    async def check(self, claims: Mapping[str, Any], anchors: Sequence[x509.Certificate]) -> None:
+        """Refuse a credential whose status is not VALID, or whose status cannot be established."""
+        idx, uri = status_reference(claims)
+        try:
+            token = await self._token(uri, anchors)
+            status = check_status(token, idx)
+        except EudiError as exc:
+            if isinstance(exc, CredentialRevoked | CredentialSuspended):
+                raise
+            raise StatusUnavailable(f"the credential's status cannot be established: {exc}") from exc
+        if status == Status.INVALID:
+            raise CredentialRevoked("the issuer has revoked this credential")
+        if status == Status.SUSPENDED:
+            raise CredentialSuspended("the issuer has suspended this credential")
+        if status != Status.VALID:
+            raise StatusUnavailable(
+                f"the credential has status {status}, which this verifier does not accept"
+            )
+
+    async def _token(self, uri: str, anchors: Sequence[x509.Certificate]) -> StatusListToken:
+        now = self.clock.now()
+        cached = self._cache.get(uri)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        answer = await self.fetcher.get(
+            uri, headers={"Accept": "application/statuslist+jwt"}, max_bytes=MAX_LIST_BYTES
+        )
+        if answer.status_code != 200:
+            raise StatusUnavailable(f"the status list answered HTTP {answer.status_code}")
+        token = verify_status_list_jwt(
+            answer.content.decode("ascii", "replace").strip(),
+            uri=uri,
+            now=now,
+            resolve_key=self._key_resolver(anchors, now),
+        )
+        fresh_until = now + (token.ttl if token.ttl is not None else DEFAULT_TTL)
+        if token.exp is not None:
+            fresh_until = min(fresh_until, token.exp)
+        self._cache[uri] = (token, fresh_until)
+        return token
+
+    @staticmethod
+    def _key_resolver(
+        anchors: Sequence[x509.Certificate], now: int
+    ) -> Callable[[Mapping[str, Any]], ec.EllipticCurvePublicKey]:
+        def resolve(header: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
+            leaf = validate_chain(x5c_certificates(header), anchors, at=datetime.fromtimestamp(now, UTC))
+            key = leaf.public_key()
+            if not isinstance(key, ec.EllipticCurvePublicKey):
+                raise StatusUnavailable("the status list signer does not hold an EC key")
+            return key
+
+        return resolve
