@@ -18,7 +18,16 @@ One flat subtree under :class:`common.errors.EudiError`; each name says what fai
     ├── Expired / NotYetValid   ``exp`` passed, or ``nbf`` (``iat``) in the future
     ├── WrongType               ``typ`` or ``vct`` not what the profile or the caller demands
     ├── MissingClaim            a claim the profile requires is absent
-    └── InvalidClaims           claims an issuer was asked to sign that cannot be issued
+    ├── InvalidClaims           claims an issuer was asked to sign that cannot be issued
+    └── StatusListError         the status cannot be determined (token status list, draft -21)
+        ├── InvalidStatusList           ``bits``, ``lst``, zlib or a value of the wrong shape
+        ├── StatusListTooLarge          a list or token over its bound
+        ├── StatusIndexOutOfRange       an ``idx`` beyond the list
+        ├── InvalidStatusListToken      wrong ``typ``, missing or mistyped claims
+        ├── StatusListSubjectMismatch   ``sub`` is not the referenced ``uri``
+        ├── StatusListExpired           ``exp`` has passed
+        ├── StatusListSignatureInvalid  the token's signature does not verify
+        └── InvalidStatusReference      a credential's ``status`` claim of the wrong shape
 
 Every class carries the wire code ``invalid_credential`` of its root.
 """
@@ -38,10 +47,19 @@ __all__ = [
     "InvalidDisclosure",
     "InvalidKeyBinding",
     "InvalidSignature",
+    "InvalidStatusList",
+    "InvalidStatusListToken",
+    "InvalidStatusReference",
     "KeyBindingRequired",
     "MalformedSdJwt",
     "MissingClaim",
     "NotYetValid",
+    "StatusIndexOutOfRange",
+    "StatusListError",
+    "StatusListExpired",
+    "StatusListSignatureInvalid",
+    "StatusListSubjectMismatch",
+    "StatusListTooLarge",
     "UnreferencedDisclosure",
     "UnsupportedAlgorithm",
     "WrongType",
