@@ -58,13 +58,19 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_URL_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+
+
 def b64url_decode(text: str | bytes) -> bytes:
-    """Decode unpadded base64url; any other character or padding is refused."""
-    raw = text.encode("ascii", "strict") if isinstance(text, str) else text
+    """Decode unpadded base64url; padding, the standard alphabet and any other character are refused."""
+    try:
+        raw = text.encode("ascii") if isinstance(text, str) else text
+    except UnicodeEncodeError as exc:
+        raise InvalidInput("not base64url: non-ASCII character") from exc
     if b"=" in raw or b"+" in raw or b"/" in raw:
         raise InvalidInput("not base64url: padding or non-url alphabet")
     try:
-        return base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
+        return binascii.a2b_base64(raw.translate(_URL_TO_STANDARD) + b"=" * (-len(raw) % 4), strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput("not base64url") from exc
 

@@ -103,6 +103,9 @@ def test_b64url_is_strict() -> None:
     with pytest.raises(InvalidInput):
         b64url_decode("YQ==")
     assert b64url_decode("YQ") == b"a"
+    for bad in ("Y Q", "YQ$", "Y\nQ", "Y", "ÿQ"):
+        with pytest.raises(InvalidInput):
+            b64url_decode(bad)
 
 
 def test_es256_signature_length_checked(key: ec.EllipticCurvePrivateKey) -> None:
