@@ -1,4 +1,4 @@
-"""Credential errors: why an SD-JWT, an SD-JWT VC or a Disclosure was refused, or could not be issued.
+"""Credential errors: why an SD-JWT (VC), an mdoc or a Disclosure was refused, or could not be issued.
 
 One flat subtree under :class:`common.errors.EudiError`; each name says what failed::
 
@@ -19,6 +19,13 @@ One flat subtree under :class:`common.errors.EudiError`; each name says what fai
     ├── WrongType               ``typ`` or ``vct`` not what the profile or the caller demands
     ├── MissingClaim            a claim the profile requires is absent
     ├── InvalidClaims           claims an issuer was asked to sign that cannot be issued
+    ├── MalformedCbor           not well-formed or unbounded CBOR (RFC 8949), refused before decoding
+    ├── MalformedCose           a COSE_Sign1 / COSE_Mac0 / COSE_Key of the wrong shape (RFC 9052)
+    ├── MalformedMdoc           an IssuerSigned, MSO or DeviceResponse of the wrong shape (ISO 18013-5)
+    ├── DigestMismatch          an IssuerSignedItem whose digest the MSO does not hold
+    ├── InvalidDeviceSignature  deviceSignature not by the MSO deviceKey over this SessionTranscript
+    ├── UnauthorizedDeviceElement  a device-signed element outside the MSO keyAuthorizations
+    ├── InvalidValidity         MSO ``signed`` outside the signer certificate, or validFrom > validUntil
     └── StatusListError         the status cannot be determined (token status list, draft -21)
         ├── InvalidStatusList           ``bits``, ``lst``, zlib or a value of the wrong shape
         ├── StatusListTooLarge          a list or token over its bound
@@ -39,18 +46,24 @@ from common.errors import EudiError
 __all__ = [
     "ClaimCollision",
     "CredentialError",
+    "DigestMismatch",
     "DuplicateDigest",
     "DuplicateDisclosure",
     "Expired",
     "ForbiddenDisclosure",
     "InvalidClaims",
+    "InvalidDeviceSignature",
     "InvalidDisclosure",
     "InvalidKeyBinding",
     "InvalidSignature",
     "InvalidStatusList",
     "InvalidStatusListToken",
     "InvalidStatusReference",
+    "InvalidValidity",
     "KeyBindingRequired",
+    "MalformedCbor",
+    "MalformedCose",
+    "MalformedMdoc",
     "MalformedSdJwt",
     "MissingClaim",
     "NotYetValid",
@@ -60,6 +73,7 @@ __all__ = [
     "StatusListSignatureInvalid",
     "StatusListSubjectMismatch",
     "StatusListTooLarge",
+    "UnauthorizedDeviceElement",
     "UnreferencedDisclosure",
     "UnsupportedAlgorithm",
     "WrongType",
@@ -172,3 +186,38 @@ class StatusListSignatureInvalid(StatusListError):
 
 class InvalidStatusReference(StatusListError):
     """A referenced token's ``status`` claim without a well-typed ``status_list.idx``/``uri`` (section 6)."""
+
+
+# --- mdoc / COSE / CBOR (ISO/IEC 18013-5, RFC 9052, RFC 8949) ---------------------------------------
+
+
+class MalformedCbor(CredentialError):
+    """CBOR that is not well formed or breaks a bound: truncated, trailing bytes, indefinite length,
+    a declared length beyond the input, nesting too deep, duplicate map keys, tag 24 around a
+    non-bstr, or a non-preferred (non-shortest) head (RFC 8949 sections 3, 4.1, 5.6)."""
+
+
+class MalformedCose(CredentialError):
+    """A COSE_Sign1, COSE_Mac0 or COSE_Key of the wrong shape (RFC 9052 sections 3, 4.2, 6.2, 7)."""
+
+
+class MalformedMdoc(CredentialError):
+    """An IssuerSigned, MSO, DeviceResponse or DeviceSigned of the wrong shape (ISO/IEC 18013-5 8.3.2.1)."""
+
+
+class DigestMismatch(CredentialError):
+    """An IssuerSignedItem whose digest is not the one the MSO holds under its digestID (9.1.2.5)."""
+
+
+class InvalidDeviceSignature(CredentialError):
+    """The deviceSignature does not verify with the MSO deviceKey over the expected
+    DeviceAuthentication (a SessionTranscript of another session, or another key) (9.1.3)."""
+
+
+class UnauthorizedDeviceElement(CredentialError):
+    """A device-signed data element not covered by the MSO keyAuthorizations (9.1.2.4)."""
+
+
+class InvalidValidity(CredentialError):
+    """An MSO validityInfo that cannot hold: ``signed`` outside the signer certificate's validity, or
+    ``validFrom`` after ``validUntil`` (ISO/IEC 18013-5 9.1.2.4, 9.3.1)."""

@@ -1,0 +1,385 @@
+"""IssuerSigned and the Mobile Security Object, ISO/IEC 18013-5:2021 sections 8.3.2.1.2.2 and 9.1.2.
+
+Issue (:func:`issue_mdoc`), verify (:func:`verify_issuer_signed`, the checks of 9.3.1) and release
+chosen elements (:func:`select_elements`). The MSO ``status`` of the 2nd edition is carried as given.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from credentials import cbor, cose
+from credentials.errors import (
+    DigestMismatch,
+    DuplicateDigest,
+    Expired,
+    InvalidClaims,
+    InvalidValidity,
+    MalformedMdoc,
+    NotYetValid,
+    UnsupportedAlgorithm,
+    WrongType,
+)
+
+MAX_ISSUER_SIGNED_BYTES = 4 << 20
+MIN_RANDOM_BYTES = 16
+RANDOM_BYTES = 32
+_DIGESTS: dict[str, Callable[[bytes], Any]] = {
+    "SHA-256": hashlib.sha256,
+    "SHA-384": hashlib.sha384,
+    "SHA-512": hashlib.sha512,
+}
+_ITEM_KEYS = {"digestID", "random", "elementIdentifier", "elementValue"}
+
+Rng = Callable[[int], bytes]
+ValidateChain = Callable[[Sequence[x509.Certificate]], x509.Certificate]
+
+
+@dataclass(frozen=True)
+class Validity:
+    """ValidityInfo (9.1.2.4): aware UTC datetimes."""
+
+    signed: datetime.datetime
+    valid_from: datetime.datetime
+    valid_until: datetime.datetime
+    expected_update: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class KeyAuthorizations:
+    """keyAuthorizations (9.1.2.4): whole namespaces, or single elements, the device key may sign."""
+
+    namespaces: frozenset[str]
+    data_elements: Mapping[str, frozenset[str]]
+
+    def allows(self, namespace: str, element: str) -> bool:
+        return namespace in self.namespaces or element in self.data_elements.get(namespace, frozenset())
+
+
+@dataclass(frozen=True)
+class Mso:
+    """MobileSecurityObject (9.1.2.4), parsed."""
+
+    version: str
+    digest_algorithm: str
+    value_digests: Mapping[str, Mapping[int, bytes]]
+    device_key: ec.EllipticCurvePublicKey
+    key_authorizations: KeyAuthorizations
+    doctype: str
+    validity: Validity
+    status: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class VerifiedIssuerSigned:
+    """An IssuerSigned whose issuerAuth, digests and validity were verified (9.3.1)."""
+
+    doctype: str
+    namespaces: Mapping[str, Mapping[str, Any]]
+    mso: Mso
+    device_key: ec.EllipticCurvePublicKey
+    validity: Validity
+    status: Mapping[str, Any] | None
+    signer: x509.Certificate
+
+
+def _tdate(moment: datetime.datetime) -> datetime.datetime:
+    """tdate without fractional seconds, in UTC (9.1.2.4: "fraction of seconds shall not be used")."""
+    if moment.tzinfo is None:
+        raise InvalidClaims("datetimes must be timezone-aware")
+    return moment.astimezone(datetime.UTC).replace(microsecond=0)
+
+
+def _digest_ids(count: int, rng: Rng) -> list[int]:
+    """A random permutation of 0..count-1, so digestIDs leak nothing of element order (9.1.2.5)."""
+    keys = [rng(16) for _ in range(count)]
+    order = sorted(range(count), key=lambda index: keys[index])
+    ids = [0] * count
+    for digest_id, index in enumerate(order):
+        ids[index] = digest_id
+    return ids
+
+
+def issue_mdoc(
+    doctype: str,
+    namespaces: Mapping[str, Mapping[str, Any]],
+    *,
+    signing_key: ec.EllipticCurvePrivateKey,
+    x5chain: Sequence[x509.Certificate],
+    device_key: ec.EllipticCurvePublicKey,
+    signed: datetime.datetime,
+    valid_from: datetime.datetime,
+    valid_until: datetime.datetime,
+    status: Mapping[str, Any] | None = None,
+    key_authorizations: Mapping[str, Any] | None = None,
+    rng: Rng = os.urandom,
+) -> bytes:
+    """CBOR IssuerSigned ``{nameSpaces, issuerAuth}`` (8.3.2.1.2.2) with an MSO signed by
+    ``signing_key`` (COSE_Sign1 ES256 over ``#6.24(bstr .cbor MSO)``, x5chain unprotected, 9.1.2.4).
+
+    ``status`` is the 2nd-edition MSO status (e.g. ``{"status_list": {"idx": 7, "uri": ...}}``);
+    ``key_authorizations`` the optional ``{"nameSpaces": [...], "dataElements": {ns: [...]}}``.
+    """
+    if not doctype or not namespaces or not x5chain:
+        raise InvalidClaims("doctype, namespaces and x5chain are required")
+    signed, valid_from, valid_until = _tdate(signed), _tdate(valid_from), _tdate(valid_until)
+    if not signed <= valid_from <= valid_until:
+        raise InvalidClaims("need signed <= validFrom <= validUntil")
+    name_spaces: dict[str, list[cbor2.CBORTag]] = {}
+    value_digests: dict[str, dict[int, bytes]] = {}
+    for namespace, elements in namespaces.items():
+        if not elements:
+            raise InvalidClaims(f"namespace {namespace!r} is empty")
+        ids = _digest_ids(len(elements), rng)
+        items, digests = [], {}
+        for digest_id, (identifier, value) in zip(ids, elements.items(), strict=True):
+            random = rng(RANDOM_BYTES)
+            item = {
+                "digestID": digest_id,
+                "random": random,
+                "elementIdentifier": identifier,
+                "elementValue": value,
+            }
+            tag = cbor.wrap24(item)
+            items.append(tag)
+            digests[digest_id] = hashlib.sha256(cbor.encode(tag)).digest()
+        name_spaces[namespace] = items
+        value_digests[namespace] = digests
+    device_key_info: dict[str, Any] = {"deviceKey": cose.cose_key_from_public(device_key)}
+    if key_authorizations is not None:
+        _key_authorizations(key_authorizations)  # refuse a shape verifiers would refuse
+        device_key_info["keyAuthorizations"] = dict(key_authorizations)
+    validity = {"signed": signed, "validFrom": valid_from, "validUntil": valid_until}
+    mso: dict[str, Any] = {
+        "version": "1.0",
+        "digestAlgorithm": "SHA-256",
+        "valueDigests": value_digests,
+        "deviceKeyInfo": device_key_info,
+        "docType": doctype,
+        "validityInfo": validity,
+    }
+    if status is not None:
+        mso["status"] = dict(status)
+    ders = [cert.public_bytes(serialization.Encoding.DER) for cert in x5chain]
+    issuer_auth = cose.sign1(
+        cbor.encode(cbor.wrap24(mso)),
+        signing_key,
+        unprotected={cose.X5CHAIN: ders[0] if len(ders) == 1 else ders},
+        tag=False,
+    )
+    return cbor.encode({"nameSpaces": name_spaces, "issuerAuth": cbor.decode(issuer_auth)})
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def _map(value: Any, what: str) -> Mapping[Any, Any]:
+    if not isinstance(value, Mapping):
+        raise MalformedMdoc(f"{what} must be a map")
+    return value
+
+
+def _seq(value: Any, what: str) -> Sequence[Any]:
+    if not isinstance(value, list | tuple):
+        raise MalformedMdoc(f"{what} must be an array")
+    return value
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise MalformedMdoc(f"{what} must be a non-empty tstr")
+    return value
+
+
+def _time(value: Any, what: str) -> datetime.datetime:
+    if not isinstance(value, datetime.datetime) or value.tzinfo is None:
+        raise MalformedMdoc(f"{what} must be a tdate (tag 0)")
+    return value
+
+
+def _validity(value: Any) -> Validity:
+    info = _map(value, "validityInfo")
+    expected = info.get("expectedUpdate")
+    return Validity(
+        signed=_time(info.get("signed"), "signed"),
+        valid_from=_time(info.get("validFrom"), "validFrom"),
+        valid_until=_time(info.get("validUntil"), "validUntil"),
+        expected_update=None if expected is None else _time(expected, "expectedUpdate"),
+    )
+
+
+def _key_authorizations(value: Any) -> KeyAuthorizations:
+    if value is None:
+        return KeyAuthorizations(frozenset(), {})
+    auth = _map(value, "keyAuthorizations")
+    namespaces = frozenset(_text(ns, "namespace") for ns in _seq(auth.get("nameSpaces", []), "nameSpaces"))
+    elements = {
+        _text(ns, "namespace"): frozenset(_text(e, "element") for e in _seq(ids, "dataElements"))
+        for ns, ids in _map(auth.get("dataElements", {}), "dataElements").items()
+    }
+    return KeyAuthorizations(namespaces, elements)
+
+
+def parse_mso(value: Any) -> Mso:
+    """The MSO map (9.1.2.4) into :class:`Mso`; shapes and the digest algorithm are checked."""
+    mso = _map(value, "MobileSecurityObject")
+    version = _text(mso.get("version"), "version")
+    if not version.startswith("1."):
+        raise MalformedMdoc(f"MSO version {version!r} not supported")
+    algorithm = mso.get("digestAlgorithm")
+    if algorithm not in _DIGESTS:
+        raise UnsupportedAlgorithm(f"digestAlgorithm {algorithm!r} not supported")
+    size = _DIGESTS[algorithm](b"").digest_size
+    value_digests: dict[str, dict[int, bytes]] = {}
+    for ns, digests in _map(mso.get("valueDigests"), "valueDigests").items():
+        entries = {}
+        for digest_id, digest in _map(digests, "DigestIDs").items():
+            if type(digest_id) is not int or digest_id < 0 or not isinstance(digest, bytes):
+                raise MalformedMdoc("valueDigests entries must be uint -> bstr")
+            if len(digest) != size:
+                raise MalformedMdoc("digest of the wrong length")
+            entries[digest_id] = digest
+        value_digests[_text(ns, "namespace")] = entries
+    device_key_info = _map(mso.get("deviceKeyInfo"), "deviceKeyInfo")
+    status = mso.get("status")
+    return Mso(
+        version=version,
+        digest_algorithm=algorithm,
+        value_digests=value_digests,
+        device_key=cose.public_from_cose_key(device_key_info.get("deviceKey")),
+        key_authorizations=_key_authorizations(device_key_info.get("keyAuthorizations")),
+        doctype=_text(mso.get("docType"), "docType"),
+        validity=_validity(mso.get("validityInfo")),
+        status=None if status is None else dict(_map(status, "status")),
+    )
+
+
+def _item(tag: Any) -> dict[str, Any]:
+    item = cbor.unwrap24(tag, max_bytes=MAX_ISSUER_SIGNED_BYTES)
+    if not isinstance(item, Mapping) or set(item) != _ITEM_KEYS:
+        raise MalformedMdoc(
+            "IssuerSignedItem must hold exactly digestID, random, elementIdentifier, elementValue"
+        )
+    if type(item["digestID"]) is not int or item["digestID"] < 0:
+        raise MalformedMdoc("digestID must be a uint")
+    if not isinstance(item["random"], bytes) or len(item["random"]) < MIN_RANDOM_BYTES:
+        raise MalformedMdoc(f"random must be a bstr of at least {MIN_RANDOM_BYTES} bytes")
+    _text(item["elementIdentifier"], "elementIdentifier")
+    return dict(item)
+
+
+def _check_validity(validity: Validity, signer: x509.Certificate, now: datetime.datetime) -> None:
+    if now.tzinfo is None:
+        raise InvalidClaims("now must be timezone-aware")
+    if validity.valid_from > validity.valid_until:
+        raise InvalidValidity("validFrom after validUntil")
+    if now < validity.valid_from:
+        raise NotYetValid("MSO validFrom is in the future")
+    if now > validity.valid_until:
+        raise Expired("MSO validUntil has passed")
+    if not signer.not_valid_before_utc <= validity.signed <= signer.not_valid_after_utc:
+        raise InvalidValidity("MSO signed outside the signer certificate validity")
+
+
+def verify_issuer_signed_object(
+    issuer_signed: Any,
+    *,
+    doctype: str | None,
+    now: datetime.datetime,
+    validate_chain: ValidateChain,
+) -> VerifiedIssuerSigned:
+    """The checks of 9.3.1 on an already (strictly) decoded IssuerSigned map."""
+    obj = _map(issuer_signed, "IssuerSigned")
+    if "issuerAuth" not in obj:
+        raise MalformedMdoc("IssuerSigned without issuerAuth")
+    message = cose.decode_sign1(list(_seq(obj["issuerAuth"], "issuerAuth")))
+    signer = validate_chain(cose.x5chain(message))
+    public = signer.public_key()
+    if not isinstance(public, ec.EllipticCurvePublicKey):
+        raise UnsupportedAlgorithm("document signer key is not EC")
+    cose.verify_sign1(message, public)
+    if message.payload is None:
+        raise MalformedMdoc("issuerAuth payload is detached")
+    mso = parse_mso(cbor.unwrap24(cbor.decode(message.payload, max_bytes=MAX_ISSUER_SIGNED_BYTES)))
+    if doctype is not None and mso.doctype != doctype:
+        raise WrongType(f"MSO docType {mso.doctype!r} is not {doctype!r}")
+    _check_validity(mso.validity, signer, now)
+    hash_function = _DIGESTS[mso.digest_algorithm]
+    namespaces: dict[str, dict[str, Any]] = {}
+    for ns, tags in _map(obj.get("nameSpaces", {}), "nameSpaces").items():
+        expected = mso.value_digests.get(_text(ns, "namespace"), {})
+        seen: set[int] = set()
+        elements: dict[str, Any] = {}
+        for tag in _seq(tags, "IssuerSignedItems"):
+            item = _item(tag)
+            digest_id = item["digestID"]
+            if digest_id in seen:
+                raise DuplicateDigest(f"digestID {digest_id} used twice in {ns}")
+            seen.add(digest_id)
+            if digest_id not in expected:
+                raise DigestMismatch(f"digestID {digest_id} of {ns} is not in the MSO")
+            if hash_function(cbor.encode(tag)).digest() != expected[digest_id]:
+                raise DigestMismatch(f"digest of {ns}/{item['elementIdentifier']} does not match the MSO")
+            if item["elementIdentifier"] in elements:
+                raise MalformedMdoc(f"element {item['elementIdentifier']!r} twice in {ns}")
+            elements[item["elementIdentifier"]] = item["elementValue"]
+        namespaces[ns] = elements
+    return VerifiedIssuerSigned(
+        doctype=mso.doctype,
+        namespaces=namespaces,
+        mso=mso,
+        device_key=mso.device_key,
+        validity=mso.validity,
+        status=mso.status,
+        signer=signer,
+    )
+
+
+def verify_issuer_signed(
+    data: bytes,
+    *,
+    doctype: str | None,
+    now: datetime.datetime,
+    validate_chain: ValidateChain,
+) -> VerifiedIssuerSigned:
+    """Verify CBOR IssuerSigned bytes (9.3.1): ``validate_chain`` judges the x5chain and returns the
+    leaf (the document signer), whose key must verify issuerAuth; then every present item's digest,
+    the docType and the validity at ``now`` are checked."""
+    return verify_issuer_signed_object(
+        cbor.decode(data, max_bytes=MAX_ISSUER_SIGNED_BYTES),
+        doctype=doctype,
+        now=now,
+        validate_chain=validate_chain,
+    )
+
+
+def select_elements(issuer_signed: bytes, wanted: Mapping[str, Collection[str]]) -> bytes:
+    """The IssuerSigned with only the items named in ``wanted`` (holder release, 8.3.2.1.2.2).
+
+    Items are passed on byte for byte; elements asked for but not held are simply absent.
+    """
+    obj = _map(cbor.decode(issuer_signed, max_bytes=MAX_ISSUER_SIGNED_BYTES), "IssuerSigned")
+    if "issuerAuth" not in obj:
+        raise MalformedMdoc("IssuerSigned without issuerAuth")
+    kept: dict[str, list[Any]] = {}
+    for ns, tags in _map(obj.get("nameSpaces", {}), "nameSpaces").items():
+        names = wanted.get(ns)
+        if not names:
+            continue
+        chosen = [tag for tag in _seq(tags, "IssuerSignedItems") if _item(tag)["elementIdentifier"] in names]
+        if chosen:
+            kept[ns] = chosen
+    result: dict[str, Any] = {"issuerAuth": obj["issuerAuth"]}
+    if kept:
+        result["nameSpaces"] = kept
+    return cbor.encode(result)

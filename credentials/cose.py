@@ -1,0 +1,305 @@
+"""CBOR Object Signing and Encryption, RFC 9052 / RFC 9053, the parts mdoc needs.
+
+- COSE_Sign1 (RFC 9052 section 4.2, Sig_structure "Signature1" of section 4.4) with ECDSA ES256
+  (RFC 9053 section 2.1, alg -7; the fully specified ESP256, alg -9, is accepted as ES256);
+- COSE_Mac0 (section 6.2, MAC_structure "MAC0" of section 6.3) with HMAC 256/256 (RFC 9053
+  section 3.1, alg 5);
+- ``x5chain`` (RFC 9360 section 2, label 33);
+- COSE_Key for EC2 P-256 public keys (RFC 9052 section 7, RFC 9053 section 7.1.1).
+
+Signatures are computed by :class:`common.jose.Algorithm` (raw ``r || s``, as COSE carries them).
+"""
+
+from __future__ import annotations
+
+import hmac as _hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from common.errors import CryptoError
+from common.jose import Algorithm
+from credentials import cbor
+from credentials.errors import InvalidSignature, MalformedCbor, MalformedCose, UnsupportedAlgorithm
+
+__all__ = [
+    "ALG",
+    "CONTENT_TYPE",
+    "ES256",
+    "ESP256",
+    "HMAC_256_256",
+    "KID",
+    "MAX_X5CHAIN",
+    "TAG_MAC0",
+    "TAG_SIGN1",
+    "TYP",
+    "X5CHAIN",
+    "CoseMac0",
+    "CoseSign1",
+    "cose_key_from_public",
+    "decode_mac0",
+    "decode_sign1",
+    "mac0",
+    "public_from_cose_key",
+    "sign1",
+    "verify_mac0",
+    "verify_sign1",
+    "x5chain",
+]
+
+# header labels (RFC 9052 section 3.1, RFC 9360 section 2, RFC 9596)
+ALG = 1
+CONTENT_TYPE = 3
+KID = 4
+TYP = 16
+X5CHAIN = 33
+# algorithms (RFC 9053 sections 2.1 and 3.1; fully specified ESP256 from RFC 9864)
+ES256 = -7
+ESP256 = -9
+HMAC_256_256 = 5
+TAG_SIGN1 = 18
+TAG_MAC0 = 17
+MAX_X5CHAIN = 10
+
+# COSE_Key labels and values (RFC 9052 section 7.1, RFC 9053 section 7.1)
+_KTY, _KTY_EC2, _CRV, _CRV_P256, _X, _Y, _D = 1, 2, -1, 1, -2, -3, -4
+
+
+@dataclass(frozen=True)
+class CoseSign1:
+    """A decoded COSE_Sign1 (RFC 9052 section 4.2); ``protected_bytes`` are kept as received."""
+
+    protected: dict[int, Any]
+    protected_bytes: bytes
+    unprotected: dict[int, Any]
+    payload: bytes | None
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class CoseMac0:
+    """A decoded COSE_Mac0 (RFC 9052 section 6.2)."""
+
+    protected: dict[int, Any]
+    protected_bytes: bytes
+    unprotected: dict[int, Any]
+    payload: bytes | None
+    tag: bytes
+
+
+def _protected_bytes(headers: Mapping[int, Any]) -> bytes:
+    # an empty protected header is the zero-length bstr, not an encoded empty map (section 3)
+    return cbor.encode(dict(headers)) if headers else b""
+
+
+def _payload_for(payload: bytes | None, detached_payload: bytes | None) -> bytes:
+    if payload is not None and detached_payload is not None:
+        raise MalformedCose("payload both attached and detached")
+    content = payload if payload is not None else detached_payload
+    if content is None:
+        raise MalformedCose("detached payload not supplied")
+    return content
+
+
+def _sig_structure(protected_bytes: bytes, external_aad: bytes, payload: bytes) -> bytes:
+    return cbor.encode(["Signature1", protected_bytes, external_aad, payload])
+
+
+def _mac_structure(protected_bytes: bytes, external_aad: bytes, payload: bytes) -> bytes:
+    return cbor.encode(["MAC0", protected_bytes, external_aad, payload])
+
+
+def sign1(
+    payload: bytes | None,
+    key: ec.EllipticCurvePrivateKey,
+    *,
+    protected: Mapping[int, Any] | None = None,
+    unprotected: Mapping[int, Any] | None = None,
+    detached_payload: bytes | None = None,
+    external_aad: bytes = b"",
+    tag: bool = True,
+) -> bytes:
+    """Sign ``payload`` (or a detached one, leaving ``nil`` in the message) as COSE_Sign1.
+
+    ``alg`` is set from the key (ES256 for P-256) in the protected header (RFC 9052 section 4.4).
+    """
+    if Algorithm.for_key(key) is not Algorithm.ES256:
+        raise UnsupportedAlgorithm("only P-256 / ES256 keys are supported for COSE_Sign1")
+    headers = {**(protected or {}), ALG: ES256}
+    protected_bytes = _protected_bytes(headers)
+    content = _payload_for(payload, detached_payload)
+    signature = Algorithm.ES256.sign(key, _sig_structure(protected_bytes, external_aad, content))
+    array = [protected_bytes, dict(unprotected or {}), payload, signature]
+    return cbor.encode(cbor2.CBORTag(TAG_SIGN1, array) if tag else array)
+
+
+def _headers(protected_bytes: Any, unprotected: Any) -> tuple[dict[int, Any], dict[int, Any]]:
+    if not isinstance(protected_bytes, bytes):
+        raise MalformedCose("protected header must be a bstr")
+    if protected_bytes:
+        try:
+            protected = cbor.decode(protected_bytes, max_bytes=64 * 1024)
+        except MalformedCbor as exc:
+            raise MalformedCose("protected header is not CBOR") from exc
+    else:
+        protected = {}
+    if not isinstance(protected, Mapping) or not isinstance(unprotected, Mapping):
+        raise MalformedCose("headers must be maps")
+    protected, unprotected = dict(protected), dict(unprotected)
+    for headers in (protected, unprotected):
+        if not all(isinstance(label, int | str) and not isinstance(label, bool) for label in headers):
+            raise MalformedCose("header labels must be int or tstr")
+    if protected.keys() & unprotected.keys():
+        raise MalformedCose("a header label in both buckets")  # RFC 9052 section 3
+    return protected, unprotected
+
+
+def _array(data: bytes | list[Any], tag_number: int) -> list[Any]:
+    obj = cbor.decode(data) if isinstance(data, bytes | bytearray) else data
+    if isinstance(obj, cbor2.CBORTag):
+        if obj.tag != tag_number:
+            raise MalformedCose(f"expected COSE tag {tag_number}, got {obj.tag}")
+        obj = obj.value
+    if isinstance(obj, tuple):  # cbor2 decodes tag contents as immutable
+        obj = list(obj)
+    if not isinstance(obj, list) or len(obj) != 4:
+        raise MalformedCose("COSE message must be an array of four")
+    if obj[2] is not None and not isinstance(obj[2], bytes):
+        raise MalformedCose("payload must be a bstr or nil")
+    if not isinstance(obj[3], bytes):
+        raise MalformedCose("signature or tag must be a bstr")
+    return obj
+
+
+def decode_sign1(data: bytes | list[Any]) -> CoseSign1:
+    """Parse a COSE_Sign1, tagged (18) or not, as bytes or as an already decoded array."""
+    array = _array(data, TAG_SIGN1)
+    protected, unprotected = _headers(array[0], array[1])
+    return CoseSign1(protected, array[0], unprotected, array[2], array[3])
+
+
+def _check_alg(protected: Mapping[int, Any], allowed: tuple[int, ...]) -> None:
+    if protected.get(ALG) not in allowed:
+        raise UnsupportedAlgorithm(f"COSE alg {protected.get(ALG)!r} is not allowed")
+
+
+def verify_sign1(
+    message: CoseSign1,
+    key: ec.EllipticCurvePublicKey,
+    *,
+    detached_payload: bytes | None = None,
+    external_aad: bytes = b"",
+) -> None:
+    """Verify with ``key``; ``alg`` must be ES256 (-7) or ESP256 (-9) in the protected header."""
+    _check_alg(message.protected, (ES256, ESP256))
+    content = _payload_for(message.payload, detached_payload)
+    to_be_signed = _sig_structure(message.protected_bytes, external_aad, content)
+    try:
+        Algorithm.ES256.verify(key, to_be_signed, message.signature)
+    except CryptoError as exc:
+        raise InvalidSignature("COSE_Sign1 signature does not verify") from exc
+
+
+def x5chain(message: CoseSign1) -> list[x509.Certificate]:
+    """The certificates of label 33 (RFC 9360 section 2): one bstr, or an array of them, leaf first."""
+    value = message.protected.get(X5CHAIN, message.unprotected.get(X5CHAIN))
+    if value is None:
+        raise MalformedCose("no x5chain")
+    ders = [value] if isinstance(value, bytes) else value
+    if not isinstance(ders, list) or not ders or len(ders) > MAX_X5CHAIN:
+        raise MalformedCose("x5chain must be a bstr or a non-empty array of bstr")
+    certificates = []
+    for der in ders:
+        if not isinstance(der, bytes):
+            raise MalformedCose("x5chain entries must be bstr")
+        try:
+            certificates.append(x509.load_der_x509_certificate(der))
+        except ValueError as exc:
+            raise MalformedCose("x5chain holds a certificate that does not parse") from exc
+    return certificates
+
+
+def _hmac256(key: bytes, data: bytes) -> bytes:
+    mac = crypto_hmac.HMAC(key, hashes.SHA256())
+    mac.update(data)
+    return mac.finalize()
+
+
+def mac0(
+    payload: bytes | None,
+    key: bytes,
+    *,
+    protected: Mapping[int, Any] | None = None,
+    unprotected: Mapping[int, Any] | None = None,
+    detached_payload: bytes | None = None,
+    external_aad: bytes = b"",
+    tag: bool = True,
+) -> bytes:
+    """COSE_Mac0 with HMAC 256/256 (alg 5) over the MAC_structure "MAC0" (RFC 9052 section 6.3)."""
+    headers = {**(protected or {}), ALG: HMAC_256_256}
+    protected_bytes = _protected_bytes(headers)
+    content = _payload_for(payload, detached_payload)
+    mac_tag = _hmac256(key, _mac_structure(protected_bytes, external_aad, content))
+    array = [protected_bytes, dict(unprotected or {}), payload, mac_tag]
+    return cbor.encode(cbor2.CBORTag(TAG_MAC0, array) if tag else array)
+
+
+def decode_mac0(data: bytes | list[Any]) -> CoseMac0:
+    """Parse a COSE_Mac0, tagged (17) or not."""
+    array = _array(data, TAG_MAC0)
+    protected, unprotected = _headers(array[0], array[1])
+    return CoseMac0(protected, array[0], unprotected, array[2], array[3])
+
+
+def verify_mac0(
+    message: CoseMac0,
+    key: bytes,
+    *,
+    detached_payload: bytes | None = None,
+    external_aad: bytes = b"",
+) -> None:
+    """Recompute the HMAC 256/256 tag and compare in constant time."""
+    _check_alg(message.protected, (HMAC_256_256,))
+    content = _payload_for(message.payload, detached_payload)
+    expected = _hmac256(key, _mac_structure(message.protected_bytes, external_aad, content))
+    if not _hmac.compare_digest(expected, message.tag):
+        raise InvalidSignature("COSE_Mac0 tag does not verify")
+
+
+def cose_key_from_public(public: ec.EllipticCurvePublicKey) -> dict[int, Any]:
+    """The EC2 COSE_Key ``{1: 2, -1: 1, -2: x, -3: y}`` of a P-256 public key."""
+    if Algorithm.for_key(public) is not Algorithm.ES256:
+        raise UnsupportedAlgorithm("only P-256 keys are supported")
+    numbers = public.public_numbers()
+    return {
+        _KTY: _KTY_EC2,
+        _CRV: _CRV_P256,
+        _X: numbers.x.to_bytes(32, "big"),
+        _Y: numbers.y.to_bytes(32, "big"),
+    }
+
+
+def public_from_cose_key(obj: Any) -> ec.EllipticCurvePublicKey:
+    """A P-256 public key from an EC2 COSE_Key; private keys, other curves, compressed points
+    (a bool ``y``) and points off the curve are refused."""
+    if not isinstance(obj, dict):
+        raise MalformedCose("COSE_Key must be a map")
+    if obj.get(_KTY) != _KTY_EC2 or obj.get(_CRV) != _CRV_P256:
+        raise UnsupportedAlgorithm("COSE_Key must be EC2 on P-256")
+    if _D in obj:
+        raise MalformedCose("COSE_Key carries a private key")
+    x, y = obj.get(_X), obj.get(_Y)
+    if not (isinstance(x, bytes) and isinstance(y, bytes) and len(x) == 32 and len(y) == 32):
+        raise MalformedCose("COSE_Key x and y must be 32-byte bstr")
+    try:
+        return ec.EllipticCurvePublicNumbers(
+            int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
+        ).public_key()
+    except ValueError as exc:
+        raise MalformedCose("COSE_Key point is not on P-256") from exc

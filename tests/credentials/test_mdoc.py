@@ -1,0 +1,350 @@
+"""mdoc issue / release / present / verify round trips and refusals (STANDARDS section 3, items 29-34)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import timedelta
+from typing import Any
+
+import cbor2
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from credentials import cbor, cose, mdoc
+from credentials.errors import (
+    DigestMismatch,
+    DuplicateDigest,
+    Expired,
+    InvalidDeviceSignature,
+    InvalidSignature,
+    InvalidValidity,
+    MalformedCbor,
+    MalformedCose,
+    MalformedMdoc,
+    NotYetValid,
+    UnauthorizedDeviceElement,
+    UnsupportedAlgorithm,
+    WrongType,
+)
+from tests.credentials.mdoc_support import DOCTYPE, ELEMENTS, NOW, NS, T0, Pki, counter_rng, make_pki
+
+TRANSCRIPT = mdoc.openid4vp_session_transcript(
+    client_id="x509_san_dns:verifier.example",
+    nonce="n-0S6_WzA2Mj",
+    jwk_thumbprint=None,
+    response_uri="https://verifier.example/response",
+)
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return make_pki()
+
+
+@pytest.fixture(scope="module")
+def issued(pki: Pki) -> bytes:
+    return pki.issue(status={"status_list": {"idx": 7, "uri": "https://issuer.example/sl/1"}})
+
+
+def verify(pki: Pki, data: bytes, **kwargs: Any) -> mdoc.VerifiedIssuerSigned:
+    args: dict[str, Any] = {"doctype": DOCTYPE, "now": NOW, "validate_chain": pki.validate_chain}
+    args.update(kwargs)
+    return mdoc.verify_issuer_signed(data, **args)
+
+
+def edit(data: bytes, change: Any) -> bytes:
+    obj = cbor2.loads(data)
+    change(obj)
+    return cbor2.dumps(obj)
+
+
+def test_issue_verify_round_trip(pki: Pki, issued: bytes) -> None:
+    verified = verify(pki, issued)
+    assert verified.namespaces == ELEMENTS
+    assert verified.doctype == DOCTYPE
+    assert verified.status == {"status_list": {"idx": 7, "uri": "https://issuer.example/sl/1"}}
+    assert verified.signer == pki.ds
+    assert verified.device_key.public_numbers() == pki.device_key.public_key().public_numbers()
+    assert verified.validity.signed == T0 and verified.validity.valid_until == T0 + timedelta(days=365)
+
+
+def test_issued_structure(pki: Pki, issued: bytes) -> None:
+    obj = cbor2.loads(issued)
+    items = [cbor2.loads(tag.value) for tag in obj["nameSpaces"][NS]]
+    assert sorted(item["digestID"] for item in items) == list(range(len(ELEMENTS[NS])))
+    assert [item["digestID"] for item in items] != list(range(len(items)))  # randomised order
+    assert all(len(item["random"]) >= 16 for item in items)
+    birth = next(tag for tag in obj["nameSpaces"][NS] if b"birth_date" in tag.value)
+    assert bytes.fromhex("d903ec6a313939302d30352d3137") in birth.value  # full-date, tag 1004
+    protected, unprotected, payload, _ = obj["issuerAuth"]
+    assert cbor2.loads(protected) == {1: -7}
+    assert unprotected[33] == pki.ds.public_bytes(serialization.Encoding.DER)
+    mso = cbor2.loads(cbor2.loads(payload).value)
+    assert mso["version"] == "1.0" and mso["digestAlgorithm"] == "SHA-256"
+    assert payload[:2] == b"\xd8\x18"
+    assert b"\xc0\x74" + b"2026-09-01T12:00:00Z" in cbor2.loads(payload).value  # tdate, tag 0
+    for tag, item in zip(obj["nameSpaces"][NS], items, strict=True):
+        assert mso["valueDigests"][NS][item["digestID"]] == hashlib.sha256(cbor2.dumps(tag)).digest()
+
+
+def test_issue_is_deterministic_with_injected_rng(pki: Pki) -> None:
+    def unsigned_parts(data: bytes) -> tuple[Any, bytes]:
+        obj = cbor2.loads(data)
+        return obj["nameSpaces"], obj["issuerAuth"][2]  # ECDSA signatures themselves are randomised
+
+    assert unsigned_parts(pki.issue(rng=counter_rng(b"a"))) == unsigned_parts(
+        pki.issue(rng=counter_rng(b"a"))
+    )
+    assert unsigned_parts(pki.issue(rng=counter_rng(b"a"))) != unsigned_parts(
+        pki.issue(rng=counter_rng(b"b"))
+    )
+
+
+def test_x5chain_array_of_two(pki: Pki) -> None:
+    data = pki.issue(x5chain=[pki.ds, pki.iaca])
+    assert isinstance(cbor2.loads(data)["issuerAuth"][1][33], list)
+    assert verify(pki, data).signer == pki.ds
+
+
+def test_select_elements(pki: Pki, issued: bytes) -> None:
+    selected = mdoc.select_elements(issued, {NS: ["given_name", "age_over_18", "not_held"], "other": ["x"]})
+    assert verify(pki, selected).namespaces == {NS: {"given_name": "Jane", "age_over_18": True}}
+    nothing = mdoc.select_elements(issued, {})
+    assert verify(pki, nothing).namespaces == {}
+
+
+def test_device_response_round_trip(pki: Pki, issued: bytes) -> None:
+    selected = mdoc.select_elements(issued, {NS: ["age_over_18"]})
+    response = mdoc.device_response([(selected, pki.device_key, DOCTYPE)], session_transcript=TRANSCRIPT)
+    documents = mdoc.verify_device_response(
+        response,
+        session_transcript=TRANSCRIPT,
+        now=NOW,
+        validate_chain=pki.validate_chain,
+        doctypes=[DOCTYPE],
+    )
+    assert len(documents) == 1
+    assert documents[0].doctype == DOCTYPE
+    assert documents[0].namespaces == {NS: {"age_over_18": True}}
+    assert documents[0].device_namespaces == {}
+    decoded = cbor2.loads(response)
+    assert decoded["version"] == "1.0" and decoded["status"] == 0
+    assert decoded["documents"][0]["deviceSigned"]["deviceAuth"]["deviceSignature"][2] is None
+
+
+def present(pki: Pki, issued: bytes, **kwargs: Any) -> list[mdoc.VerifiedDocument]:
+    args: dict[str, Any] = {
+        "session_transcript": TRANSCRIPT,
+        "now": NOW,
+        "validate_chain": pki.validate_chain,
+    }
+    args.update(kwargs)
+    response = args.pop("response", None) or mdoc.device_response(
+        [(issued, args.pop("device_key", pki.device_key), args.pop("doctype", DOCTYPE))],
+        session_transcript=args.pop("signed_transcript", TRANSCRIPT),
+    )
+    return mdoc.verify_device_response(response, **args)
+
+
+@pytest.mark.parametrize("field", ["client_id", "nonce", "response_uri", "jwk_thumbprint"])
+def test_device_signature_over_another_transcript(pki: Pki, issued: bytes, field: str) -> None:
+    inputs: dict[str, Any] = {
+        "client_id": "x509_san_dns:verifier.example",
+        "nonce": "n-0S6_WzA2Mj",
+        "jwk_thumbprint": None,
+        "response_uri": "https://verifier.example/response",
+    }
+    inputs[field] = b"\x00" * 32 if field == "jwk_thumbprint" else inputs[field] + "x"
+    other = mdoc.openid4vp_session_transcript(**inputs)
+    with pytest.raises(InvalidDeviceSignature):
+        present(pki, issued, signed_transcript=other)
+
+
+def test_device_signature_by_another_key(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(InvalidDeviceSignature):
+        present(pki, issued, device_key=ec.derive_private_key(0xBAD, ec.SECP256R1()))
+
+
+def test_document_doctype_must_match_mso_and_request(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(WrongType):
+        present(pki, issued, doctype="eu.europa.ec.eudi.pid.1")
+    with pytest.raises(WrongType):
+        present(pki, issued, doctypes=["eu.europa.ec.eudi.pid.1"])
+    with pytest.raises(WrongType):
+        verify(pki, issued, doctype="eu.europa.ec.eudi.pid.1")
+
+
+def _response(pki: Pki, issued: bytes) -> dict[str, Any]:
+    return cbor2.loads(
+        mdoc.device_response([(issued, pki.device_key, DOCTYPE)], session_transcript=TRANSCRIPT)
+    )
+
+
+def test_device_signed_elements_need_key_authorization(pki: Pki, issued: bytes) -> None:
+    response = _response(pki, issued)
+    response["documents"][0]["deviceSigned"]["nameSpaces"] = cbor.wrap24({NS: {"given_name": "X"}})
+    with pytest.raises(UnauthorizedDeviceElement):
+        present(pki, issued, response=cbor2.dumps(response))
+
+
+@pytest.mark.parametrize("auth", [{"nameSpaces": [NS]}, {"dataElements": {NS: ["given_name"]}}])
+def test_authorized_device_signed_elements(pki: Pki, auth: dict[str, Any]) -> None:
+    issued = pki.issue(key_authorizations=auth)
+    names_tag = cbor.wrap24({NS: {"given_name": "X"}})
+    payload = cbor.encode(cbor.wrap24(["DeviceAuthentication", TRANSCRIPT, DOCTYPE, names_tag]))
+    signature = cose.sign1(None, pki.device_key, detached_payload=payload, tag=False)
+    response = _response(pki, issued)
+    response["documents"][0]["deviceSigned"] = {
+        "nameSpaces": names_tag,
+        "deviceAuth": {"deviceSignature": cbor2.loads(signature)},
+    }
+    [document] = present(pki, issued, response=cbor2.dumps(response))
+    assert document.device_namespaces == {NS: {"given_name": "X"}}
+
+
+def test_device_mac_not_supported(pki: Pki, issued: bytes) -> None:
+    response = _response(pki, issued)
+    auth = response["documents"][0]["deviceSigned"]["deviceAuth"]
+    auth["deviceMac"] = auth.pop("deviceSignature")
+    with pytest.raises(UnsupportedAlgorithm):
+        present(pki, issued, response=cbor2.dumps(response))
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (lambda r: r.update(status=10), MalformedMdoc),
+        (lambda r: r.update(documents=[]), MalformedMdoc),
+        (lambda r: r.update(version="2.0"), MalformedMdoc),
+        (
+            lambda r: r["documents"][0]["deviceSigned"]["deviceAuth"]["deviceSignature"].__setitem__(2, b"x"),
+            MalformedMdoc,
+        ),
+        (lambda r: r["documents"][0]["deviceSigned"].__setitem__("nameSpaces", {}), MalformedCbor),
+    ],
+)
+def test_malformed_device_response(pki: Pki, issued: bytes, change: Any, error: type[Exception]) -> None:
+    response = _response(pki, issued)
+    change(response)
+    with pytest.raises(error):
+        present(pki, issued, response=cbor2.dumps(response))
+
+
+def test_device_response_trailing_bytes(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(MalformedCbor):
+        present(pki, issued, response=cbor2.dumps(_response(pki, issued)) + b"\x00")
+
+
+# --- issuer-signed refusals ------------------------------------------------------------------------
+
+
+def _replace_item(data: bytes, change: Any) -> bytes:
+    def apply(obj: Any) -> None:
+        tags = obj["nameSpaces"][NS]
+        item = cbor2.loads(tags[0].value)
+        change(item)
+        tags[0] = cbor2.CBORTag(24, cbor2.dumps(item))
+
+    return edit(data, apply)
+
+
+def test_changed_element_value(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(DigestMismatch):
+        verify(pki, _replace_item(issued, lambda item: item.update(elementValue="Mallory")))
+
+
+def test_digest_id_absent_from_mso(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(DigestMismatch):
+        verify(pki, _replace_item(issued, lambda item: item.update(digestID=99)))
+
+
+def test_duplicate_digest_id(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(DuplicateDigest):
+        verify(pki, edit(issued, lambda obj: obj["nameSpaces"][NS].append(obj["nameSpaces"][NS][0])))
+
+
+def test_short_random(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(MalformedMdoc):
+        verify(pki, _replace_item(issued, lambda item: item.update(random=b"\x00" * 15)))
+
+
+def test_item_with_extra_key(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(MalformedMdoc):
+        verify(pki, _replace_item(issued, lambda item: item.update(extra=1)))
+
+
+def test_expired_and_not_yet_valid(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(Expired):
+        verify(pki, issued, now=T0 + timedelta(days=366))
+    with pytest.raises(NotYetValid):
+        verify(pki, issued, now=T0 - timedelta(seconds=1))
+
+
+def test_signed_outside_ds_certificate(pki: Pki) -> None:
+    data = pki.issue(signed=T0 - timedelta(days=60))
+    with pytest.raises(InvalidValidity):
+        verify(pki, data)
+
+
+def test_issuer_auth_by_another_key(pki: Pki) -> None:
+    with pytest.raises(InvalidSignature):
+        verify(pki, pki.issue(signing_key=ec.derive_private_key(0xE71, ec.SECP256R1())))
+
+
+def test_issuer_auth_without_x5chain(pki: Pki, issued: bytes) -> None:
+    with pytest.raises(MalformedCose):
+        verify(pki, edit(issued, lambda obj: obj["issuerAuth"].__setitem__(1, {})))
+
+
+def test_chain_refused_by_validator(pki: Pki, issued: bytes) -> None:
+    def refuse(chain: Any) -> Any:
+        raise PermissionError("not trusted")
+
+    with pytest.raises(PermissionError):
+        verify(pki, issued, validate_chain=refuse)
+
+
+def test_mso_signed_payload_edited(pki: Pki, issued: bytes) -> None:
+    def change(obj: Any) -> None:
+        payload = obj["issuerAuth"][2]
+        obj["issuerAuth"][2] = payload.replace(b"org.iso.18013.5.1.mDL", b"org.iso.18013.5.1.mDX")
+
+    with pytest.raises(InvalidSignature):
+        verify(pki, edit(issued, change), doctype=None)
+
+
+def test_issuer_signed_bounds(pki: Pki) -> None:
+    with pytest.raises(MalformedCbor):
+        verify(pki, b"\x5b" + (1 << 40).to_bytes(8, "big"))
+    start = time.perf_counter()
+    with pytest.raises(MalformedCbor):
+        verify(pki, b"\xa1" * 10_000)
+    assert time.perf_counter() - start < 0.5
+    with pytest.raises(MalformedCbor):
+        verify(pki, bytes.fromhex("a26a6e616d65537061636573a06a6e616d65537061636573a0"))  # duplicate keys
+
+
+def test_tag24_around_non_bstr(pki: Pki, issued: bytes) -> None:
+    data = edit(issued, lambda obj: obj["nameSpaces"][NS].__setitem__(0, cbor2.CBORTag(24, {"a": 1})))
+    with pytest.raises(MalformedCbor):
+        verify(pki, data)
+
+
+def test_indefinite_length_refused(pki: Pki, issued: bytes) -> None:
+    obj = cbor2.loads(issued)
+    data = cbor2.dumps(obj, indefinite_containers=True)
+    with pytest.raises(MalformedCbor):
+        verify(pki, data)
+
+
+def test_issue_refuses_bad_input(pki: Pki) -> None:
+    from credentials.errors import InvalidClaims
+
+    with pytest.raises(InvalidClaims):
+        pki.issue(valid_until=T0 - timedelta(days=1))
+    with pytest.raises(InvalidClaims):
+        pki.issue(elements={})
+    with pytest.raises(InvalidClaims):
+        pki.issue(signed=T0.replace(tzinfo=None))
