@@ -22,11 +22,9 @@ from typing import Any
 
 import httpx
 
-from common.clock import SystemClock
 from common.errors import EudiError
 from common.qr import qr_text
 from eudi.federation import Federation, run_federation
-from wallet.config import WalletConfig, open_wallet, write_wallet_config
 
 __all__ = ["add_commands", "make_offer", "make_presentation_request", "round_trip"]
 
@@ -49,12 +47,7 @@ async def round_trip(
     federation: Federation, wallet_dir: Path, report: Callable[[str, dict[str, Any]], None]
 ) -> dict[str, Any]:
     """Issue a PID to a fresh wallet and present three of its claims; returns the verifier's result."""
-    clock = SystemClock()
-    write_wallet_config(
-        wallet_dir,
-        WalletConfig(federation.trust_list, federation.trust_list_operator, allow_http_loopback=True),
-    )
-    agent = open_wallet(wallet_dir, clock)
+    agent = federation.wallet(wallet_dir)
     try:
         started = time.perf_counter()
         offer = make_offer(federation)

@@ -28,6 +28,8 @@ from trust_list.cli import write_trust_list
 from trust_list.pki import load_dev_pki, make_dev_pki, write_dev_pki
 from verifier.app import create_app as create_verifier_app
 from verifier.settings import load_verifier_settings
+from wallet.agent import WalletAgent
+from wallet.config import WalletConfig, open_wallet, write_wallet_config
 
 __all__ = ["Federation", "RunningServer", "prepare_work_folder", "run_federation", "serve_app"]
 
@@ -41,6 +43,13 @@ class Federation:
     verifier_url: str
     trust_list: Path
     trust_list_operator: Path
+
+    def wallet(self, directory: Path, clock: Clock | None = None) -> WalletAgent:
+        """A wallet in ``directory`` that believes this federation's trust list (loopback http allowed)."""
+        write_wallet_config(
+            directory, WalletConfig(self.trust_list, self.trust_list_operator, allow_http_loopback=True)
+        )
+        return open_wallet(directory, clock or SystemClock())
 
 
 class RunningServer:

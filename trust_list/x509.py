@@ -11,11 +11,13 @@ rules of the EUDI profiles (HAIP 1.0 section 6 and OpenID4VP 1.0 section 5.9.3):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtensionOID, NameOID
 from cryptography.x509.verification import (
     ExtensionPolicy,
@@ -24,7 +26,7 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-from common.jose import b64url_encode
+from common.jose import b64url_encode, x5c_certificates
 from trust_list.errors import ChainError
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "subject_common_name",
     "subject_organization",
     "validate_chain",
+    "x5c_signing_key",
 ]
 
 MAX_CHAIN = 5
@@ -107,6 +110,17 @@ def validate_chain(
     except VerificationError as exc:
         raise ChainError(f"the certificate is not issued by a trusted CA ({exc})") from exc
     return leaf
+
+
+def x5c_signing_key(
+    header: Mapping[str, Any], anchors: Sequence[x509.Certificate], *, at: datetime
+) -> ec.EllipticCurvePublicKey:
+    """The key that signed a JWS: its ``x5c`` validated to one of ``anchors``, the leaf's EC key."""
+    leaf = validate_chain(x5c_certificates(header), anchors, at=at)
+    key = leaf.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise ChainError("the signing certificate does not hold an EC key")
+    return key
 
 
 def certificate_hash(cert: x509.Certificate) -> str:

@@ -34,7 +34,7 @@ from openid4vc.presentation import (
 )
 from trust_list.errors import TrustError
 from trust_list.lote import PID_ISSUANCE, TrustList
-from trust_list.x509 import subject_organization, validate_chain
+from trust_list.x509 import subject_organization, x5c_signing_key
 from verifier.errors import PresentationRejected, UnknownTransaction
 from verifier.settings import VerifierSettings
 from verifier.status import StatusChecker
@@ -219,11 +219,7 @@ class VerifierService:
 
         def resolve(header: Mapping[str, Any], payload: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
             anchors = self._anchors(payload.get("vct"))
-            leaf = validate_chain(x5c_certificates(header), anchors, at=datetime.fromtimestamp(now, UTC))
-            key = leaf.public_key()
-            if not isinstance(key, ec.EllipticCurvePublicKey):
-                raise TrustError("issuer certificate does not hold an EC key")
-            return key
+            return x5c_signing_key(header, anchors, at=datetime.fromtimestamp(now, UTC))
 
         return resolve
 

@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
 from common.errors import EudiError
-from common.jose import x5c_certificates
 from common.net import Fetcher
 from credentials.status_list import (
     Status,
@@ -26,7 +25,7 @@ from credentials.status_list import (
     status_reference,
     verify_status_list_jwt,
 )
-from trust_list.x509 import validate_chain
+from trust_list.x509 import x5c_signing_key
 from verifier.errors import CredentialRevoked, CredentialSuspended, StatusUnavailable
 
 __all__ = ["StatusChecker"]
@@ -87,10 +86,6 @@ class StatusChecker:
         anchors: Sequence[x509.Certificate], now: int
     ) -> Callable[[Mapping[str, Any]], ec.EllipticCurvePublicKey]:
         def resolve(header: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
-            leaf = validate_chain(x5c_certificates(header), anchors, at=datetime.fromtimestamp(now, UTC))
-            key = leaf.public_key()
-            if not isinstance(key, ec.EllipticCurvePublicKey):
-                raise StatusUnavailable("the status list signer does not hold an EC key")
-            return key
+            return x5c_signing_key(header, anchors, at=datetime.fromtimestamp(now, UTC))
 
         return resolve

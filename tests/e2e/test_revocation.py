@@ -24,7 +24,6 @@ from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc
 from eudi.demo import make_offer, make_presentation_request
 from eudi.federation import Federation, run_federation
 from wallet.agent import WalletAgent
-from wallet.config import WalletConfig, open_wallet, write_wallet_config
 from wallet.errors import VerifierError
 
 pytestmark = pytest.mark.e2e
@@ -36,14 +35,6 @@ def federation(tmp_path: Path, database_url: str) -> Iterator[Federation]:
     url = None if database_url.startswith("sqlite") else database_url
     with run_federation(tmp_path / "work", database_url=url, status_list_ttl=TTL) as running:
         yield running
-
-
-def wallet(federation: Federation, directory: Path) -> WalletAgent:
-    write_wallet_config(
-        directory,
-        WalletConfig(federation.trust_list, federation.trust_list_operator, allow_http_loopback=True),
-    )
-    return open_wallet(directory, SystemClock())
 
 
 async def receive(agent: WalletAgent, federation: Federation, citizen: str) -> None:
@@ -72,7 +63,7 @@ def test_revoked_and_suspended_credentials_are_refused_within_the_ttl(
     federation: Federation, tmp_path: Path
 ) -> None:
     async def scenario() -> list[dict[str, Any]]:
-        alice, bob = wallet(federation, tmp_path / "alice"), wallet(federation, tmp_path / "bob")
+        alice, bob = federation.wallet(tmp_path / "alice"), federation.wallet(tmp_path / "bob")
         await receive(alice, federation, "nl-0001")
         await receive(bob, federation, "nl-0002")
         results = [await present(alice, federation)]
@@ -102,7 +93,7 @@ def test_status_list_is_served_as_a_signed_jwt(federation: Federation) -> None:
 
 def test_out_of_range_index_is_refused(federation: Federation, tmp_path: Path) -> None:
     async def scenario() -> dict[str, Any]:
-        agent = wallet(federation, tmp_path / "w")
+        agent = federation.wallet(tmp_path / "w")
         await receive(agent, federation, "nl-0001")
         [genuine] = agent.store.credentials()
         holder = agent.store.holder_key(genuine.key_id)

@@ -26,7 +26,6 @@ from eudi.demo import make_offer, make_presentation_request
 from eudi.federation import Federation, run_federation
 from trust_list.pki import make_dev_pki
 from wallet.agent import PresentationProposal, WalletAgent
-from wallet.config import WalletConfig, open_wallet, write_wallet_config
 from wallet.errors import IssuerError
 
 pytestmark = pytest.mark.e2e
@@ -37,14 +36,6 @@ def federation(tmp_path: Path, database_url: str) -> Iterator[Federation]:
     url = None if database_url.startswith("sqlite") else database_url
     with run_federation(tmp_path / "work", database_url=url) as running:
         yield running
-
-
-def wallet_for(federation: Federation, directory: Path) -> WalletAgent:
-    write_wallet_config(
-        directory,
-        WalletConfig(federation.trust_list, federation.trust_list_operator, allow_http_loopback=True),
-    )
-    return open_wallet(directory, SystemClock())
 
 
 def run(coro: Any) -> Any:
@@ -62,7 +53,7 @@ def result_of(request: dict[str, Any]) -> dict[str, Any]:
 
 def test_issue_then_present_over_http(federation: Federation, tmp_path: Path) -> None:
     async def scenario() -> dict[str, Any]:
-        agent = wallet_for(federation, tmp_path / "wallet")
+        agent = federation.wallet(tmp_path / "wallet")
         await receive_pid(agent, federation)
         [credential] = agent.store.credentials()
         assert credential.vct == PID_VCT
@@ -86,7 +77,7 @@ def test_offer_code_is_single_use_and_tx_code_required(federation: Federation, t
     offer = make_offer(federation)
 
     async def scenario() -> None:
-        agent = wallet_for(federation, tmp_path / "wallet")
+        agent = federation.wallet(tmp_path / "wallet")
         with pytest.raises(IssuerError, match="transaction code"):
             await agent.receive(offer["credential_offer"])
         with pytest.raises(IssuerError, match="invalid_grant"):
@@ -134,7 +125,7 @@ def _post(proposal: PresentationProposal, presentation: str, state: str | None =
 
 def test_tampered_presentation_is_refused(federation: Federation, tmp_path: Path) -> None:
     async def scenario() -> tuple[httpx.Response, dict[str, Any]]:
-        agent = wallet_for(federation, tmp_path / "wallet")
+        agent = federation.wallet(tmp_path / "wallet")
         await receive_pid(agent, federation)
         request, proposal = await _proposal(agent, federation)
         issuer_jwt, *rest = _present(agent, proposal).split("~")
@@ -153,7 +144,7 @@ def test_tampered_presentation_is_refused(federation: Federation, tmp_path: Path
 
 def test_replayed_presentation_is_refused(federation: Federation, tmp_path: Path) -> None:
     async def scenario() -> tuple[httpx.Response, httpx.Response, dict[str, Any]]:
-        agent = wallet_for(federation, tmp_path / "wallet")
+        agent = federation.wallet(tmp_path / "wallet")
         await receive_pid(agent, federation)
         _first_request, first = await _proposal(agent, federation)
         captured = _present(agent, first)
@@ -173,7 +164,7 @@ def test_replayed_presentation_is_refused(federation: Federation, tmp_path: Path
 
 def test_key_binding_for_another_audience_is_refused(federation: Federation, tmp_path: Path) -> None:
     async def scenario() -> dict[str, Any]:
-        agent = wallet_for(federation, tmp_path / "wallet")
+        agent = federation.wallet(tmp_path / "wallet")
         await receive_pid(agent, federation)
         request, proposal = await _proposal(agent, federation)
         _post(proposal, _present(agent, proposal, audience="x509_san_dns:evil.example"))
@@ -189,7 +180,7 @@ def test_pid_from_an_issuer_not_on_the_trust_list_is_refused(federation: Federat
     rogue = make_dev_pki(now=datetime.now(UTC))
 
     async def scenario() -> dict[str, Any]:
-        agent = wallet_for(federation, tmp_path / "wallet")
+        agent = federation.wallet(tmp_path / "wallet")
         await receive_pid(agent, federation)
         [genuine] = agent.store.credentials()
         holder_key = agent.store.holder_key(genuine.key_id)
@@ -227,7 +218,7 @@ def test_wallet_refuses_request_signed_by_an_rp_not_on_the_trust_list(
     """A wallet trusting another federation's list refuses this verifier's access certificate."""
     other = tmp_path / "other"
     with run_federation(other) as foreign:
-        agent = wallet_for(foreign, tmp_path / "wallet")
+        agent = foreign.wallet(tmp_path / "wallet")
         request = make_presentation_request(federation)
 
         async def scenario() -> None:
