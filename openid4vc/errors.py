@@ -1,15 +1,39 @@
 """OpenID4VCI / OpenID4VP protocol errors, each carrying the code the specification names.
 
-Issuance (OpenID4VCI 1.0 sections 6.3, 8.3.1.2) and OAuth (RFC 6749 section 5.2)::
+::
 
-    InvalidRequest  InvalidGrant  InvalidClient(401)  UnsupportedGrantType  InvalidToken(401)
-    InvalidCredentialRequest  UnknownCredentialConfiguration  UnknownCredentialIdentifier
-    InvalidProof  InvalidNonce  InvalidEncryptionParameters  CredentialRequestDenied
+    OpenID4VCError                      (common.errors.EudiError)
+    ├── InvalidRequest                  invalid_request (RFC 6749 5.2, OpenID4VP 1.0 section 8.5)
+    │   ├── InvalidDcqlQuery            a DCQL query breaks a rule of OpenID4VP section 6
+    │   ├── QueryNotSatisfied           a vp_token does not answer its DCQL query (verifier side)
+    │   ├── ClientIdMismatch            client_id of the link differs from the request object's
+    │   ├── UnsupportedClientIdPrefix   a client identifier prefix this wallet does not accept
+    │   └── UntrustedClient             the verifier's certificate or hash does not check out
+    ├── InvalidGrant                    invalid_grant
+    ├── InvalidClient (401)             invalid_client
+    ├── UnsupportedGrantType            unsupported_grant_type
+    ├── UnsupportedResponseType         unsupported_response_type
+    ├── InvalidToken (401)              invalid_token (RFC 6750)
+    ├── InvalidCredentialRequest        OpenID4VCI 1.0 section 8.3.1.2 ...
+    ├── UnknownCredentialConfiguration
+    ├── UnknownCredentialIdentifier
+    ├── InvalidProof
+    ├── InvalidNonce
+    ├── InvalidEncryptionParameters
+    ├── CredentialRequestDenied
+    ├── InvalidTransactionId            section 9.3
+    ├── InvalidNotificationId           section 11.3
+    ├── InvalidNotificationRequest
+    ├── DeferredIssuance                wallet side: the issuer answered 202 with a transaction_id
+    ├── InvalidRequestObject            RFC 9101 section 6: typ, signature, expiry of a request object
+    ├── InvalidRequestUri               the request_uri could not be used
+    ├── InvalidRequestUriMethod         OpenID4VP 1.0 section 8.5 ...
+    ├── InvalidTransactionData
+    ├── VpFormatsNotSupported
+    └── AccessDenied
 
-Presentation (OpenID4VP 1.0 section 8.5, RFC 9101 section 6.3)::
-
-    InvalidRequestObject  InvalidRequestUriMethod  InvalidTransactionData  VpFormatsNotSupported
-    AccessDenied  InvalidClientMetadata
+Descriptions are reduced to the characters that OpenID4VCI 1.0 section 8.3.1.2 allows in
+``error_description`` (``%x20-21 / %x23-5B / %x5D-7E``), so any of these can go on the wire as is.
 """
 
 from __future__ import annotations
@@ -18,33 +42,77 @@ from common.errors import EudiError
 
 __all__ = [
     "AccessDenied",
+    "ClientIdMismatch",
     "CredentialRequestDenied",
+    "DeferredIssuance",
     "InvalidClient",
-    "InvalidClientMetadata",
     "InvalidCredentialRequest",
+    "InvalidDcqlQuery",
     "InvalidEncryptionParameters",
     "InvalidGrant",
     "InvalidNonce",
+    "InvalidNotificationId",
+    "InvalidNotificationRequest",
     "InvalidProof",
     "InvalidRequest",
     "InvalidRequestObject",
+    "InvalidRequestUri",
     "InvalidRequestUriMethod",
     "InvalidToken",
     "InvalidTransactionData",
+    "InvalidTransactionId",
     "OpenID4VCError",
+    "QueryNotSatisfied",
     "UnknownCredentialConfiguration",
     "UnknownCredentialIdentifier",
+    "UnsupportedClientIdPrefix",
     "UnsupportedGrantType",
+    "UnsupportedResponseType",
+    "UntrustedClient",
     "VpFormatsNotSupported",
+    "description_text",
 ]
+
+MAX_DESCRIPTION = 500
+
+
+def description_text(text: str) -> str:
+    """``text`` with every character outside ``%x20-21 / %x23-5B / %x5D-7E`` replaced by ``?``."""
+    cleaned = "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in text)
+    return cleaned if len(cleaned) <= MAX_DESCRIPTION else cleaned[: MAX_DESCRIPTION - 3] + "..."
 
 
 class OpenID4VCError(EudiError):
+    """Root of the protocol errors; the description is safe to send as ``error_description``."""
+
     error = "invalid_request"
+
+    def __init__(self, description: str, *, error: str | None = None) -> None:
+        super().__init__(description_text(description), error=error)
 
 
 class InvalidRequest(OpenID4VCError):
     error = "invalid_request"
+
+
+class InvalidDcqlQuery(InvalidRequest):
+    """A DCQL query that breaks a rule of OpenID4VP 1.0 section 6."""
+
+
+class QueryNotSatisfied(InvalidRequest):
+    """The presentations in a vp_token do not answer the DCQL query (OpenID4VP 1.0 section 8.6)."""
+
+
+class ClientIdMismatch(InvalidRequest):
+    """The ``client_id`` of the request link is not the one in the request object (section 5.10.1)."""
+
+
+class UnsupportedClientIdPrefix(InvalidRequest):
+    """A client identifier prefix (section 5.9) that this wallet does not accept."""
+
+
+class UntrustedClient(InvalidRequest):
+    """The verifier's certificate chain, SAN or ``x509_hash`` does not check out (section 5.9.3)."""
 
 
 class InvalidGrant(OpenID4VCError):
@@ -58,6 +126,10 @@ class InvalidClient(OpenID4VCError):
 
 class UnsupportedGrantType(OpenID4VCError):
     error = "unsupported_grant_type"
+
+
+class UnsupportedResponseType(OpenID4VCError):
+    error = "unsupported_response_type"
 
 
 class InvalidToken(OpenID4VCError):
@@ -93,8 +165,36 @@ class CredentialRequestDenied(OpenID4VCError):
     error = "credential_request_denied"
 
 
+class InvalidTransactionId(OpenID4VCError):
+    error = "invalid_transaction_id"
+
+
+class InvalidNotificationId(OpenID4VCError):
+    error = "invalid_notification_id"
+
+
+class InvalidNotificationRequest(OpenID4VCError):
+    error = "invalid_notification_request"
+
+
+class DeferredIssuance(OpenID4VCError):
+    """The issuer deferred issuance (HTTP 202, section 8.3): not an error on the wire, but the
+    wallet cannot continue without the deferred credential endpoint."""
+
+    def __init__(self, description: str, *, transaction_id: str, interval: int) -> None:
+        super().__init__(description)
+        self.transaction_id = transaction_id
+        self.interval = interval
+
+
 class InvalidRequestObject(OpenID4VCError):
+    """RFC 9101 section 6: the request object is not a valid signed JWT of the right type."""
+
     error = "invalid_request_object"
+
+
+class InvalidRequestUri(OpenID4VCError):
+    error = "invalid_request_uri"
 
 
 class InvalidRequestUriMethod(OpenID4VCError):
@@ -111,7 +211,3 @@ class VpFormatsNotSupported(OpenID4VCError):
 
 class AccessDenied(OpenID4VCError):
     error = "access_denied"
-
-
-class InvalidClientMetadata(OpenID4VCError):
-    error = "invalid_client_metadata"

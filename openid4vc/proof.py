@@ -1,4 +1,4 @@
-"""The ``jwt`` proof of possession (OpenID4VCI 1.0 section 8.2.1.1 and appendix F.1)."""
+"""The ``jwt`` key proof (OpenID4VCI 1.0 appendix F.1, checked as appendix F.4 lists)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, InvalidInput
 from common.jose import Algorithm, encode_jws, parse_jws, public_jwk, public_key_from_jwk
+from openid4vc._checks import has_typ, is_number
 from openid4vc.errors import InvalidProof
 
 __all__ = ["PROOF_TYP", "ProofResult", "make_jwt_proof", "verify_jwt_proof"]
@@ -18,6 +19,8 @@ MAX_PROOF_BYTES = 16 * 1024
 
 @dataclass(frozen=True)
 class ProofResult:
+    """A verified proof: the key to bind the credential to, and the nonce for the issuer to burn."""
+
     jwk: dict[str, str]
     nonce: str | None
     iat: int
@@ -31,6 +34,10 @@ def make_jwt_proof(
     iat: int,
     client_id: str | None = None,
 ) -> str:
+    """A proof for ``audience`` (the credential issuer identifier) carrying the public key as ``jwk``.
+
+    ``client_id`` becomes ``iss``; leave it out for anonymous pre-authorized access (F.1).
+    """
     claims: dict[str, object] = {"aud": audience, "iat": iat}
     if nonce is not None:
         claims["nonce"] = nonce
@@ -47,36 +54,58 @@ def verify_jwt_proof(
     max_age: int = 300,
     max_future: int = 60,
     client_id: str | None = None,
+    anonymous: bool = False,
+    require_nonce: bool = False,
     algorithms: tuple[Algorithm, ...] = (Algorithm.ES256,),
 ) -> ProofResult:
-    """Check a proof JWT; the caller consumes the returned nonce (``invalid_nonce`` is its call)."""
+    """Check a proof JWT and return its key and nonce.
+
+    Refused with ``invalid_proof``: a ``typ`` other than ``openid4vci-proof+jwt``; an ``alg``
+    outside ``algorithms`` (never ``none``, never a MAC); a header without exactly one of ``kid``,
+    ``jwk`` and ``x5c``, or with ``kid``/``x5c`` (not supported here); a ``jwk`` with private
+    material; a bad signature; ``aud`` other than ``audience``; ``iat`` missing or outside
+    ``[now - max_age, now + max_future]``; an ``iss`` other than ``client_id`` when the issuer knows
+    the client, or any ``iss`` when ``anonymous`` (pre-authorized access without a client id, where
+    F.1 says it MUST be omitted); a missing ``nonce`` when
+    ``require_nonce`` (the issuer has a nonce endpoint: section 8.3.1.2 makes that ``invalid_proof``).
+
+    Whether the nonce is one the issuer handed out, and unused, is the issuer's check
+    (``invalid_nonce``): it has the store.
+    """
     try:
         jws = parse_jws(proof, max_bytes=MAX_PROOF_BYTES)
     except InvalidInput as exc:
-        raise InvalidProof(f"proof is not a JWT: {exc}") from exc
+        raise InvalidProof(f"the proof is not a compact JWT: {exc}") from exc
     header = jws.header
-    if header.get("typ") != PROOF_TYP:
-        raise InvalidProof(f"proof typ must be {PROOF_TYP!r}")
+    if not has_typ(header, PROOF_TYP):
+        raise InvalidProof(f"the proof typ must be {PROOF_TYP!r}")
     if sum(name in header for name in ("kid", "jwk", "x5c")) != 1:
-        raise InvalidProof("proof header must carry exactly one of kid, jwk and x5c")
+        raise InvalidProof("the proof header must carry exactly one of kid, jwk and x5c")
     if "jwk" not in header:
-        raise InvalidProof("only jwk-identified proof keys are supported")
+        raise InvalidProof("only proofs that carry their key as jwk are supported by this issuer")
     try:
         key = public_key_from_jwk(header["jwk"])
         jws.verify(key, allowed=algorithms)
-        claims = jws.claims()
+        claims = jws.claims(max_depth=8)
     except (CryptoError, InvalidInput) as exc:
-        raise InvalidProof(f"proof does not verify: {exc}") from exc
+        raise InvalidProof(f"the proof does not verify: {exc}") from exc
     if claims.get("aud") != audience:
-        raise InvalidProof("proof aud is not this credential issuer")
+        raise InvalidProof("the proof aud is not this credential issuer")
     iat = claims.get("iat")
-    if not isinstance(iat, int) or isinstance(iat, bool):
-        raise InvalidProof("proof iat is missing")
+    if not is_number(iat):
+        raise InvalidProof("the proof iat is missing or not a number")
     if iat < now - max_age or iat > now + max_future:
-        raise InvalidProof("proof iat is outside the accepted window")
-    if client_id is not None and claims.get("iss") not in (None, client_id):
-        raise InvalidProof("proof iss is not this client")
+        raise InvalidProof("the proof iat is outside the accepted window")
+    issuer = claims.get("iss")
+    if issuer is not None and not isinstance(issuer, str):
+        raise InvalidProof("the proof iss is not a string")
+    if issuer is not None and anonymous:
+        raise InvalidProof("the proof iss must be omitted for anonymous pre-authorized access")
+    if issuer is not None and client_id is not None and issuer != client_id:
+        raise InvalidProof("the proof iss is not this client")
     nonce = claims.get("nonce")
-    if nonce is not None and not isinstance(nonce, str):
-        raise InvalidProof("proof nonce is not a string")
-    return ProofResult(jwk=public_jwk(key), nonce=nonce, iat=iat)
+    if nonce is not None and (not isinstance(nonce, str) or not nonce):
+        raise InvalidProof("the proof nonce is not a non-empty string")
+    if nonce is None and require_nonce:
+        raise InvalidProof("the proof carries no nonce; fetch a c_nonce from the nonce endpoint")
+    return ProofResult(jwk=public_jwk(key), nonce=nonce, iat=int(iat))

@@ -1,0 +1,237 @@
+"""DCQL evaluation: claims path pointers (section 7), selecting claims and credentials (6.4) for
+the wallet, and the verifier's re-check of a response (section 8.6)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openid4vc._checks import is_number
+from openid4vc._dcql_query import (
+    MSO_MDOC,
+    SD_JWT_VC,
+    ClaimPath,
+    ClaimsQuery,
+    CredentialQuery,
+    DcqlQuery,
+)
+from openid4vc.errors import QueryNotSatisfied
+
+MAX_SELECTED = 10_000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A credential as DCQL sees it.
+
+    ``claims``: for SD-JWT VC the processed JSON (every disclosable claim, on the wallet side; only
+    what was disclosed, on the verifier side); for mdoc ``{namespace: {element: value}}`` with CBOR
+    values converted to JSON as RFC 8949 section 6.1 advises. ``authorities``: the trusted
+    authority values the credential matches, per type (``{"aki": {...}}``), or None when unknown
+    (then ``trusted_authorities`` does not filter it). ``holder_binding``: whether a presentation
+    of it carries a cryptographic holder binding proof.
+    """
+
+    id: str
+    format: str
+    vct: str | None
+    doctype: str | None
+    claims: Mapping[str, Any] = field(repr=False)
+    authorities: Mapping[str, Collection[str]] | None = None
+    holder_binding: bool = True
+
+
+@dataclass(frozen=True)
+class Match:
+    """A candidate that satisfies a credential query, with the claims paths to disclose.
+
+    ``paths == ()`` is deliberate when the query has no ``claims``: section 6.4.1 then asks for no
+    selectively disclosable claim, so the presentation holds only what is always presented.
+    """
+
+    query_id: str
+    candidate: Candidate
+    paths: tuple[ClaimPath, ...]
+
+
+def claim_values(claims: Any, path: ClaimPath) -> list[Any]:
+    """Process a claims path pointer (section 7.1.1): the selected values, or ``[]`` wherever the
+    specification says to abort with an error (a string against a non-object, null or an index
+    against a non-array, or an empty selection)."""
+    selected: list[Any] = [claims]
+    for component in path:
+        following: list[Any] = []
+        for node in selected:
+            if isinstance(component, str):
+                if not isinstance(node, Mapping):
+                    return []
+                if component in node:
+                    following.append(node[component])
+            elif component is None:
+                if not isinstance(node, list):
+                    return []
+                following.extend(node)
+            elif isinstance(component, int) and not isinstance(component, bool) and component >= 0:
+                if not isinstance(node, list):
+                    return []
+                if component < len(node):
+                    following.append(node[component])
+            else:
+                return []
+        if not following or len(following) > MAX_SELECTED:
+            return []
+        selected = following
+    return selected
+
+
+def _same_value(claim: Any, expected: Any) -> bool:
+    """Type and value match exactly (section 6.3); a JSON number matches a number of equal value."""
+    if isinstance(expected, bool) or isinstance(claim, bool):
+        return isinstance(expected, bool) and isinstance(claim, bool) and claim is expected
+    if isinstance(expected, str):
+        return isinstance(claim, str) and claim == expected
+    return is_number(expected) and is_number(claim) and claim == expected
+
+
+def _satisfied(claim: ClaimsQuery, candidate: Candidate) -> bool:
+    found = claim_values(candidate.claims, claim.path)
+    if not found:
+        return False
+    expected = claim.values
+    return expected is None or any(_same_value(v, e) for v in found for e in expected)
+
+
+def _meta_matches(query: CredentialQuery, candidate: Candidate) -> bool:
+    """Format and type; only ``dc+sd-jwt`` (exact ``vct``: type inheritance is not followed) and
+    ``mso_mdoc`` can match, since ``meta`` of other formats cannot be evaluated here."""
+    if candidate.format != query.format:
+        return False
+    if query.format == SD_JWT_VC:
+        return candidate.vct is not None and candidate.vct in (query.vct_values or ())
+    if query.format == MSO_MDOC:
+        return candidate.doctype is not None and candidate.doctype == query.doctype_value
+    return False
+
+
+def _authority_matches(query: CredentialQuery, candidate: Candidate) -> bool:
+    if query.trusted_authorities is None or candidate.authorities is None:
+        return True
+    return any(
+        set(authority.values) & set(candidate.authorities.get(authority.type, ()))
+        for authority in query.trusted_authorities
+    )
+
+
+def _unique(paths: Sequence[ClaimPath]) -> tuple[ClaimPath, ...]:
+    """Duplicate claims queries are ignored (section 6.1)."""
+    return tuple(dict.fromkeys(paths))
+
+
+def _paths(query: CredentialQuery, candidate: Candidate) -> tuple[ClaimPath, ...] | None:
+    """The claims to disclose for ``query`` (section 6.4.1), or None when it cannot be satisfied."""
+    if query.claims is None:
+        return ()
+    if query.claim_sets is None:
+        if all(_satisfied(claim, candidate) for claim in query.claims):
+            return _unique([claim.path for claim in query.claims])
+        return None
+    by_id = {claim.id: claim for claim in query.claims}
+    for option in query.claim_sets:
+        if all(_satisfied(by_id[claim_id], candidate) for claim_id in option):
+            return _unique([by_id[claim_id].path for claim_id in option])
+    return None
+
+
+def _eligible(query: CredentialQuery, candidate: Candidate) -> bool:
+    return (
+        _meta_matches(query, candidate)
+        and _authority_matches(query, candidate)
+        and (candidate.holder_binding or not query.require_cryptographic_holder_binding)
+    )
+
+
+def match(query: DcqlQuery, candidates: Sequence[Candidate]) -> dict[str, list[Match]]:
+    """Per credential query id, the candidates that satisfy it, with the claims paths to disclose;
+    with ``claim_sets``, the first option the candidate satisfies (the verifier's preference)."""
+    result: dict[str, list[Match]] = {}
+    for credential_query in query.credentials:
+        found = []
+        for candidate in candidates:
+            paths = _paths(credential_query, candidate) if _eligible(credential_query, candidate) else None
+            if paths is not None:
+                found.append(Match(credential_query.id, candidate, paths))
+        result[credential_query.id] = found
+    return result
+
+
+def select(query: DcqlQuery, matches: Mapping[str, Sequence[Match]]) -> dict[str, list[Match]] | None:
+    """Credentials that answer the whole query (section 6.4.2), or None when it cannot be answered.
+
+    Without ``credential_sets`` every credential query needs a match; with them, every required set
+    needs one option whose queries all match (the first such option), and an optional set is
+    answered when it can be. A query takes its first match, or all of them with ``multiple``.
+    """
+    multiple = {c.id: c.multiple for c in query.credentials}
+
+    def pick(ids: Sequence[str]) -> dict[str, list[Match]]:
+        return {qid: list(matches[qid]) if multiple[qid] else [matches[qid][0]] for qid in ids}
+
+    if query.credential_sets is None:
+        ids = [c.id for c in query.credentials]
+        return pick(ids) if all(matches.get(qid) for qid in ids) else None
+    chosen: dict[str, list[Match]] = {}
+    for credential_set in query.credential_sets:
+        option = next((o for o in credential_set.options if all(matches.get(qid) for qid in o)), None)
+        if option is None:
+            if credential_set.required:
+                return None
+            continue
+        chosen.update(pick(option))
+    return chosen
+
+
+def check_response_against_query(query: DcqlQuery, presented: Mapping[str, Sequence[Candidate]]) -> None:
+    """The verifier's own check that a vp_token answers its query (sections 6.4, 8.1 and 8.6).
+
+    ``presented`` maps each vp_token key to the verified presentations under it, each as a
+    :class:`Candidate` holding only the disclosed claims. Raises :class:`QueryNotSatisfied` when a
+    key is not a credential query id, an array is empty or holds several presentations without
+    ``multiple``, a presentation has the wrong format, ``vct`` or doctype, lacks holder binding
+    that was required, or lacks requested claims (honouring ``claim_sets`` and ``values``), or
+    when the set of answered queries does not satisfy the query: all queries without
+    ``credential_sets``; with them, every required set, and no answer outside a satisfied option.
+    """
+    for query_id, candidates in presented.items():
+        credential_query = query.credential(query_id)
+        if credential_query is None:
+            raise QueryNotSatisfied(f"vp_token answers {query_id!r}, which was not asked")
+        if not candidates:
+            raise QueryNotSatisfied(f"vp_token has no presentation for {query_id!r}")
+        if len(candidates) > 1 and not credential_query.multiple:
+            raise QueryNotSatisfied(f"{query_id!r} allows one presentation, got {len(candidates)}")
+        for candidate in candidates:
+            if not _meta_matches(credential_query, candidate):
+                raise QueryNotSatisfied(
+                    f"the credential presented for {query_id!r} is not of the requested type"
+                )
+            if credential_query.require_cryptographic_holder_binding and not candidate.holder_binding:
+                raise QueryNotSatisfied(
+                    f"the presentation for {query_id!r} lacks the required holder binding"
+                )
+            if _paths(credential_query, candidate) is None:
+                raise QueryNotSatisfied(f"the credential for {query_id!r} lacks requested claims")
+    if query.credential_sets is None:
+        missing = [c.id for c in query.credentials if c.id not in presented]
+        if missing:
+            raise QueryNotSatisfied(f"vp_token lacks the requested credentials {missing}")
+        return
+    answered: set[str] = set()
+    for credential_set in query.credential_sets:
+        satisfied = [option for option in credential_set.options if all(q in presented for q in option)]
+        if credential_set.required and not satisfied:
+            raise QueryNotSatisfied("vp_token satisfies no option of a required credential set")
+        answered.update(q for option in satisfied for q in option)
+    stray = sorted(set(presented) - answered)
+    if stray:
+        raise QueryNotSatisfied(f"vp_token answers {stray} outside any satisfied credential set option")
