@@ -1,4 +1,15 @@
-"""Trust errors: a chain that does not lead to a trusted entity, or a trust list that cannot be believed."""
+"""Trust errors: a chain that does not lead to a trusted entity, or a trust list that cannot be believed.
+
+::
+
+    EudiError
+    └── TrustError
+        ├── ChainError          X.509 path to a trust anchor fails (RFC 5280, HAIP 1.0)
+        ├── UntrustedSigner     trust list not signed by a pinned scheme operator
+        ├── InvalidTrustList    malformed list, bad signature, wrong LoTEType (TS 119 602)
+        ├── StaleTrustList      NextUpdate has passed
+        └── RollbackError       LoTESequenceNumber lower than the list in force
+"""
 
 from __future__ import annotations
 

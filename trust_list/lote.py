@@ -1,14 +1,21 @@
 """Lists of trusted entities (ETSI TS 119 602 V1.1.1, JSON binding), signed as a compact JWS.
 
-A list names its scheme operator, a sequence number, its issue time and its next update, and a set
-of trusted entities (PID providers, wallet providers, relying-party access CAs, ...) each with
-services: a service type, a status and the certificates that are its digital identity.
+A list (``LoTE``) names its scheme operator, a sequence number, its issue time and its next update
+(``ListAndSchemeInformation``), and trusted entities (PID providers, wallet providers,
+relying-party access CAs, ...) each with services: a service type, an optional status and the
+certificates that are its digital identity (``TrustedEntitiesList``), as TS 119 602 clause 6 and
+its JSON schema (``vectors/etsi-119602-lote/``) lay out.
 
-The list is distributed as a JAdES baseline-B compact JWS: protected header with ``alg`` (ES256),
-``x5c`` (the operator's certificate) and ``sigT`` (claimed signing time, TS 119 182-1 section
-5.2.1); the payload is the LoTE JSON. :func:`verify_lote` believes a list only when its signer is a
-pinned operator certificate whose organisation is the list's scheme operator, the list is not past
-its next update, and its sequence number is not lower than the one already in force.
+Signature: JAdES baseline-B compact JWS (ETSI TS 119 182-1): protected header ``alg`` ES256,
+``typ`` ``JOSE`` (RFC 7515 section 4.1.9, compact serialisation), ``x5c`` (the operator's
+certificate, leaf first) and ``sigT`` (claimed signing time, TS 119 182-1 section 5.2.1); the payload
+is the LoTE JSON. ``crit`` is not emitted because ``common.jose`` refuses any ``crit``.
+
+:func:`verify_lote` believes a list only when its signer is a pinned operator certificate (direct
+trust) or validates to a pinned CA (PKIX), the signer's ``O`` or ``CN`` is the list's scheme
+operator, the list is not past its next update, and its sequence number is not lower than the one
+already in force. Service status: the EU LoTE profiles leave ``ServiceStatus`` out (being listed is
+being trusted); when present we read the TS 119 612 vocabulary, where only ``granted`` is in force.
 """
 
 from __future__ import annotations
@@ -26,17 +33,54 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, InvalidInput
 from common.jose import encode_jws, parse_jws, x5c_certificates, x5c_header
-from trust_list.errors import InvalidTrustList, RollbackError, StaleTrustList, UntrustedSigner
-from trust_list.x509 import subject_organization
+from trust_list.errors import ChainError, InvalidTrustList, RollbackError, StaleTrustList, UntrustedSigner
+from trust_list.uris import (
+    LOTE_TYPE_PID_PROVIDERS,
+    LOTE_TYPE_PUB_EAA_PROVIDERS,
+    LOTE_TYPE_REGISTRARS_AND_REGISTERS,
+    LOTE_TYPE_WALLET_PROVIDERS,
+    LOTE_TYPE_WRPAC_PROVIDERS,
+    LOTE_TYPE_WRPRC_PROVIDERS,
+    PID_ISSUANCE,
+    PID_REVOCATION,
+    PUB_EAA_ISSUANCE,
+    PUB_EAA_REVOCATION,
+    REGISTER,
+    SERVICE_TYPES,
+    STATUS_GRANTED,
+    STATUS_WITHDRAWN,
+    WALLET_SOLUTION_ISSUANCE,
+    WALLET_SOLUTION_REVOCATION,
+    WRPAC_ISSUANCE,
+    WRPAC_REVOCATION,
+    WRPRC_ISSUANCE,
+    WRPRC_REVOCATION,
+)
+from trust_list.x509 import require_aware, subject_common_name, subject_organization, validate_chain
 
 __all__ = [
+    "JWS_TYP",
     "LOTE_TYPE_PID_PROVIDERS",
+    "LOTE_TYPE_PUB_EAA_PROVIDERS",
+    "LOTE_TYPE_REGISTRARS_AND_REGISTERS",
     "LOTE_TYPE_WALLET_PROVIDERS",
     "LOTE_TYPE_WRPAC_PROVIDERS",
+    "LOTE_TYPE_WRPRC_PROVIDERS",
+    "MAX_LIST_BYTES",
     "PID_ISSUANCE",
+    "PID_REVOCATION",
+    "PUB_EAA_ISSUANCE",
+    "PUB_EAA_REVOCATION",
+    "REGISTER",
+    "SERVICE_TYPES",
     "STATUS_GRANTED",
     "STATUS_WITHDRAWN",
+    "WALLET_SOLUTION_ISSUANCE",
+    "WALLET_SOLUTION_REVOCATION",
     "WRPAC_ISSUANCE",
+    "WRPAC_REVOCATION",
+    "WRPRC_ISSUANCE",
+    "WRPRC_REVOCATION",
     "TrustList",
     "TrustedEntity",
     "TrustedService",
@@ -45,37 +89,32 @@ __all__ = [
     "verify_lote",
 ]
 
-_LOTE_TYPE = "http://uri.etsi.org/19602/LoTEType/"
-LOTE_TYPE_PID_PROVIDERS = _LOTE_TYPE + "EUPIDProvidersList"
-LOTE_TYPE_WALLET_PROVIDERS = _LOTE_TYPE + "EUWalletProvidersList"
-LOTE_TYPE_WRPAC_PROVIDERS = _LOTE_TYPE + "EUWRPACProvidersList"
-
-_SERVICE_TYPE = "http://uri.etsi.org/19602/SvcType/"
-PID_ISSUANCE = _SERVICE_TYPE + "PID/Issuance"
-WALLET_SOLUTION_ISSUANCE = _SERVICE_TYPE + "WalletSolution/Issuance"
-WRPAC_ISSUANCE = _SERVICE_TYPE + "WRPAC/Issuance"
-
-STATUS_GRANTED = "http://uri.etsi.org/19602/Svcstatus/granted"
-STATUS_WITHDRAWN = "http://uri.etsi.org/19602/Svcstatus/withdrawn"
-
+JWS_TYP = "JOSE"
+_ACCEPTED_TYP = {"jose", "application/jose"}
 MAX_LIST_BYTES = 2 * 1024 * 1024
-VERSION = 1
+LOTE_VERSION = 1
+_MAX_JSON_DEPTH = 16
 
 
 @dataclass(frozen=True)
 class TrustedService:
+    """One service of a trusted entity (``ServiceInformation``, TS 119 602)."""
+
     name: str
     service_type: str
     certificates: tuple[x509.Certificate, ...]
-    status: str | None = STATUS_GRANTED
+    status: str | None = None
 
     @property
     def in_force(self) -> bool:
+        """Absent status (the EU profiles) or ``granted``; anything else, unknown included, is not."""
         return self.status in (None, STATUS_GRANTED)
 
 
 @dataclass(frozen=True)
 class TrustedEntity:
+    """A trusted entity and its services (``TrustedEntityInformation``, TS 119 602)."""
+
     name: str
     services: tuple[TrustedService, ...]
     country: str = "EU"
@@ -84,37 +123,42 @@ class TrustedEntity:
 
 @dataclass(frozen=True)
 class TrustList:
+    """A verified list: what :func:`verify_lote` returns and callers keep as the list in force."""
+
     sequence_number: int
     issued: datetime
     next_update: datetime
     lote_type: str | None
     operator_name: str
     entities: tuple[TrustedEntity, ...]
+    territory: str | None = None
 
-    def anchors(self, service_type: str) -> list[x509.Certificate]:
-        """Certificates of the services of ``service_type`` that are in force (granted)."""
+    def _in_force(self, service_type: str) -> list[tuple[TrustedEntity, TrustedService]]:
         return [
-            cert
+            (entity, service)
             for entity in self.entities
             for service in entity.services
             if service.service_type == service_type and service.in_force
-            for cert in service.certificates
         ]
 
+    def anchors(self, service_type: str) -> list[x509.Certificate]:
+        """Certificates of the services of ``service_type`` that are in force."""
+        return [cert for _, service in self._in_force(service_type) for cert in service.certificates]
+
     def vouching_entity(self, service_type: str, anchor: x509.Certificate) -> TrustedEntity | None:
-        for entity in self.entities:
-            for service in entity.services:
-                if (
-                    service.service_type == service_type
-                    and service.in_force
-                    and anchor in service.certificates
-                ):
-                    return entity
+        """The entity whose in-force service of ``service_type`` lists ``anchor``."""
+        for entity, service in self._in_force(service_type):
+            if anchor in service.certificates:
+                return entity
         return None
 
 
-def _text(value: str, lang: str = "en") -> list[dict[str, str]]:
-    return [{"lang": lang, "value": value}]
+def _text(value: str) -> list[dict[str, str]]:
+    return [{"lang": "en", "value": value}]
+
+
+def _uri(value: str) -> list[dict[str, str]]:
+    return [{"lang": "en", "uriValue": value}]
 
 
 def _time(moment: datetime) -> str:
@@ -123,6 +167,34 @@ def _time(moment: datetime) -> str:
 
 def _der_b64(cert: x509.Certificate) -> str:
     return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii")
+
+
+def _service_json(service: TrustedService, issued: datetime) -> dict[str, Any]:
+    information: dict[str, Any] = {
+        "ServiceName": _text(service.name),
+        "ServiceDigitalIdentity": {
+            "X509Certificates": [{"val": _der_b64(cert)} for cert in service.certificates]
+        },
+        "ServiceTypeIdentifier": service.service_type,
+    }
+    if service.status is not None:
+        information["ServiceStatus"] = service.status
+        information["StatusStartingTime"] = _time(issued)
+    return {"ServiceInformation": information}
+
+
+def _entity_json(entity: TrustedEntity, issued: datetime) -> dict[str, Any]:
+    return {
+        "TrustedEntityInformation": {
+            "TEName": _text(entity.name),
+            "TEAddress": {
+                "TEPostalAddress": [{"lang": "en", "StreetAddress": "-", "Country": entity.country}],
+                "TEElectronicAddress": _uri(entity.information_uri),
+            },
+            "TEInformationURI": _uri(entity.information_uri),
+        },
+        "TrustedEntityServices": [_service_json(service, issued) for service in entity.services],
+    }
 
 
 def build_lote(
@@ -135,9 +207,22 @@ def build_lote(
     entities: Sequence[TrustedEntity],
     lote_type: str | None = None,
 ) -> dict[str, Any]:
-    """The LoTE JSON document (TS 119 602 V1.1.1 JSON schema)."""
+    """The LoTE JSON document (TS 119 602 V1.1.1 clause 6 and its JSON schema).
+
+    ``lote_type`` is optional in the schema: leave it out for a list that mixes service types (the
+    development list does); with an EU type every service must be one of :data:`SERVICE_TYPES`.
+    """
+    require_aware(issued, "issued")
+    require_aware(next_update, "next_update")
+    if len(country) != 2:
+        raise ValueError("country must be a two-letter code (SchemeTerritory)")
+    if sequence_number < 1:
+        raise ValueError("LoTESequenceNumber starts at 1")
+    if next_update <= issued:
+        raise ValueError("next_update must be after issued")
+    _check_service_types(lote_type, entities, ValueError)
     scheme: dict[str, Any] = {
-        "LoTEVersionIdentifier": VERSION,
+        "LoTEVersionIdentifier": LOTE_VERSION,
         "LoTESequenceNumber": sequence_number,
         "SchemeOperatorName": _text(operator_name),
         "SchemeTerritory": country,
@@ -146,38 +231,22 @@ def build_lote(
     }
     if lote_type is not None:
         scheme["LoTEType"] = lote_type
-    entries = []
-    for entity in entities:
-        services = []
-        for service in entity.services:
-            information: dict[str, Any] = {
-                "ServiceName": _text(service.name),
-                "ServiceDigitalIdentity": {
-                    "X509Certificates": [{"val": _der_b64(cert)} for cert in service.certificates]
-                },
-                "ServiceTypeIdentifier": service.service_type,
-            }
-            if service.status is not None:
-                information["ServiceStatus"] = service.status
-                information["StatusStartingTime"] = _time(issued)
-            services.append({"ServiceInformation": information})
-        entries.append(
-            {
-                "TrustedEntityInformation": {
-                    "TEName": _text(entity.name),
-                    "TEAddress": {
-                        "TEPostalAddress": [{"lang": "en", "StreetAddress": "-", "Country": entity.country}],
-                        "TEElectronicAddress": [{"lang": "en", "uriValue": entity.information_uri}],
-                    },
-                    "TEInformationURI": [{"lang": "en", "uriValue": entity.information_uri}],
-                },
-                "TrustedEntityServices": services,
-            }
-        )
     document: dict[str, Any] = {"ListAndSchemeInformation": scheme}
-    if entries:
-        document["TrustedEntitiesList"] = entries
+    if entities:
+        document["TrustedEntitiesList"] = [_entity_json(entity, issued) for entity in entities]
     return {"LoTE": document}
+
+
+def _check_service_types(
+    lote_type: str | None, entities: Sequence[TrustedEntity], error: type[Exception]
+) -> None:
+    allowed = SERVICE_TYPES.get(lote_type or "")
+    if allowed is None:
+        return
+    for entity in entities:
+        for service in entity.services:
+            if service.service_type not in allowed:
+                raise error(f"service type {service.service_type} does not belong in a {lote_type}")
 
 
 def sign_lote(
@@ -185,26 +254,34 @@ def sign_lote(
     *,
     key: ec.EllipticCurvePrivateKey,
     chain: Sequence[x509.Certificate],
-    signing_time: datetime,
+    signing_time: datetime | None = None,
 ) -> str:
-    """JAdES baseline-B compact JWS over the LoTE JSON."""
-    return encode_jws({"x5c": x5c_header(chain), "sigT": _time(signing_time)}, dict(lote), key)
+    """JAdES baseline-B compact JWS over the LoTE JSON; ``sigT`` defaults to ``ListIssueDateTime``."""
+    if signing_time is None:
+        try:
+            claimed = str(lote["LoTE"]["ListAndSchemeInformation"]["ListIssueDateTime"])
+        except (KeyError, TypeError) as exc:
+            raise ValueError("pass signing_time: the document has no ListIssueDateTime") from exc
+    else:
+        require_aware(signing_time, "signing_time")
+        claimed = _time(signing_time)
+    header = {"typ": JWS_TYP, "x5c": x5c_header(chain), "sigT": claimed}
+    return encode_jws(header, dict(lote), key)
 
 
-def _first_text(value: Any, what: str) -> str:
-    if (
-        isinstance(value, list)
-        and value
-        and isinstance(value[0], dict)
-        and isinstance(value[0].get("value"), str)
-    ):
-        return str(value[0]["value"])
+def _first(value: Any, member: str, what: str) -> str:
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        item = value[0].get(member)
+        if isinstance(item, str):
+            return item
     raise InvalidTrustList(f"{what} is missing or malformed")
 
 
 def _datetime(value: Any, what: str) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidTrustList(f"{what} is not a date-time")
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise InvalidTrustList(f"{what} is not a date-time") from exc
     if moment.tzinfo is None:
@@ -213,7 +290,9 @@ def _datetime(value: Any, what: str) -> datetime:
 
 
 def _certificates(identity: Any) -> tuple[x509.Certificate, ...]:
-    items = identity.get("X509Certificates", []) if isinstance(identity, dict) else []
+    items = identity.get("X509Certificates", []) if isinstance(identity, dict) else None
+    if not isinstance(items, list):
+        raise InvalidTrustList("ServiceDigitalIdentity is malformed")
     certs = []
     for item in items:
         try:
@@ -223,40 +302,84 @@ def _certificates(identity: Any) -> tuple[x509.Certificate, ...]:
     return tuple(certs)
 
 
+def _service(info: Any) -> TrustedService:
+    service_type = info.get("ServiceTypeIdentifier", "")
+    status = info.get("ServiceStatus")
+    if not isinstance(service_type, str) or not (status is None or isinstance(status, str)):
+        raise InvalidTrustList("ServiceTypeIdentifier or ServiceStatus is not a string")
+    return TrustedService(
+        name=_first(info["ServiceName"], "value", "ServiceName"),
+        service_type=service_type,
+        certificates=_certificates(info["ServiceDigitalIdentity"]),
+        status=status,
+    )
+
+
+def _entity(entry: Any) -> TrustedEntity:
+    information = entry["TrustedEntityInformation"]
+    return TrustedEntity(
+        name=_first(information["TEName"], "value", "TEName"),
+        services=tuple(_service(service["ServiceInformation"]) for service in entry["TrustedEntityServices"]),
+        country=_first(information["TEAddress"]["TEPostalAddress"], "Country", "TEPostalAddress"),
+        information_uri=_first(information["TEInformationURI"], "uriValue", "TEInformationURI"),
+    )
+
+
+def _integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _parse(document: Any) -> TrustList:
     try:
-        lote = document["LoTE"]
-        scheme = lote["ListAndSchemeInformation"]
-        sequence = scheme["LoTESequenceNumber"]
-        if not isinstance(sequence, int) or isinstance(sequence, bool):
-            raise InvalidTrustList("LoTESequenceNumber is not an integer")
-        entities = []
-        for entry in lote.get("TrustedEntitiesList", []):
-            information = entry["TrustedEntityInformation"]
-            services = []
-            for service in entry["TrustedEntityServices"]:
-                info = service["ServiceInformation"]
-                services.append(
-                    TrustedService(
-                        name=_first_text(info["ServiceName"], "ServiceName"),
-                        service_type=str(info.get("ServiceTypeIdentifier", "")),
-                        certificates=_certificates(info["ServiceDigitalIdentity"]),
-                        status=info.get("ServiceStatus"),
-                    )
-                )
-            entities.append(
-                TrustedEntity(name=_first_text(information["TEName"], "TEName"), services=tuple(services))
-            )
-        return TrustList(
+        scheme = document["LoTE"]["ListAndSchemeInformation"]
+        if _integer(scheme["LoTEVersionIdentifier"]) != LOTE_VERSION:
+            raise InvalidTrustList(f"LoTEVersionIdentifier is not {LOTE_VERSION}")
+        sequence = _integer(scheme["LoTESequenceNumber"])
+        if sequence is None or sequence < 1:
+            raise InvalidTrustList("LoTESequenceNumber is not a positive integer")
+        lote_type = scheme.get("LoTEType")
+        territory = scheme.get("SchemeTerritory")
+        if not (lote_type is None or isinstance(lote_type, str)) or not (
+            territory is None or isinstance(territory, str)
+        ):
+            raise InvalidTrustList("LoTEType or SchemeTerritory is not a string")
+        entries = document["LoTE"].get("TrustedEntitiesList", [])
+        if not isinstance(entries, list):
+            raise InvalidTrustList("TrustedEntitiesList is not an array")
+        trust_list = TrustList(
             sequence_number=sequence,
             issued=_datetime(scheme["ListIssueDateTime"], "ListIssueDateTime"),
             next_update=_datetime(scheme["NextUpdate"], "NextUpdate"),
-            lote_type=scheme.get("LoTEType"),
-            operator_name=_first_text(scheme["SchemeOperatorName"], "SchemeOperatorName"),
-            entities=tuple(entities),
+            lote_type=lote_type,
+            operator_name=_first(scheme["SchemeOperatorName"], "value", "SchemeOperatorName"),
+            entities=tuple(_entity(entry) for entry in entries),
+            territory=territory,
         )
     except (KeyError, TypeError, AttributeError) as exc:
-        raise InvalidTrustList(f"not a LoTE document: missing {exc}") from exc
+        raise InvalidTrustList(f"not a LoTE document (missing or malformed {exc})") from exc
+    if trust_list.next_update <= trust_list.issued:
+        raise InvalidTrustList("NextUpdate is not after ListIssueDateTime")
+    _check_service_types(trust_list.lote_type, trust_list.entities, InvalidTrustList)
+    return trust_list
+
+
+def _trusted_signer(
+    chain: Sequence[x509.Certificate], pinned: Sequence[x509.Certificate], now: datetime
+) -> x509.Certificate:
+    """Direct trust (the signer is pinned) or PKIX (the chain validates to a pinned CA) at ``now``.
+
+    A baseline-B signature carries no proof of existence, so the signer must be valid now (ETSI EN
+    319 102-1 validation at the current time).
+    """
+    signer = chain[0]
+    if signer in pinned:
+        if not signer.not_valid_before_utc <= now <= signer.not_valid_after_utc:
+            raise UntrustedSigner("the pinned operator certificate is not valid now")
+        return signer
+    try:
+        return validate_chain(chain, pinned, at=now)
+    except ChainError as exc:
+        raise UntrustedSigner(f"the trust list is not signed by a pinned scheme operator: {exc}") from exc
 
 
 def verify_lote(
@@ -265,15 +388,24 @@ def verify_lote(
     pinned: Sequence[x509.Certificate],
     now: datetime,
     previous: TrustList | None = None,
+    lote_type: str | None = None,
 ) -> TrustList:
-    """Believe a signed list only from a pinned operator, while fresh, and never an older one."""
+    """Believe a signed list only from a pinned operator, while fresh, and never an older one.
+
+    ``lote_type``, when given, must be the list's ``LoTEType`` (a wallet-providers list is no PID
+    list). Raises :class:`InvalidTrustList`, :class:`UntrustedSigner`, :class:`StaleTrustList` or
+    :class:`RollbackError`; callers keep their last good list on any of them (STANDARDS 3.28).
+    """
+    require_aware(now, "now")
     try:
         parsed = parse_jws(jws, max_bytes=MAX_LIST_BYTES)
-        signer = x5c_certificates(parsed.header)[0]
+        chain = x5c_certificates(parsed.header)
     except InvalidInput as exc:
         raise InvalidTrustList(f"not a signed trust list: {exc}") from exc
-    if signer not in pinned:
-        raise UntrustedSigner("the trust list is not signed by a pinned scheme operator")
+    typ = parsed.header.get("typ")
+    if typ is not None and (not isinstance(typ, str) or typ.lower() not in _ACCEPTED_TYP):
+        raise InvalidTrustList(f"JWS typ {typ!r} is not a JAdES compact signature")
+    signer = _trusted_signer(chain, pinned, now)
     key = signer.public_key()
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise UntrustedSigner("the operator certificate does not hold an EC key")
@@ -281,17 +413,19 @@ def verify_lote(
         parsed.verify(key)
     except CryptoError as exc:
         raise InvalidTrustList("the trust list signature does not verify") from exc
+    if "sigT" in parsed.header:
+        _datetime(parsed.header["sigT"], "sigT")
     try:
-        document = parsed.claims(max_depth=16)
+        document = parsed.claims(max_depth=_MAX_JSON_DEPTH)
     except InvalidInput as exc:
         raise InvalidTrustList(f"the trust list is not JSON: {exc}") from exc
     trust_list = _parse(document)
-    if subject_organization(signer) != trust_list.operator_name:
+    if trust_list.operator_name not in (subject_organization(signer), subject_common_name(signer)):
         raise UntrustedSigner("the signer is not the list's scheme operator")
-    if trust_list.next_update <= now:
-        raise StaleTrustList(
-            f"the trust list's next update ({trust_list.next_update:%Y-%m-%d %H:%M}) has passed"
-        )
+    if lote_type is not None and trust_list.lote_type != lote_type:
+        raise InvalidTrustList(f"LoTEType {trust_list.lote_type!r} is not {lote_type}")
+    if now > trust_list.next_update:
+        raise StaleTrustList(f"the trust list's next update ({_time(trust_list.next_update)}) has passed")
     if previous is not None and trust_list.sequence_number < previous.sequence_number:
         raise RollbackError(
             f"trust list sequence {trust_list.sequence_number} is older than {previous.sequence_number}"

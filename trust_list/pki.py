@@ -3,7 +3,9 @@
 - a PID-provider CA (root) and the issuer's signing certificate it issues;
 - a relying-party access CA (root, the WRPAC provider) and the verifier's access certificate with a
   dNSName SAN (the ``x509_san_dns`` client identifier) and the relying party's name in ``O``;
-- the trust-list scheme operator's certificate, self-signed: wallets and verifiers pin it directly.
+- the trust-list scheme operator's signing certificate, self-signed (not a CA, ``digitalSignature``):
+  wallets and verifiers pin it directly, so a root above it would add nothing in development.
+  :func:`trust_list.lote.verify_lote` also accepts a signer issued by a pinned CA, for real operators.
 
 All keys are P-256. :func:`make_dev_pki` is pure (time passed in); :func:`write_dev_pki` and
 :func:`load_dev_pki` move it to and from a folder of PEM files (private keys mode 0600).
@@ -21,7 +23,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-__all__ = ["FILES", "DevPki", "load_dev_pki", "make_dev_pki", "write_dev_pki"]
+from trust_list.x509 import require_aware
+
+__all__ = [
+    "FILES",
+    "DevPki",
+    "load_dev_pki",
+    "make_dev_pki",
+    "pem_certificate",
+    "pem_private_key",
+    "write_dev_pki",
+]
 
 CA_VALIDITY = timedelta(days=5 * 365)
 LEAF_VALIDITY = timedelta(days=365)
@@ -30,6 +42,8 @@ BACKDATE = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class DevPki:
+    """Keys and certificates of a development federation (see the module docstring)."""
+
     pid_ca_cert: x509.Certificate
     pid_ca_key: ec.EllipticCurvePrivateKey
     issuer_cert: x509.Certificate
@@ -127,7 +141,12 @@ def _root(name: x509.Name, key: ec.EllipticCurvePrivateKey, now: datetime) -> x5
 
 
 def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str = "NL") -> DevPki:
-    """A complete development PKI, valid from an hour before ``now``."""
+    """A complete development PKI, valid from an hour before ``now`` (CAs 5 years, leaves 1 year).
+
+    Subjects carry ``C=country``; the verifier's access certificate has ``O=Demo Relying Party``,
+    ``CN`` and dNSName SAN ``rp_dns_name``. Fresh random keys on every call.
+    """
+    require_aware(now, "now")
 
     def key() -> ec.EllipticCurvePrivateKey:
         return ec.generate_private_key(ec.SECP256R1())
@@ -180,32 +199,58 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
     )
 
 
+def pem_certificate(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def pem_private_key(key: ec.EllipticCurvePrivateKey) -> bytes:
+    """PKCS#8, unencrypted: a development key protected by its file mode only."""
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # O_CREAT's mode does not apply to a file that already exists
+        handle.write(data)
+
+
 def write_dev_pki(pki: DevPki, directory: Path) -> None:
-    """PEM files named as in :data:`FILES`; private keys are created with mode 0600."""
+    """PEM files named as in :data:`FILES`; private keys get mode 0600, the folder 0700 when created."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     for field in fields(pki):
         value = getattr(pki, field.name)
         path = directory / FILES[field.name]
         if isinstance(value, x509.Certificate):
-            path.write_bytes(value.public_bytes(serialization.Encoding.PEM))
+            path.write_bytes(pem_certificate(value))
         else:
-            data = value.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+            _write_private(path, pem_private_key(value))
+
+
+def _load_certificate(directory: Path, field: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificate((directory / FILES[field]).read_bytes())
+
+
+def _load_key(directory: Path, field: str) -> ec.EllipticCurvePrivateKey:
+    key = serialization.load_pem_private_key((directory / FILES[field]).read_bytes(), password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"{FILES[field]} is not an EC private key")
+    return key
 
 
 def load_dev_pki(directory: Path) -> DevPki:
-    values: dict[str, object] = {}
-    for name, file_name in FILES.items():
-        data = (directory / file_name).read_bytes()
-        if name.endswith("_cert"):
-            values[name] = x509.load_pem_x509_certificate(data)
-        else:
-            key = serialization.load_pem_private_key(data, password=None)
-            if not isinstance(key, ec.EllipticCurvePrivateKey):
-                raise ValueError(f"{file_name} is not an EC private key")
-            values[name] = key
-    return DevPki(**values)  # type: ignore[arg-type]
+    """Read back what :func:`write_dev_pki` wrote; ``OSError`` or ``ValueError`` when it cannot."""
+    return DevPki(
+        pid_ca_cert=_load_certificate(directory, "pid_ca_cert"),
+        pid_ca_key=_load_key(directory, "pid_ca_key"),
+        issuer_cert=_load_certificate(directory, "issuer_cert"),
+        issuer_key=_load_key(directory, "issuer_key"),
+        rp_ca_cert=_load_certificate(directory, "rp_ca_cert"),
+        rp_ca_key=_load_key(directory, "rp_ca_key"),
+        verifier_cert=_load_certificate(directory, "verifier_cert"),
+        verifier_key=_load_key(directory, "verifier_key"),
+        operator_cert=_load_certificate(directory, "operator_cert"),
+        operator_key=_load_key(directory, "operator_key"),
+    )

@@ -1,11 +1,20 @@
 """X.509 path validation for issuer, relying-party and list-signer certificates.
 
-Path building and the RFC 5280 checks are ``cryptography``'s verification API; on top of it come the
-rules of the EUDI profiles (HAIP 1.0 section 6 and OpenID4VP 1.0 section 5.9.3):
+Path building and the RFC 5280 checks (signatures, validity, basic constraints, key usage of the CAs,
+name chaining) are ``cryptography``'s verification API. Its web-PKI defaults apply to the CAs; the
+end-entity policy is ours, because these leaves are not TLS certificates:
 
-- the chain is sent leaf first *without* its trust anchor, and a self-signed leaf is refused;
-- the leaf must be allowed to sign (``keyUsage`` ``digitalSignature``);
+- the leaf must be allowed to sign: ``keyUsage`` present with ``digitalSignature`` (RFC 5280 section
+  4.2.1.3; ISO 18013-5 Annex B and ETSI TS 119 412-6 ask the same of document signers);
+- the leaf must not be a CA (``basicConstraints`` ``cA`` false when present).
+
+On top come the rules of the EUDI profiles (HAIP 1.0, OpenID4VP 1.0 section 5.9.3):
+
+- the chain is sent leaf first *without* its trust anchor: a chain that includes an anchor is refused,
+  and so is a self-signed leaf;
 - for an ``x509_san_dns`` client identifier, the DNS name must be a dNSName SAN of the leaf.
+
+The reasons in :class:`~trust_list.errors.ChainError` say which rule failed.
 """
 
 from __future__ import annotations
@@ -16,11 +25,14 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 from cryptography.x509.verification import (
+    Criticality,
     ExtensionPolicy,
+    Policy,
     PolicyBuilder,
     Store,
     VerificationError,
@@ -30,29 +42,82 @@ from common.jose import b64url_encode, x5c_certificates
 from trust_list.errors import ChainError
 
 __all__ = [
+    "MAX_CHAIN",
     "certificate_hash",
+    "is_self_signed",
     "load_pem_certificates",
+    "require_aware",
     "subject_common_name",
+    "subject_country",
     "subject_organization",
     "validate_chain",
     "x5c_signing_key",
 ]
 
 MAX_CHAIN = 5
+"""Longest chain accepted, anchor excluded (as ``x5c_certificates`` bounds ``x5c``)."""
 
 
 def _der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def _self_signed(cert: x509.Certificate) -> bool:
+def require_aware(moment: datetime, name: str = "at") -> None:
+    """Validation times are instants: a naive ``datetime`` is a programming error."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+
+
+def is_self_signed(cert: x509.Certificate) -> bool:
+    """Issuer equals subject and the certificate's own key verifies its signature."""
     if cert.issuer != cert.subject:
         return False
     try:
         cert.verify_directly_issued_by(cert)
-    except (ValueError, TypeError, Exception):
+    except (ValueError, TypeError, InvalidSignature):
         return False
     return True
+
+
+def _may_sign(_policy: Policy, _cert: x509.Certificate, usage: x509.KeyUsage) -> None:
+    if not usage.digital_signature:
+        raise ValueError("keyUsage lacks digitalSignature")
+
+
+def _not_a_ca(_policy: Policy, _cert: x509.Certificate, constraints: x509.BasicConstraints | None) -> None:
+    if constraints is not None and constraints.ca:
+        raise ValueError("the end-entity certificate is a CA")
+
+
+def _leaf_policy() -> ExtensionPolicy:
+    """End-entity profile for signing certificates (not TLS: no SAN or EKU required)."""
+    return (
+        ExtensionPolicy.permit_all()
+        .require_present(x509.KeyUsage, Criticality.AGNOSTIC, _may_sign)
+        .may_be_present(x509.BasicConstraints, Criticality.AGNOSTIC, _not_a_ca)
+    )
+
+
+def _key_usage(cert: x509.Certificate) -> x509.KeyUsage | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _dns_names(cert: x509.Certificate) -> list[str]:
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return san.get_values_for_type(x509.DNSName)
 
 
 def validate_chain(
@@ -62,7 +127,12 @@ def validate_chain(
     at: datetime,
     dns_name: str | None = None,
 ) -> x509.Certificate:
-    """Validate ``chain`` (leaf first, no anchor) to one of ``anchors`` at ``at``; return the leaf."""
+    """Validate ``chain`` (leaf first, anchor excluded) to one of ``anchors`` at ``at``; return the leaf.
+
+    ``dns_name``, when given, must be a dNSName SAN of the leaf (OpenID4VP 1.0 section 5.9.3,
+    ``x509_san_dns``; compared case-insensitively, no wildcards). Raises :class:`ChainError`.
+    """
+    require_aware(at)
     if not chain:
         raise ChainError("empty certificate chain")
     if len(chain) > MAX_CHAIN:
@@ -70,39 +140,29 @@ def validate_chain(
     if not anchors:
         raise ChainError("no trust anchor is available for this purpose")
     leaf, intermediates = chain[0], list(chain[1:])
-    if _self_signed(leaf):
+    if is_self_signed(leaf):
         raise ChainError("the leaf certificate is self-signed")
     anchor_ders = {_der(anchor) for anchor in anchors}
     if any(_der(cert) in anchor_ders for cert in chain):
         raise ChainError("the chain includes its trust anchor")
+    # The verifier below enforces these too; checking first gives the caller a precise reason.
     if at < leaf.not_valid_before_utc:
         raise ChainError("the leaf certificate is not yet valid")
     if at > leaf.not_valid_after_utc:
         raise ChainError("the leaf certificate has expired")
-    try:
-        usage = leaf.extensions.get_extension_for_oid(ExtensionOID.KEY_USAGE).value
-    except x509.ExtensionNotFound:
-        usage = None
-    if not isinstance(usage, x509.KeyUsage) or not usage.digital_signature:
+    usage = _key_usage(leaf)
+    if usage is None or not usage.digital_signature:
         raise ChainError("the leaf certificate may not sign (keyUsage digitalSignature missing)")
-    if dns_name is not None:
-        try:
-            san = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
-            names = (
-                san.get_values_for_type(x509.DNSName) if isinstance(san, x509.SubjectAlternativeName) else []
-            )
-        except x509.ExtensionNotFound:
-            names = []
-        if dns_name.lower() not in (name.lower() for name in names):
-            raise ChainError(f"DNS name {dns_name!r} is not a subjectAltName of the certificate")
+    if _is_ca(leaf):
+        raise ChainError("the leaf certificate is a CA certificate")
+    if dns_name is not None and dns_name.lower() not in (name.lower() for name in _dns_names(leaf)):
+        raise ChainError(f"DNS name {dns_name!r} is not a subjectAltName of the certificate")
     verifier = (
         PolicyBuilder()
         .store(Store(list(anchors)))
         .time(at)
         .max_chain_depth(MAX_CHAIN)
-        .extension_policies(
-            ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=ExtensionPolicy.permit_all()
-        )
+        .extension_policies(ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=_leaf_policy())
         .build_client_verifier()
     )
     try:
@@ -115,7 +175,7 @@ def validate_chain(
 def x5c_signing_key(
     header: Mapping[str, Any], anchors: Sequence[x509.Certificate], *, at: datetime
 ) -> ec.EllipticCurvePublicKey:
-    """The key that signed a JWS: its ``x5c`` validated to one of ``anchors``, the leaf's EC key."""
+    """The key that signed a JWS: its ``x5c`` (RFC 7515 section 4.1.6) validated to ``anchors``."""
     leaf = validate_chain(x5c_certificates(header), anchors, at=at)
     key = leaf.public_key()
     if not isinstance(key, ec.EllipticCurvePublicKey):
@@ -129,6 +189,7 @@ def certificate_hash(cert: x509.Certificate) -> str:
 
 
 def load_pem_certificates(data: bytes) -> list[x509.Certificate]:
+    """Every certificate of a PEM bundle, in file order; ``ValueError`` when there is none."""
     return list(x509.load_pem_x509_certificates(data))
 
 
@@ -141,8 +202,15 @@ def _attribute(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None
 
 
 def subject_common_name(cert: x509.Certificate) -> str | None:
+    """The subject's first ``CN``."""
     return _attribute(cert, NameOID.COMMON_NAME)
 
 
 def subject_organization(cert: x509.Certificate) -> str | None:
+    """The subject's first ``O``: the name a wallet shows for a relying party's access certificate."""
     return _attribute(cert, NameOID.ORGANIZATION_NAME)
+
+
+def subject_country(cert: x509.Certificate) -> str | None:
+    """The subject's ``C`` (ISO 3166-1 alpha-2)."""
+    return _attribute(cert, NameOID.COUNTRY_NAME)
