@@ -17,6 +17,7 @@ from common.clock import SystemClock
 from common.errors import EudiError
 from trust_list.lote import (
     PID_ISSUANCE,
+    PUB_EAA_ISSUANCE,
     WRPAC_ISSUANCE,
     TrustedEntity,
     TrustedService,
@@ -32,12 +33,18 @@ __all__ = ["add_commands", "skeleton_entities", "summary", "write_trust_list"]
 
 
 def skeleton_entities(pki: DevPki) -> list[TrustedEntity]:
-    """The entities of a development federation: its PID provider and its RP access CA (WRPAC)."""
+    """The entities of a development federation: its PID provider, its attestation (EAA) provider and
+    its RP access CA (WRPAC)."""
     return [
         TrustedEntity(
             name=subject_organization(pki.pid_ca_cert) or "PID provider",
             services=(TrustedService("PID issuance", PID_ISSUANCE, (pki.pid_ca_cert,)),),
             country=subject_country(pki.pid_ca_cert) or "EU",
+        ),
+        TrustedEntity(
+            name=subject_organization(pki.eaa_ca_cert) or "EAA provider",
+            services=(TrustedService("Attestation issuance", PUB_EAA_ISSUANCE, (pki.eaa_ca_cert,)),),
+            country=subject_country(pki.eaa_ca_cert) or "EU",
         ),
         TrustedEntity(
             name=subject_organization(pki.rp_ca_cert) or "RP access CA",
@@ -59,8 +66,9 @@ def write_trust_list(
 ) -> TrustList:
     """Build, sign and write the development trust list; return it as a verifier reads it.
 
-    One list carries both the PID provider and the RP access CA, so it has no ``LoTEType`` (each EU
-    type admits one family of service types); the operator is the ``O`` of the operator certificate.
+    One list carries the PID provider, the EAA provider and the RP access CA, so it has no
+    ``LoTEType`` (each EU type admits one family of service types); the operator is the ``O`` of the
+    operator certificate.
     """
     operator = subject_organization(pki.operator_cert) or "Trust list operator"
     document = build_lote(

@@ -5,6 +5,7 @@
     EudiError
     └── TrustError
         ├── ChainError          X.509 path to a trust anchor fails (RFC 5280, HAIP 1.0)
+        ├── UntrustedIssuer     no entity on the trusted lists vouches for an attestation's signer
         ├── UntrustedSigner     trust list not signed by a pinned scheme operator
         ├── InvalidTrustList    malformed list, bad signature, wrong LoTEType (TS 119 602)
         ├── StaleTrustList      NextUpdate has passed
@@ -21,6 +22,7 @@ __all__ = [
     "RollbackError",
     "StaleTrustList",
     "TrustError",
+    "UntrustedIssuer",
     "UntrustedSigner",
 ]
 
@@ -33,6 +35,10 @@ class TrustError(EudiError):
 
 class ChainError(TrustError):
     """An X.509 chain that does not validate to one of the given anchors."""
+
+
+class UntrustedIssuer(TrustError):
+    """No entity on the trusted lists vouches for the signer of an attestation of this type."""
 
 
 class UntrustedSigner(TrustError):

@@ -1,6 +1,8 @@
 """The development PKI behind ``eudi pki init``: every certificate a local federation needs.
 
 - a PID-provider CA (root) and the issuer's signing certificate it issues;
+- an attestation-provider (EAA) CA (root) and the signing certificate of the diploma (and other
+  non-PID) issuer it issues;
 - a relying-party access CA (root, the WRPAC provider) and the verifier's access certificate with a
   dNSName SAN (the ``x509_san_dns`` client identifier) and the relying party's name in ``O``;
 - the trust-list scheme operator's signing certificate, self-signed (not a CA, ``digitalSignature``):
@@ -48,6 +50,10 @@ class DevPki:
     pid_ca_key: ec.EllipticCurvePrivateKey
     issuer_cert: x509.Certificate
     issuer_key: ec.EllipticCurvePrivateKey
+    eaa_ca_cert: x509.Certificate
+    eaa_ca_key: ec.EllipticCurvePrivateKey
+    eaa_issuer_cert: x509.Certificate
+    eaa_issuer_key: ec.EllipticCurvePrivateKey
     rp_ca_cert: x509.Certificate
     rp_ca_key: ec.EllipticCurvePrivateKey
     verifier_cert: x509.Certificate
@@ -64,6 +70,10 @@ FILES = {
     "pid_ca_key": "pid-ca.key",
     "issuer_cert": "issuer.pem",
     "issuer_key": "issuer.key",
+    "eaa_ca_cert": "eaa-ca.pem",
+    "eaa_ca_key": "eaa-ca.key",
+    "eaa_issuer_cert": "eaa-issuer.pem",
+    "eaa_issuer_key": "eaa-issuer.key",
     "rp_ca_cert": "rp-ca.pem",
     "rp_ca_key": "rp-ca.key",
     "verifier_cert": "verifier.pem",
@@ -152,7 +162,9 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
         return ec.generate_private_key(ec.SECP256R1())
 
     pid_ca_key, issuer_key, rp_ca_key, verifier_key, operator_key = key(), key(), key(), key(), key()
+    eaa_ca_key, eaa_issuer_key = key(), key()
     pid_ca_name = _name(country, f"Demo PID Provider {country}", f"Demo PID Provider CA {country}")
+    eaa_ca_name = _name(country, f"Demo Diploma Registry {country}", f"Demo EAA Provider CA {country}")
     rp_ca_name = _name(country, f"Demo Access CA {country}", f"Demo RP Access CA {country}")
     operator_name = _name(
         country, f"Demo Trust List Operator {country}", f"Demo Trust List Operator {country}"
@@ -172,6 +184,18 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
             ca=False,
         ),
         issuer_key=issuer_key,
+        eaa_ca_cert=_root(eaa_ca_name, eaa_ca_key, now),
+        eaa_ca_key=eaa_ca_key,
+        eaa_issuer_cert=_certificate(
+            subject=_name(country, f"Demo Diploma Registry {country}", f"Demo Diploma Issuer {country}"),
+            key=eaa_issuer_key,
+            issuer=eaa_ca_name,
+            issuer_key=eaa_ca_key,
+            now=now,
+            validity=LEAF_VALIDITY,
+            ca=False,
+        ),
+        eaa_issuer_key=eaa_issuer_key,
         rp_ca_cert=rp_ca,
         rp_ca_key=rp_ca_key,
         verifier_cert=_certificate(
@@ -247,6 +271,10 @@ def load_dev_pki(directory: Path) -> DevPki:
         pid_ca_key=_load_key(directory, "pid_ca_key"),
         issuer_cert=_load_certificate(directory, "issuer_cert"),
         issuer_key=_load_key(directory, "issuer_key"),
+        eaa_ca_cert=_load_certificate(directory, "eaa_ca_cert"),
+        eaa_ca_key=_load_key(directory, "eaa_ca_key"),
+        eaa_issuer_cert=_load_certificate(directory, "eaa_issuer_cert"),
+        eaa_issuer_key=_load_key(directory, "eaa_issuer_key"),
         rp_ca_cert=_load_certificate(directory, "rp_ca_cert"),
         rp_ca_key=_load_key(directory, "rp_ca_key"),
         verifier_cert=_load_certificate(directory, "verifier_cert"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from trust_list.cli import add_commands, write_trust_list
-from trust_list.lote import PID_ISSUANCE, WRPAC_ISSUANCE, verify_lote
+from trust_list.lote import PID_ISSUANCE, PUB_EAA_ISSUANCE, WRPAC_ISSUANCE, verify_lote
 from trust_list.pki import FILES, DevPki, load_dev_pki
 
 from .conftest import NOW
@@ -43,7 +43,11 @@ def test_pki_init_build_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert run("trust-list", "verify", str(out), "--operator", str(pki / "operator.pem"), "--json") == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["sequence_number"] == 3 and summary["operator"] == "Demo Trust List Operator BE"
-    assert [s["type"] for e in summary["entities"] for s in e["services"]] == [PID_ISSUANCE, WRPAC_ISSUANCE]
+    assert [s["type"] for e in summary["entities"] for s in e["services"]] == [
+        PID_ISSUANCE,
+        PUB_EAA_ISSUANCE,
+        WRPAC_ISSUANCE,
+    ]
 
     assert run("trust-list", "verify", str(out), "--operator", str(pki / "operator.pem")) == 0
     assert capsys.readouterr().out.startswith("valid: Demo Trust List Operator BE, sequence 3")
