@@ -9,16 +9,25 @@ the same value, on either database.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from common.errors import InvalidInput
+
 __all__ = ["create_engine", "secret_digest"]
 
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
-def create_engine(url: str) -> Engine:
-    """An engine for ``url``: ``sqlite:///path`` (WAL, foreign keys) or ``postgresql+psycopg://...``."""
+
+def create_engine(url: str, *, schema: str | None = None) -> Engine:
+    """An engine for ``url``: ``sqlite:///path`` (WAL, foreign keys) or ``postgresql+psycopg://...``.
+
+    ``schema`` (PostgreSQL only) keeps a service's tables in a schema of its own, created when
+    missing, so several services of one kind can share a database; SQLite ignores it (one file each).
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
@@ -33,7 +42,14 @@ def create_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    if schema is None:
+        return engine
+    if not _IDENTIFIER.fullmatch(schema):
+        raise InvalidInput("database_schema must be a lower-case SQL identifier")
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    return engine.execution_options(schema_translate_map={None: schema})
 
 
 def secret_digest(value: str) -> str:

@@ -29,10 +29,22 @@ from eudi.federation import Federation, run_federation
 __all__ = ["add_commands", "make_offer", "make_presentation_request", "round_trip"]
 
 DEMO_CITIZEN = "nl-0001"
+DEMO_CONFIGURATIONS = ["eu.europa.ec.eudi.pid_dc_sd_jwt", "eu.europa.ec.eudi.pid_mso_mdoc"]
+"""The demo offers the PID in both formats; it presents from the SD-JWT VC."""
 
 
-def make_offer(federation: Federation, citizen_id: str = DEMO_CITIZEN) -> dict[str, Any]:
-    answer = httpx.post(f"{federation.issuer_url}/offers", json={"citizen_id": citizen_id}, timeout=10)
+def make_offer(
+    federation: Federation,
+    citizen_id: str = DEMO_CITIZEN,
+    configuration_ids: list[str] | None = None,
+    *,
+    issuer_url: str | None = None,
+) -> dict[str, Any]:
+    """An offer from the PID provider (or ``issuer_url``), of its first configuration by default."""
+    body: dict[str, Any] = {"citizen_id": citizen_id}
+    if configuration_ids is not None:
+        body["credential_configuration_ids"] = configuration_ids
+    answer = httpx.post(f"{issuer_url or federation.issuer_url}/offers", json=body, timeout=10)
     answer.raise_for_status()
     return dict(answer.json())
 
@@ -50,12 +62,12 @@ async def round_trip(
     agent = federation.wallet(wallet_dir)
     try:
         started = time.perf_counter()
-        offer = make_offer(federation)
+        offer = make_offer(federation, configuration_ids=DEMO_CONFIGURATIONS)
         report("offer", {"link": offer["credential_offer"], "tx_code": offer["tx_code"], "ms": _ms(started)})
 
         started = time.perf_counter()
         received = await agent.receive(offer["credential_offer"], tx_code=offer["tx_code"])
-        report("receive", {"credentials": [c.vct for c in received], "ms": _ms(started)})
+        report("receive", {"credentials": [c.attestation_type for c in received], "ms": _ms(started)})
 
         started = time.perf_counter()
         request = make_presentation_request(federation)
@@ -88,7 +100,7 @@ def _ms(started: float) -> float:
 def _human_report(name: str, data: dict[str, Any]) -> None:
     titles = {
         "offer": "1. The issuer makes a credential offer (scan the QR code or open the link)",
-        "receive": "2. The wallet receives the PID",
+        "receive": "2. The wallet receives the PID (as SD-JWT VC and as mdoc)",
         "request": "3. The verifier asks for given_name, family_name and birthdate",
         "present": "4. The wallet presents only those claims",
         "result": "5. The verifier's result",
@@ -123,7 +135,9 @@ def _demo(args: argparse.Namespace) -> int:
         with run_federation(work) as federation:
             if not args.json:
                 print(f"work folder: {work}")
-                print(f"issuer:   {federation.issuer_url}\nverifier: {federation.verifier_url}")
+                print(f"PID issuer:         {federation.issuer_url}")
+                print(f"attestation issuer: {federation.eaa_issuer_url}")
+                print(f"verifier:           {federation.verifier_url}")
             result = asyncio.run(round_trip(federation, work / "wallet", report))
     except (EudiError, httpx.HTTPError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -146,7 +160,8 @@ def _demo(args: argparse.Namespace) -> int:
         print("\nverified claims:")
         for query_id, credentials in verified.items():
             for credential in credentials:
-                print(f"  {query_id} from {credential.get('issuer_name') or credential['issuer']}:")
+                issuer = credential.get("issuer_name") or credential.get("issuer")
+                print(f"  {query_id} from {issuer}:")
                 for name, value in credential["claims"].items():
                     print(f"    {name}: {value}")
     return 0 if result["status"] == "verified" else 1
@@ -161,6 +176,7 @@ def _serve(work: Path, *, as_json: bool) -> int:
             request = make_presentation_request(federation)
             info = {
                 "issuer_url": federation.issuer_url,
+                "eaa_issuer_url": federation.eaa_issuer_url,
                 "credential_offer": offer["credential_offer"],
                 "tx_code": offer["tx_code"],
                 "verifier_url": federation.verifier_url,

@@ -1,9 +1,11 @@
-"""A whole local federation on loopback: development PKI, trust list, issuer and verifier.
+"""A whole local federation on loopback: development PKI, trust list, two issuers and a verifier.
 
 ``eudi demo``, ``eudi demo --serve`` and the end-to-end tests all start the same thing: the PKI and
 the signed trust list are written to a work folder together with the services' configuration files
-(so ``eudi issuer serve --config`` works on them too), and the issuer and the verifier run as real
-ASGI apps under uvicorn, each on a free port of 127.0.0.1, in a background thread.
+(so ``eudi issuer serve --config`` works on them too), and the services run as real ASGI apps under
+uvicorn, each on a free port of 127.0.0.1, in a background thread: the PID provider (PID in both
+formats), the attestation provider (diploma, proof of age and driving licence, in each format the
+catalogue defines) and the verifier.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ VERIFIER_HOST = "localhost"
 class Federation:
     work: Path
     issuer_url: str
+    """The PID provider."""
+    eaa_issuer_url: str
+    """The attestation (EAA) provider: diploma, proof of age, driving licence."""
     verifier_url: str
     trust_list: Path
     trust_list_operator: Path
@@ -93,19 +98,22 @@ def prepare_work_folder(
     work: Path,
     *,
     issuer_port: int,
+    eaa_issuer_port: int,
     verifier_port: int,
     now: datetime,
     database_url: str | None = None,
     status_list_ttl: int = 300,
 ) -> Federation:
-    """Write PKI, trust list and the two configuration files into ``work`` (reusing a PKI already there)."""
+    """Write PKI, trust list and the services' configuration files into ``work`` (reusing a PKI
+    already there)."""
     pki_dir = work / "pki"
-    if not (pki_dir / "issuer.pem").exists():
+    if not (pki_dir / "eaa-issuer.pem").exists():
         write_dev_pki(make_dev_pki(now=now, rp_dns_name=VERIFIER_HOST), pki_dir)
     pki = load_dev_pki(pki_dir)
     trust_list = work / "trust-list.jws"
     write_trust_list(pki, trust_list, now=now)
     issuer_url = f"http://127.0.0.1:{issuer_port}"
+    eaa_issuer_url = f"http://127.0.0.1:{eaa_issuer_port}"
     verifier_url = f"http://{VERIFIER_HOST}:{verifier_port}"
 
     def db(name: str) -> str:
@@ -119,6 +127,19 @@ def prepare_work_folder(
         'signing_key = "pki/issuer.key"\n'
         'certificate_chain = "pki/issuer.pem"\n'
         'country = "NL"\n'
+        'attestations = ["pid"]\n'
+        f"status_list_ttl = {status_list_ttl}\n",
+        encoding="utf-8",
+    )
+    (work / "eaa-issuer.toml").write_text(
+        f'public_url = "{eaa_issuer_url}"\n'
+        f'database_url = "{db("eaa-issuer")}"\n'
+        + ('database_schema = "eaa_issuer"\n' if database_url is not None else "")
+        + 'signing_key = "pki/eaa-issuer.key"\n'
+        'certificate_chain = "pki/eaa-issuer.pem"\n'
+        'country = "NL"\n'
+        'display_name = "Demo Diploma Registry"\n'
+        'attestations = ["diploma", "av", "mdl"]\n'
         f"status_list_ttl = {status_list_ttl}\n",
         encoding="utf-8",
     )
@@ -132,20 +153,21 @@ def prepare_work_folder(
         "allow_http_loopback = true\n",
         encoding="utf-8",
     )
-    return Federation(work, issuer_url, verifier_url, trust_list, pki_dir / "operator.pem")
+    return Federation(work, issuer_url, eaa_issuer_url, verifier_url, trust_list, pki_dir / "operator.pem")
 
 
 @contextmanager
 def run_federation(
     work: Path, *, clock: Clock | None = None, database_url: str | None = None, status_list_ttl: int = 300
 ) -> Iterator[Federation]:
-    """Prepare ``work`` and run issuer and verifier on free loopback ports until the block ends."""
+    """Prepare ``work`` and run the issuers and the verifier on free loopback ports until the block ends."""
     clock = clock or SystemClock()
     work.mkdir(parents=True, exist_ok=True)
-    issuer_sock, verifier_sock = _bound_socket(), _bound_socket()
+    issuer_sock, eaa_issuer_sock, verifier_sock = _bound_socket(), _bound_socket(), _bound_socket()
     federation = prepare_work_folder(
         work,
         issuer_port=issuer_sock.getsockname()[1],
+        eaa_issuer_port=eaa_issuer_sock.getsockname()[1],
         verifier_port=verifier_sock.getsockname()[1],
         now=datetime.fromtimestamp(clock.now(), UTC),
         database_url=database_url,
@@ -155,11 +177,13 @@ def run_federation(
     try:
         issuer_app = create_issuer_app(load_issuer_settings(work / "issuer.toml"), clock=clock)
         servers.append(serve_app(issuer_app, issuer_sock))
+        eaa_issuer_app = create_issuer_app(load_issuer_settings(work / "eaa-issuer.toml"), clock=clock)
+        servers.append(serve_app(eaa_issuer_app, eaa_issuer_sock))
         verifier_app = create_verifier_app(load_verifier_settings(work / "verifier.toml"), clock=clock)
         servers.append(serve_app(verifier_app, verifier_sock))
         yield federation
     finally:
         for server in servers:
             server.stop()
-        issuer_sock.close()
-        verifier_sock.close()
+        for sock in (issuer_sock, eaa_issuer_sock, verifier_sock):
+            sock.close()

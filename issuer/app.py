@@ -27,7 +27,7 @@ from common.clock import Clock, SystemClock
 from common.db import create_engine
 from common.errors import InvalidInput
 from issuer.register import Register
-from issuer.service import PID_SD_JWT, IssuerService
+from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
 from issuer.store import IssuerStore
 from openid4vc.issuance import parse_credential_request, parse_token_request
@@ -43,7 +43,7 @@ def create_app(
     rng: Callable[[int], bytes] = os.urandom,
 ) -> FastAPI:
     clock = clock or SystemClock()
-    store = IssuerStore(create_engine(settings.database_url))
+    store = IssuerStore(create_engine(settings.database_url, schema=settings.database_schema))
     store.create_schema()
     register = register or Register.seeded(
         seed=settings.register_seed, country=settings.country, issued=clock.datetime().date()
@@ -100,11 +100,13 @@ def create_app(
         body = await read_json(request)
         if not isinstance(body, dict) or not isinstance(body.get("citizen_id"), str):
             raise InvalidInput('expected {"citizen_id": ..., "credential_configuration_ids": [...]}')
-        ids = body.get("credential_configuration_ids", [PID_SD_JWT])
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        ids = body.get("credential_configuration_ids")
+        if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, str) for i in ids)):
             raise InvalidInput("credential_configuration_ids must be an array of strings")
         made = service.make_offer(
-            body["citizen_id"], tuple(ids), with_tx_code=body.get("tx_code", True) is not False
+            body["citizen_id"],
+            None if ids is None else tuple(ids),
+            with_tx_code=body.get("tx_code", True) is not False,
         )
         return JSONResponse(
             {
@@ -118,8 +120,11 @@ def create_app(
         )
 
     @app.get("/status-lists/1")
-    async def status_list() -> Response:
-        """The token status list of every credential this issuer issued (``application/statuslist+jwt``)."""
+    async def status_list(request: Request) -> Response:
+        """The token status list of every credential this issuer issued: ``statuslist+jwt``, or
+        ``statuslist+cwt`` when the Accept header prefers that form (draft -21 section 8.1)."""
+        if _wants_cwt(request.headers.get("accept", "")):
+            return Response(service.status.cwt(), media_type="application/statuslist+cwt")
         return Response(service.status.token(), media_type="application/statuslist+jwt")
 
     @app.post("/status")
@@ -148,3 +153,21 @@ def create_app(
         return {"citizens": [c.citizen_id for c in register]}
 
     return app
+
+
+def _wants_cwt(accept: str) -> bool:
+    """Whether an Accept header prefers the CWT form of the status list over the JWT form."""
+    weights: dict[str, float] = {}
+    for part in accept.split(",")[:16]:
+        media, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        weights[media.strip().lower()] = quality
+    cwt = weights.get("application/statuslist+cwt", 0.0)
+    return cwt > 0 and cwt > weights.get("application/statuslist+jwt", 0.0)

@@ -15,14 +15,16 @@ from typing import Any
 
 from common.clock import Clock
 from common.db import secret_digest
-from common.jose import b64url_encode, jwk_thumbprint
-from credentials.catalog.pid import PID_VCT, display_metadata, pid_claims
+from common.jose import b64url_encode, jwk_thumbprint, public_key_from_jwk
+from credentials.mdoc import issue_mdoc
 from credentials.sdjwt_vc import issue_sd_jwt_vc
+from issuer.attestations import SD_JWT, offerings
 from issuer.register import Register
 from issuer.settings import IssuerSettings
 from issuer.status import IssuerStatusList
 from issuer.store import IssuerStore
 from openid4vc.errors import (
+    CredentialRequestDenied,
     InvalidGrant,
     InvalidNonce,
     InvalidRequest,
@@ -74,6 +76,7 @@ class IssuerService:
         self.clock = clock
         self.rng = rng
         self.status = IssuerStatusList(settings, store, clock, rng)
+        self.offerings = offerings(settings.attestations)
 
     def _secret(self, size: int = 32) -> str:
         return b64url_encode(self.rng(size))
@@ -81,23 +84,7 @@ class IssuerService:
     # -- metadata ---------------------------------------------------------------------------------
 
     def configurations(self) -> dict[str, dict[str, Any]]:
-        return {
-            PID_SD_JWT: {
-                "format": "dc+sd-jwt",
-                "vct": PID_VCT,
-                "scope": PID_SD_JWT,
-                "cryptographic_binding_methods_supported": ["jwk"],
-                "credential_signing_alg_values_supported": ["ES256"],
-                "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
-                "credential_metadata": {
-                    "display": [
-                        {"name": "Person Identification Data", "locale": "en"},
-                        {"name": "Persoonsidentificatiegegevens", "locale": "nl"},
-                    ],
-                    "claims": display_metadata(),
-                },
-            }
-        }
+        return {cid: offering.metadata() for cid, offering in self.offerings.items()}
 
     def credential_issuer_metadata(self) -> dict[str, Any]:
         url = self.settings.public_url
@@ -125,13 +112,15 @@ class IssuerService:
     def make_offer(
         self,
         citizen_id: str,
-        configuration_ids: tuple[str, ...] = (PID_SD_JWT,),
+        configuration_ids: tuple[str, ...] | None = None,
         *,
         with_tx_code: bool = True,
     ) -> MadeOffer:
         if self.register.get(citizen_id) is None:
             raise InvalidRequest(f"no citizen {citizen_id!r} in the register")
-        unknown = [cid for cid in configuration_ids if cid not in self.configurations()]
+        if configuration_ids is None:
+            configuration_ids = (next(iter(self.offerings)),)
+        unknown = [cid for cid in configuration_ids if cid not in self.offerings]
         if unknown or not configuration_ids:
             raise UnknownCredentialConfiguration(f"unknown credential configuration {unknown}")
         now = self.clock.now()
@@ -214,7 +203,8 @@ class IssuerService:
         if request.credential_identifier is not None:
             raise UnknownCredentialIdentifier("this issuer hands out no credential identifiers")
         configuration_id = request.credential_configuration_id or ""
-        if configuration_id not in self.configurations():
+        offering = self.offerings.get(configuration_id)
+        if offering is None:
             raise UnknownCredentialConfiguration(f"unknown credential configuration {configuration_id!r}")
         if configuration_id not in grant.configuration_ids:
             raise InvalidToken("the access token does not cover this credential configuration")
@@ -234,28 +224,53 @@ class IssuerService:
                 raise InvalidNonce("the proof's nonce is missing, unknown, used or expired")
             keys.append(result.jwk)
 
-        claims = pid_claims(citizen.attributes)
+        today = datetime.fromtimestamp(now, UTC).date()
         expires_at = now + self.settings.credential_validity_days * 86400
-        expiry = claims.get("date_of_expiry")
-        if isinstance(expiry, str):
-            expires_at = min(expires_at, int(_epoch(date.fromisoformat(expiry))))
+        document_expiry = offering.expiry(citizen)
+        if document_expiry is not None:
+            expires_at = min(expires_at, _epoch(document_expiry))
+        if expires_at <= now:
+            raise CredentialRequestDenied("the document in the register has expired")
+        if offering.format == SD_JWT:
+            claims = offering.sd_jwt_claims(citizen, today=today)
+        else:
+            namespaces = offering.mdoc_namespaces(citizen, today=today)
         credentials = []
         for jwk in keys:
             status = self.status.allocate()
-            credentials.append(
-                issue_sd_jwt_vc(
-                    claims,
-                    vct=PID_VCT,
-                    issuer=self.settings.public_url,
-                    signing_key=self.settings.signing_key,
-                    x5c=self.settings.certificate_chain,
-                    holder_jwk=jwk,
-                    iat=now,
-                    exp=expires_at,
-                    status=status,
-                    rng=self.rng,
+            if offering.format == SD_JWT:
+                credentials.append(
+                    issue_sd_jwt_vc(
+                        claims,
+                        vct=str(offering.attestation.vct),
+                        issuer=self.settings.public_url,
+                        signing_key=self.settings.signing_key,
+                        x5c=self.settings.certificate_chain,
+                        holder_jwk=jwk,
+                        iat=now,
+                        exp=expires_at,
+                        status=status,
+                        rng=self.rng,
+                    )
                 )
-            )
+            else:
+                signed = datetime.fromtimestamp(now, UTC)
+                credentials.append(
+                    b64url_encode(
+                        issue_mdoc(
+                            str(offering.attestation.doctype),
+                            namespaces,
+                            signing_key=self.settings.signing_key,
+                            x5chain=self.settings.certificate_chain,
+                            device_key=public_key_from_jwk(jwk),
+                            signed=signed,
+                            valid_from=signed,
+                            valid_until=datetime.fromtimestamp(expires_at, UTC),
+                            status=status,
+                            rng=self.rng,
+                        )
+                    )
+                )
             self.store.record_issued(
                 configuration_id=configuration_id,
                 citizen_id=citizen.citizen_id,

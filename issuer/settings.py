@@ -9,6 +9,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.config import ConfigFile, load_chain, load_private_key
+from common.errors import InvalidInput
+from credentials.catalog import CATALOGUE
 
 __all__ = ["IssuerSettings", "load_issuer_settings"]
 
@@ -33,6 +35,11 @@ class IssuerSettings:
     admin_token: str | None = field(default=None, repr=False)
     """Bearer token required on the offer-making API when set."""
     register_seed: int = 2026
+    database_schema: str | None = None
+    """PostgreSQL schema of this issuer's tables, when several issuers share one database."""
+    attestations: tuple[str, ...] = ("pid",)
+    """Catalogue keys of the types this issuer issues (``pid``, ``av``, ``diploma``, ``mdl``), each
+    in every format the catalogue defines for it."""
     status_list_ttl: int = 300
     """Seconds a relying party may cache the status list (its ``ttl`` claim)."""
     allow_http_loopback: bool = True
@@ -54,5 +61,24 @@ def load_issuer_settings(path: Path) -> IssuerSettings:
         display_name=str(config.get("display_name", "Demo PID Provider")),
         admin_token=config.get("admin_token"),
         register_seed=int(config.get("register_seed", 2026)),
+        database_schema=_optional_text(config, "database_schema"),
+        attestations=_attestations(config),
         status_list_ttl=int(config.get("status_list_ttl", 300)),
     )
+
+
+def _attestations(config: ConfigFile) -> tuple[str, ...]:
+    keys = config.get("attestations", ["pid"])
+    if not isinstance(keys, list) or not keys or not all(isinstance(key, str) for key in keys):
+        raise InvalidInput(f"{config.path}: attestations must be a non-empty list of type names")
+    unknown = sorted(set(keys) - set(CATALOGUE))
+    if unknown:
+        raise InvalidInput(f"{config.path}: unknown attestation types {unknown}; known: {sorted(CATALOGUE)}")
+    return tuple(dict.fromkeys(keys))
+
+
+def _optional_text(config: ConfigFile, name: str) -> str | None:
+    value = config.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(f"{config.path}: {name} must be a string")
+    return value

@@ -2,8 +2,8 @@
 
 Every credential gets an index drawn uniformly at random from the list's unused ones (HAIP: unique
 and unpredictable), so the position of a credential reveals nothing about when it was issued. The
-list is served as a ``statuslist+jwt`` signed with the issuer's key (``x5c``), with ``exp`` and ``ttl``
-telling relying parties how long they may cache it.
+list is served as a ``statuslist+jwt`` (or, on request, a ``statuslist+cwt``) signed with the
+issuer's key (``x5c``), with ``exp`` and ``ttl`` telling relying parties how long they may cache it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from common.clock import Clock
 from credentials.status_list import Status, StatusList, status_list_jwt
+from credentials.status_list_cwt import status_list_cwt
 from issuer.settings import IssuerSettings
 from issuer.store import IssuerStore
 from openid4vc.errors import CredentialRequestDenied, InvalidRequest
@@ -56,15 +57,32 @@ class IssuerStatusList:
         if not self.store.set_status(idx, int(STATUS_BY_NAME[name])):
             raise InvalidRequest(f"no credential holds status index {idx}")
 
-    def token(self) -> str:
-        """The current list as a signed ``statuslist+jwt`` (section 5.1)."""
+    def _current(self) -> StatusList:
         status_list = StatusList.new(LIST_SIZE, BITS)
         for idx, status in self.store.statuses():
             status_list.set(idx, status)
+        return status_list
+
+    def token(self) -> str:
+        """The current list as a signed ``statuslist+jwt`` (section 5.1)."""
         now = self.clock.now()
         ttl = self.settings.status_list_ttl
         return status_list_jwt(
-            status_list,
+            self._current(),
+            uri=self.uri,
+            key=self.settings.signing_key,
+            x5c=self.settings.certificate_chain,
+            iat=now,
+            exp=now + max(ttl * 2, 60),
+            ttl=ttl,
+        )
+
+    def cwt(self) -> bytes:
+        """The same list as a signed ``statuslist+cwt`` (section 5.2), for mdoc relying parties."""
+        now = self.clock.now()
+        ttl = self.settings.status_list_ttl
+        return status_list_cwt(
+            self._current(),
             uri=self.uri,
             key=self.settings.signing_key,
             x5c=self.settings.certificate_chain,

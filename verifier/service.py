@@ -4,14 +4,17 @@ A transaction is made from a DCQL query: a fresh ``state`` and ``nonce``, and a 
 signed with the relying party's access certificate (client id ``x509_san_dns:<host>``) that is
 served unchanged at its ``request_uri`` for as long as the transaction lives. The wallet's
 ``direct_post`` claims the transaction by ``state`` exactly once; every presentation is then checked
-(issuer signature, chain to the trust list, holder binding with ``aud``/``nonce``/``sd_hash``/``iat``,
-validity, the DCQL query) and only the disclosed, verified claims are kept as the result.
+(issuer signature, chain to an entity that the trust list allows for the credential's type, holder
+binding: the KB-JWT's ``aud``/``nonce``/``sd_hash``/``iat`` for an SD-JWT VC, the device signature over
+the OpenID4VP handover SessionTranscript for an mdoc; validity; status; the DCQL query) and only the
+disclosed, verified claims are kept as the result.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,10 +23,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
 from common.errors import EudiError
-from common.jose import b64url_encode, x5c_certificates
-from credentials.catalog.pid import PID_VCT
+from common.jose import b64url_decode, b64url_encode, x5c_certificates
+from credentials.mdoc import openid4vp_session_transcript, verify_device_response
+from credentials.mdoc_json import namespaces_json
 from credentials.sdjwt import KeyBindingCheck
 from credentials.sdjwt_vc import verify_sd_jwt_vc
+from credentials.status_list import status_reference, status_reference_mdoc
 from openid4vc.dcql import Candidate, DcqlQuery, check_response_against_query, parse_dcql_query
 from openid4vc.errors import InvalidRequest
 from openid4vc.presentation import (
@@ -32,9 +37,10 @@ from openid4vc.presentation import (
     parse_authorization_response,
     sign_request_object,
 )
+from trust_list.decision import Vouch, issuer_anchors, vouch_for_issuer
 from trust_list.errors import TrustError
-from trust_list.lote import PID_ISSUANCE, TrustList
-from trust_list.x509 import subject_organization, x5c_signing_key
+from trust_list.lote import TrustList
+from trust_list.x509 import subject_organization
 from verifier.errors import PresentationRejected, UnknownTransaction
 from verifier.settings import VerifierSettings
 from verifier.status import StatusChecker
@@ -43,6 +49,7 @@ from verifier.store import FAILED, PENDING, VERIFIED, Transaction, VerifierStore
 __all__ = ["VerifierService"]
 
 SD_JWT_FORMAT = "dc+sd-jwt"
+MDOC_FORMAT = "mso_mdoc"
 
 
 class VerifierService:
@@ -65,7 +72,8 @@ class VerifierService:
     def client_metadata(self) -> dict[str, Any]:
         return {
             "vp_formats_supported": {
-                SD_JWT_FORMAT: {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}
+                SD_JWT_FORMAT: {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
+                MDOC_FORMAT: {"issuerauth_alg_values": [-7], "deviceauth_alg_values": [-7]},
             }
         }
 
@@ -164,67 +172,134 @@ class VerifierService:
         self, transaction: Transaction, vp_token: Mapping[str, list[str]], now: int
     ) -> dict[str, list[dict[str, Any]]]:
         query: DcqlQuery = parse_dcql_query(transaction.dcql_query)
-        formats = {credential.id: credential for credential in query.credentials}
+        queries = {credential.id: credential for credential in query.credentials}
         presented: dict[str, list[Candidate]] = {}
         results: dict[str, list[dict[str, Any]]] = {}
         for query_id, presentations in vp_token.items():
-            credential_query = formats.get(query_id)
+            credential_query = queries.get(query_id)
             if credential_query is None:
                 raise InvalidRequest(f"vp_token answers {query_id!r}, which was not asked")
             for presentation in presentations:
-                if credential_query.format != SD_JWT_FORMAT or not isinstance(presentation, str):
+                if not isinstance(presentation, str):
+                    raise InvalidRequest("a presentation must be a string")
+                if credential_query.format == SD_JWT_FORMAT:
+                    verified = [
+                        await self._verify_sd_jwt(presentation, credential_query.meta, transaction, now)
+                    ]
+                elif credential_query.format == MDOC_FORMAT:
+                    verified = await self._verify_mdoc(presentation, credential_query.meta, transaction, now)
+                else:
                     raise InvalidRequest(f"format {credential_query.format!r} is not supported")
-                vct_values = credential_query.meta.get("vct_values")
-                verified = verify_sd_jwt_vc(
-                    presentation,
-                    resolve_issuer_key=self._issuer_key_resolver(now),
-                    now=now,
-                    key_binding=KeyBindingCheck(
-                        audience=self.settings.client_id,
-                        nonce=transaction.nonce,
-                        now=now,
-                        max_age=self.settings.key_binding_max_age,
-                    ),
-                    vct_values=vct_values if isinstance(vct_values, list) else None,
-                    leeway=self.settings.leeway,
-                )
-                if verified.status is not None:
-                    await self.status.check({"status": verified.status}, self._anchors(verified.vct))
-                presented.setdefault(query_id, []).append(
-                    Candidate(
-                        id=query_id,
-                        format=SD_JWT_FORMAT,
-                        vct=verified.vct,
-                        doctype=None,
-                        claims=verified.claims,
-                    )
-                )
-                leaf = x5c_certificates(verified.header)[0]
-                results.setdefault(query_id, []).append(
-                    {
-                        "format": SD_JWT_FORMAT,
-                        "vct": verified.vct,
-                        "issuer": verified.issuer,
-                        "issuer_name": subject_organization(leaf),
-                        "claims": verified.claims,
-                    }
-                )
+                for candidate, result in verified:
+                    presented.setdefault(query_id, []).append(replace(candidate, id=query_id))
+                    results.setdefault(query_id, []).append(result)
         check_response_against_query(query, presented)
         return results
 
-    def _issuer_key_resolver(
-        self, now: int
-    ) -> Callable[[Mapping[str, Any], Mapping[str, Any]], ec.EllipticCurvePublicKey]:
-        """Validate the issuer's ``x5c`` to an anchor that the trust list allows for the ``vct``."""
+    async def _verify_sd_jwt(
+        self, presentation: str, meta: Mapping[str, Any], transaction: Transaction, now: int
+    ) -> tuple[Candidate, dict[str, Any]]:
+        """An SD-JWT VC with its KB-JWT: issuer chain to an entity that the trust lists allow for its
+        ``vct``, digests, validity, holder binding to this transaction, and status."""
+        at = datetime.fromtimestamp(now, UTC)
+        lists = [self.trust_list()]
+        vouches: list[Vouch] = []
 
         def resolve(header: Mapping[str, Any], payload: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
-            anchors = self._anchors(payload.get("vct"))
-            return x5c_signing_key(header, anchors, at=datetime.fromtimestamp(now, UTC))
+            vouch = vouch_for_issuer(lists, str(payload.get("vct")), x5c_certificates(header), at=at)
+            vouches.append(vouch)
+            return _ec_key(vouch.signer)
 
-        return resolve
+        vct_values = meta.get("vct_values")
+        verified = verify_sd_jwt_vc(
+            presentation,
+            resolve_issuer_key=resolve,
+            now=now,
+            key_binding=KeyBindingCheck(
+                audience=self.settings.client_id,
+                nonce=transaction.nonce,
+                now=now,
+                max_age=self.settings.key_binding_max_age,
+            ),
+            vct_values=vct_values if isinstance(vct_values, list) else None,
+            leeway=self.settings.leeway,
+        )
+        if verified.status is not None:
+            await self.status.check(
+                status_reference({"status": verified.status}), issuer_anchors(lists, verified.vct)
+            )
+        vouch = vouches[-1]
+        candidate = Candidate(
+            id="", format=SD_JWT_FORMAT, vct=verified.vct, doctype=None, claims=verified.claims
+        )
+        return candidate, {
+            "format": SD_JWT_FORMAT,
+            "vct": verified.vct,
+            "issuer": verified.issuer,
+            "issuer_name": subject_organization(vouch.signer),
+            "vouched_by": {"entity": vouch.entity.name, "list": vouch.list_name},
+            "claims": verified.claims,
+        }
 
-    def _anchors(self, vct: object) -> list[x509.Certificate]:
-        """The anchors of the entities the trust list allows to issue ``vct`` (a PID: PID providers only)."""
-        if vct != PID_VCT:
-            raise TrustError(f"no trusted entity is allowed to issue {vct!r}")
-        return self.trust_list().anchors(PID_ISSUANCE)
+    async def _verify_mdoc(
+        self, presentation: str, meta: Mapping[str, Any], transaction: Transaction, now: int
+    ) -> list[tuple[Candidate, dict[str, Any]]]:
+        """A base64url DeviceResponse: per document, issuerAuth chain to an entity that the trust lists
+        allow for the requested docType, digests, validity, the device signature over this
+        transaction's OpenID4VP handover SessionTranscript (appendix B.2.6.1), and the MSO status."""
+        doctype = meta.get("doctype_value")
+        if not isinstance(doctype, str):
+            raise InvalidRequest("an mso_mdoc query needs meta.doctype_value")
+        at = datetime.fromtimestamp(now, UTC)
+        lists = [self.trust_list()]
+        vouches: list[Vouch] = []
+
+        def validate(chain: Sequence[x509.Certificate]) -> x509.Certificate:
+            vouch = vouch_for_issuer(lists, doctype, chain, at=at)
+            vouches.append(vouch)
+            return vouch.signer
+
+        transcript = openid4vp_session_transcript(
+            client_id=self.settings.client_id,
+            nonce=transaction.nonce,
+            jwk_thumbprint=None,
+            response_uri=self.settings.response_uri,
+        )
+        documents = verify_device_response(
+            b64url_decode(presentation),
+            session_transcript=transcript,
+            now=at,
+            validate_chain=validate,
+            doctypes=(doctype,),
+        )
+        verified = []
+        for document, vouch in zip(documents, vouches, strict=True):
+            status = document.issuer_signed.status
+            if status is not None:
+                await self.status.check(
+                    status_reference_mdoc(status), issuer_anchors(lists, doctype), prefer_cwt=True
+                )
+            claims = namespaces_json(document.namespaces)
+            candidate = Candidate(
+                id="", format=MDOC_FORMAT, vct=None, doctype=document.doctype, claims=claims
+            )
+            verified.append(
+                (
+                    candidate,
+                    {
+                        "format": MDOC_FORMAT,
+                        "doctype": document.doctype,
+                        "issuer_name": subject_organization(vouch.signer),
+                        "vouched_by": {"entity": vouch.entity.name, "list": vouch.list_name},
+                        "claims": claims,
+                    },
+                )
+            )
+        return verified
+
+
+def _ec_key(cert: x509.Certificate) -> ec.EllipticCurvePublicKey:
+    key = cert.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise TrustError("the issuer certificate does not hold an EC key")
+    return key

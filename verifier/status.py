@@ -18,18 +18,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from common.clock import Clock
 from common.errors import EudiError
 from common.net import Fetcher
-from credentials.status_list import (
-    Status,
-    StatusListToken,
-    check_status,
-    status_reference,
-    verify_status_list_jwt,
-)
-from trust_list.x509 import x5c_signing_key
+from credentials.cose import X5CHAIN
+from credentials.status_list import Status, StatusListToken, check_status, verify_status_list_jwt
+from credentials.status_list_cwt import verify_status_list_cwt
+from trust_list.x509 import validate_chain, x5c_signing_key
 from verifier.errors import CredentialRevoked, CredentialSuspended, StatusUnavailable
 
 __all__ = ["StatusChecker"]
 
+JWT_MEDIA_TYPE = "application/statuslist+jwt"
+CWT_MEDIA_TYPE = "application/statuslist+cwt"
 DEFAULT_TTL = 300
 MAX_LIST_BYTES = 4 * 1024 * 1024
 
@@ -40,11 +38,17 @@ class StatusChecker:
         self.clock = clock
         self._cache: dict[str, tuple[StatusListToken, int]] = {}
 
-    async def check(self, claims: Mapping[str, Any], anchors: Sequence[x509.Certificate]) -> None:
-        """Refuse a credential whose status is not VALID, or whose status cannot be established."""
-        idx, uri = status_reference(claims)
+    async def check(
+        self, reference: tuple[int, str], anchors: Sequence[x509.Certificate], *, prefer_cwt: bool = False
+    ) -> None:
+        """Refuse a credential whose status is not VALID, or whose status cannot be established.
+
+        ``reference`` is ``(idx, uri)`` of the credential's ``status_list``; ``anchors`` those the
+        list's signer must chain to; ``prefer_cwt`` asks for the CWT form (an mdoc's relying party).
+        """
+        idx, uri = reference
         try:
-            token = await self._token(uri, anchors)
+            token = await self._token(uri, anchors, prefer_cwt)
             status = check_status(token, idx)
         except EudiError as exc:
             if isinstance(exc, CredentialRevoked | CredentialSuspended):
@@ -59,22 +63,34 @@ class StatusChecker:
                 f"the credential has status {status}, which this verifier does not accept"
             )
 
-    async def _token(self, uri: str, anchors: Sequence[x509.Certificate]) -> StatusListToken:
+    async def _token(
+        self, uri: str, anchors: Sequence[x509.Certificate], prefer_cwt: bool
+    ) -> StatusListToken:
         now = self.clock.now()
         cached = self._cache.get(uri)
         if cached is not None and cached[1] > now:
             return cached[0]
-        answer = await self.fetcher.get(
-            uri, headers={"Accept": "application/statuslist+jwt"}, max_bytes=MAX_LIST_BYTES
+        accept = (
+            f"{CWT_MEDIA_TYPE}, {JWT_MEDIA_TYPE};q=0.5"
+            if prefer_cwt
+            else f"{JWT_MEDIA_TYPE}, {CWT_MEDIA_TYPE};q=0.5"
         )
+        answer = await self.fetcher.get(uri, headers={"Accept": accept}, max_bytes=MAX_LIST_BYTES)
         if answer.status_code != 200:
             raise StatusUnavailable(f"the status list answered HTTP {answer.status_code}")
-        token = verify_status_list_jwt(
-            answer.content.decode("ascii", "replace").strip(),
-            uri=uri,
-            now=now,
-            resolve_key=self._key_resolver(anchors, now),
-        )
+        if answer.content_type == CWT_MEDIA_TYPE:
+            token = verify_status_list_cwt(
+                answer.content, uri=uri, now=now, resolve_key=self._cwt_key_resolver(anchors, now)
+            )
+        elif answer.content_type == JWT_MEDIA_TYPE:
+            token = verify_status_list_jwt(
+                answer.content.decode("ascii", "replace").strip(),
+                uri=uri,
+                now=now,
+                resolve_key=self._key_resolver(anchors, now),
+            )
+        else:
+            raise StatusUnavailable(f"the status list answered {answer.content_type or 'no content type'}")
         fresh_until = now + (token.ttl if token.ttl is not None else DEFAULT_TTL)
         if token.exp is not None:
             fresh_until = min(fresh_until, token.exp)
@@ -89,3 +105,27 @@ class StatusChecker:
             return x5c_signing_key(header, anchors, at=datetime.fromtimestamp(now, UTC))
 
         return resolve
+
+    @staticmethod
+    def _cwt_key_resolver(
+        anchors: Sequence[x509.Certificate], now: int
+    ) -> Callable[[Mapping[Any, Any]], ec.EllipticCurvePublicKey]:
+        def resolve(protected: Mapping[Any, Any]) -> ec.EllipticCurvePublicKey:
+            chain = _x5chain(protected.get(X5CHAIN))
+            key = validate_chain(chain, anchors, at=datetime.fromtimestamp(now, UTC)).public_key()
+            if not isinstance(key, ec.EllipticCurvePublicKey):
+                raise StatusUnavailable("the status list signer does not hold an EC key")
+            return key
+
+        return resolve
+
+
+def _x5chain(value: object) -> list[x509.Certificate]:
+    """The COSE ``x5chain`` header (RFC 9360): one DER certificate, or an array of them, leaf first."""
+    ders = [value] if isinstance(value, bytes) else value
+    if not isinstance(ders, list) or not ders or not all(isinstance(der, bytes) for der in ders):
+        raise StatusUnavailable("the status list CWT carries no x5chain")
+    try:
+        return [x509.load_der_x509_certificate(der) for der in ders]
+    except ValueError as exc:
+        raise StatusUnavailable("the status list CWT carries a malformed x5chain") from exc

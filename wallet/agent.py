@@ -17,8 +17,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
 from common.errors import EudiError
-from common.jose import b64url_encode, jwk_thumbprint, parse_jws, public_jwk, x5c_certificates
+from common.jose import b64url_decode, b64url_encode, jwk_thumbprint, parse_jws, public_jwk, x5c_certificates
 from common.net import Fetcher, Response
+from credentials.mdoc import (
+    device_response,
+    openid4vp_session_transcript,
+    select_elements,
+    verify_issuer_signed,
+)
+from credentials.mdoc_json import namespaces_json
 from credentials.sdjwt import ClaimPath
 from credentials.sdjwt_vc import present_sd_jwt_vc, read_issued_sd_jwt_vc
 from openid4vc.dcql import Candidate, Match, match, select
@@ -41,7 +48,8 @@ from openid4vc.presentation import (
     parse_authorization_request_link,
     verify_request_object,
 )
-from trust_list.lote import PID_ISSUANCE, WRPAC_ISSUANCE, TrustList
+from trust_list.decision import vouch_for_issuer
+from trust_list.lote import WRPAC_ISSUANCE, TrustList
 from trust_list.x509 import subject_organization, validate_chain
 from wallet.errors import IssuerError, NoMatchingCredential, VerifierError
 from wallet.store import StoredCredential, WalletStore
@@ -49,6 +57,7 @@ from wallet.store import StoredCredential, WalletStore
 __all__ = ["PresentationProposal", "WalletAgent"]
 
 SD_JWT_FORMAT = "dc+sd-jwt"
+MDOC_FORMAT = "mso_mdoc"
 
 
 @dataclass(frozen=True)
@@ -141,7 +150,7 @@ class WalletAgent:
         received = []
         for configuration_id in offer.credential_configuration_ids:
             configuration = metadata.configurations.get(configuration_id)
-            if configuration is None or configuration.get("format") != SD_JWT_FORMAT:
+            if configuration is None or configuration.get("format") not in (SD_JWT_FORMAT, MDOC_FORMAT):
                 raise IssuerError(f"cannot receive {configuration_id!r}: unknown or unsupported format")
             nonce = None
             if metadata.nonce_endpoint is not None:
@@ -162,42 +171,89 @@ class WalletAgent:
     def _keep(
         self, raw: str, key: ec.EllipticCurvePrivateKey, configuration: Mapping[str, Any], issuer_url: str
     ) -> StoredCredential:
-        """Check a fresh credential before keeping it: signature, chain, type, and our key in ``cnf``."""
-        header = parse_jws(raw.split("~", 1)[0]).header
-        chain = x5c_certificates(header)
-        leaf = validate_chain(chain, self.trust_list().anchors(PID_ISSUANCE), at=self._at())
-        issuer_key = leaf.public_key()
-        if not isinstance(issuer_key, ec.EllipticCurvePublicKey):
-            raise IssuerError("issuer certificate does not hold an EC key")
-        held = read_issued_sd_jwt_vc(raw, issuer_key=issuer_key, now=self.clock.now())
-        if held.vct != configuration.get("vct"):
-            raise IssuerError(f"issuer sent vct {held.vct!r}, not the {configuration.get('vct')!r} offered")
-        if jwk_thumbprint(held.cnf_jwk) != jwk_thumbprint(public_jwk(key)):
-            raise IssuerError("the credential is bound to a key that is not ours")
+        """Check a fresh credential before keeping it: signature, chain to an issuer that the trust
+        list allows for its type, the type offered, and our key in ``cnf`` (or the MSO deviceKey)."""
         key_id = b64url_encode(jwk_thumbprint(public_jwk(key)))
-        credential = StoredCredential(
-            credential_id=b64url_encode(self.rng(12)),
-            format=SD_JWT_FORMAT,
-            raw=raw,
-            vct=held.vct,
-            issuer=held.issuer or issuer_url,
-            issuer_name=subject_organization(leaf),
-            key_id=key_id,
-            received_at=self.clock.now(),
-            claims=held.claims,
-        )
+        if configuration.get("format") == MDOC_FORMAT:
+            credential = self._keep_mdoc(raw, key, configuration, issuer_url, key_id)
+        else:
+            credential = self._keep_sd_jwt(raw, key, configuration, issuer_url, key_id)
         self.store.add_credential(credential, key)
         self.store.append_log(
             {
                 "event": "received",
                 "at": self.clock.now(),
                 "credential_id": credential.credential_id,
-                "vct": held.vct,
-                "issuer": held.issuer,
+                "format": credential.format,
+                "type": credential.attestation_type,
+                "issuer": credential.issuer,
                 "issuer_name": credential.issuer_name,
             }
         )
         return credential
+
+    def _keep_sd_jwt(
+        self,
+        raw: str,
+        key: ec.EllipticCurvePrivateKey,
+        configuration: Mapping[str, Any],
+        issuer_url: str,
+        key_id: str,
+    ) -> StoredCredential:
+        header = parse_jws(raw.split("~", 1)[0]).header
+        offered = str(configuration.get("vct"))
+        vouch = vouch_for_issuer([self.trust_list()], offered, x5c_certificates(header), at=self._at())
+        issuer_key = vouch.signer.public_key()
+        if not isinstance(issuer_key, ec.EllipticCurvePublicKey):
+            raise IssuerError("issuer certificate does not hold an EC key")
+        held = read_issued_sd_jwt_vc(raw, issuer_key=issuer_key, now=self.clock.now())
+        if held.vct != offered:
+            raise IssuerError(f"issuer sent vct {held.vct!r}, not the {offered!r} offered")
+        if jwk_thumbprint(held.cnf_jwk) != jwk_thumbprint(public_jwk(key)):
+            raise IssuerError("the credential is bound to a key that is not ours")
+        return StoredCredential(
+            credential_id=b64url_encode(self.rng(12)),
+            format=SD_JWT_FORMAT,
+            raw=raw,
+            vct=held.vct,
+            issuer=held.issuer or issuer_url,
+            issuer_name=subject_organization(vouch.signer),
+            key_id=key_id,
+            received_at=self.clock.now(),
+            claims=held.claims,
+        )
+
+    def _keep_mdoc(
+        self,
+        raw: str,
+        key: ec.EllipticCurvePrivateKey,
+        configuration: Mapping[str, Any],
+        issuer_url: str,
+        key_id: str,
+    ) -> StoredCredential:
+        offered = str(configuration.get("doctype"))
+        at = self._at()
+        lists = [self.trust_list()]
+        verified = verify_issuer_signed(
+            b64url_decode(raw),
+            doctype=offered,
+            now=at,
+            validate_chain=lambda chain: vouch_for_issuer(lists, offered, chain, at=at).signer,
+        )
+        if verified.device_key.public_numbers() != key.public_key().public_numbers():
+            raise IssuerError("the mdoc is bound to a device key that is not ours")
+        return StoredCredential(
+            credential_id=b64url_encode(self.rng(12)),
+            format=MDOC_FORMAT,
+            raw=raw,
+            vct=None,
+            doctype=verified.doctype,
+            issuer=issuer_url,
+            issuer_name=subject_organization(verified.signer),
+            key_id=key_id,
+            received_at=self.clock.now(),
+            claims=namespaces_json(verified.namespaces),
+        )
 
     # -- presentation -----------------------------------------------------------------------------
 
@@ -221,7 +277,7 @@ class WalletAgent:
             now=self.clock.now(),
         )
         candidates = [
-            Candidate(id=c.credential_id, format=c.format, vct=c.vct, doctype=None, claims=c.claims)
+            Candidate(id=c.credential_id, format=c.format, vct=c.vct, doctype=c.doctype, claims=c.claims)
             for c in self.store.credentials()
         ]
         selection = select(request.dcql_query, match(request.dcql_query, candidates))
@@ -260,19 +316,13 @@ class WalletAgent:
             for chosen in matches:
                 credential = by_id[chosen.candidate.id]
                 vp_token.setdefault(query_id, []).append(
-                    present_sd_jwt_vc(
-                        credential.raw,
-                        chosen.paths,
-                        holder_key=self.store.holder_key(credential.key_id),
-                        audience=request.client_id,
-                        nonce=request.nonce,
-                        iat=now,
-                    )
+                    self._presentation(credential, chosen.paths, request, now)
                 )
                 shared.append(
                     {
                         "credential_id": credential.credential_id,
-                        "vct": credential.vct,
+                        "format": credential.format,
+                        "type": credential.attestation_type,
                         "claims": [list(p) for p in chosen.paths],
                     }
                 )
@@ -295,3 +345,39 @@ class WalletAgent:
                 f"the verifier refused the presentation: {body.get('error')}: {body.get('error_description')}"
             )
         return dict(body)
+
+    def _presentation(
+        self,
+        credential: StoredCredential,
+        paths: Sequence[ClaimPath],
+        request: AuthorizationRequest,
+        now: int,
+    ) -> str:
+        """One vp_token entry: an SD-JWT VC with the chosen disclosures and a KB-JWT, or a base64url
+        DeviceResponse with the chosen elements, device-signed over the OpenID4VP handover
+        SessionTranscript (OpenID4VP 1.0 appendix B.2.6.1; no encryption, so no JWK thumbprint)."""
+        holder_key = self.store.holder_key(credential.key_id)
+        if credential.format == SD_JWT_FORMAT:
+            return present_sd_jwt_vc(
+                credential.raw,
+                paths,
+                holder_key=holder_key,
+                audience=request.client_id,
+                nonce=request.nonce,
+                iat=now,
+            )
+        wanted: dict[str, set[str]] = {}
+        for path in paths:
+            wanted.setdefault(str(path[0]), set()).add(str(path[1]))
+        transcript = openid4vp_session_transcript(
+            client_id=request.client_id,
+            nonce=request.nonce,
+            jwk_thumbprint=None,
+            response_uri=request.response_uri,
+        )
+        selected = select_elements(b64url_decode(credential.raw), wanted)
+        return b64url_encode(
+            device_response(
+                [(selected, holder_key, credential.attestation_type)], session_transcript=transcript
+            )
+        )

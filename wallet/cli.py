@@ -52,14 +52,15 @@ def _receive(args: argparse.Namespace) -> int:
                 json.dumps(
                     {
                         "credential_id": credential.credential_id,
-                        "vct": credential.vct,
+                        "type": credential.attestation_type,
+                        "format": credential.format,
                         "issuer": credential.issuer,
                     }
                 )
             )
         else:
             issuer = credential.issuer_name or credential.issuer
-            print(f"received {credential.vct} from {issuer} ({credential.credential_id})")
+            print(f"received {credential.attestation_type} from {issuer} ({credential.credential_id})")
     return 0
 
 
@@ -87,12 +88,20 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                [{"credential_id": c.credential_id, "vct": c.vct, "issuer": c.issuer} for c in credentials]
+                [
+                    {
+                        "credential_id": c.credential_id,
+                        "format": c.format,
+                        "type": c.attestation_type,
+                        "issuer": c.issuer,
+                    }
+                    for c in credentials
+                ]
             )
         )
     else:
         for c in credentials:
-            print(f"{c.credential_id}  {c.vct}  {c.issuer_name or c.issuer}")
+            print(f"{c.credential_id}  {c.format:9}  {c.attestation_type}  {c.issuer_name or c.issuer}")
     return 0
 
 

@@ -30,12 +30,20 @@ class StoredCredential:
     credential_id: str
     format: str
     raw: str
-    vct: str
+    """SD-JWT VC compact form, or the base64url CBOR IssuerSigned of an mdoc."""
+    vct: str | None
     issuer: str
     issuer_name: str | None
     key_id: str
     received_at: int
     claims: Mapping[str, Any]
+    """SD-JWT VC: the processed claims; mdoc: ``{namespace: {element: JSON value}}``."""
+    doctype: str | None = None
+
+    @property
+    def attestation_type(self) -> str:
+        """The ``vct`` of an SD-JWT VC, the docType of an mdoc."""
+        return self.vct or self.doctype or ""
 
 
 class WalletStore(Protocol):

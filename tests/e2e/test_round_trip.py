@@ -208,7 +208,7 @@ def test_pid_from_an_issuer_not_on_the_trust_list_is_refused(federation: Federat
         return result_of(request)
 
     result = run(scenario())
-    assert result["status"] == "failed" and result["reason"] == "chain_error"
+    assert result["status"] == "failed" and result["reason"] == "untrusted_issuer"
     assert "not issued by a trusted CA" in result["error_description"]
 
 
