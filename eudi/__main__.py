@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from eudi import demo
+from eudi import credential, demo
 from issuer import cli as issuer_cli
 from trust_list import cli as trust_list_cli
 from verifier import cli as verifier_cli
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     issuer_cli.add_commands(subparsers)
     verifier_cli.add_commands(subparsers)
     wallet_cli.add_commands(subparsers)
+    credential.add_commands(subparsers)
     return parser
 
 

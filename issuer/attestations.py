@@ -14,12 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from credentials.catalog import CATALOGUE
-from credentials.catalog.age import AV_DOCTYPE, age_claims
+from credentials.catalog import CATALOGUE, mdoc_namespaces, sd_jwt_claims
+from credentials.catalog.age import age_claims
 from credentials.catalog.attestation import AttestationType
-from credentials.catalog.diploma import DIPLOMA_DOCTYPE, diploma_claims
-from credentials.catalog.mdl import MDL_NAMESPACE, check_driving_privileges
-from credentials.catalog.pid import PID_DOCTYPE, pid_claims, pid_mdoc_elements
 from issuer.register import Citizen
 from openid4vc.errors import CredentialRequestDenied
 
@@ -62,24 +59,11 @@ class Offering:
 
     def sd_jwt_claims(self, citizen: Citizen, *, today: date) -> dict[str, Any]:
         """The subject claims of the SD-JWT VC for ``citizen``."""
-        return _claims(self.attestation.key, citizen, today)
+        return sd_jwt_claims(self.attestation.key, _record(self.attestation.key, citizen, today))
 
     def mdoc_namespaces(self, citizen: Citizen, *, today: date) -> dict[str, dict[str, Any]]:
         """The data elements of the mdoc for ``citizen``, by namespace."""
-        key = self.attestation.key
-        if key == "pid":
-            return {PID_DOCTYPE: pid_mdoc_elements(citizen.attributes)}
-        if key == "av":
-            return {AV_DOCTYPE: _claims(key, citizen, today)}
-        if key == "diploma":
-            elements: dict[str, Any] = dict(_claims(key, citizen, today))
-            for name in ("birth_date", "date_awarded"):
-                if name in elements:
-                    elements[name] = date.fromisoformat(elements[name])
-            return {DIPLOMA_DOCTYPE: elements}
-        if key == "mdl":
-            return {MDL_NAMESPACE: _mdl_elements(citizen, today)}
-        raise CredentialRequestDenied(f"no mdoc form of {key!r}")
+        return mdoc_namespaces(self.attestation.key, _record(self.attestation.key, citizen, today))
 
     def expiry(self, citizen: Citizen) -> date | None:
         """The document's own end of validity, when the register has one (PID, mDL)."""
@@ -93,51 +77,42 @@ class Offering:
         return date.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _claims(key: str, citizen: Citizen, today: date) -> dict[str, Any]:
+def _record(key: str, citizen: Citizen, today: date) -> Mapping[str, Any]:
+    """The register's record of type ``key`` for ``citizen``, in the catalogue's names."""
+    attributes = citizen.attributes
     if key == "pid":
-        return pid_claims(citizen.attributes)
+        return attributes
     if key == "av":
-        return age_claims(str(citizen.attributes["birthdate"]), on=today)
+        return age_claims(str(attributes["birthdate"]), on=today)
     if key == "diploma":
         if citizen.diploma is None:
             raise CredentialRequestDenied("the register holds no diploma for this citizen")
-        return diploma_claims(citizen.diploma)
-    raise CredentialRequestDenied(f"no SD-JWT VC form of {key!r}")
+        return citizen.diploma
+    if key == "mdl":
+        return _mdl_record(citizen, today)
+    raise CredentialRequestDenied(f"the register holds no {key!r} records")
 
 
-def _mdl_elements(citizen: Citizen, today: date) -> dict[str, Any]:
+def _mdl_record(citizen: Citizen, today: date) -> dict[str, Any]:
     licence = citizen.driving_licence
     if licence is None:
         raise CredentialRequestDenied("the register holds no driving licence for this citizen")
     attributes = citizen.attributes
     ages = age_claims(str(attributes["birthdate"]), on=today)
     address: Mapping[str, Any] = attributes.get("address") or {}
-    elements: dict[str, Any] = {
+    record: dict[str, Any] = {
         "family_name": attributes["family_name"],
         "given_name": attributes["given_name"],
-        "birth_date": date.fromisoformat(str(attributes["birthdate"])),
-        "issue_date": date.fromisoformat(licence["issue_date"]),
-        "expiry_date": date.fromisoformat(licence["expiry_date"]),
-        "issuing_country": licence["issuing_country"],
-        "issuing_authority": licence["issuing_authority"],
-        "document_number": licence["document_number"],
-        "portrait": licence["portrait"],
-        "driving_privileges": [
-            {
-                key: date.fromisoformat(value) if key.endswith("_date") else value
-                for key, value in privilege.items()
-            }
-            for privilege in check_driving_privileges(list(licence["driving_privileges"]))
-        ],
-        "un_distinguishing_sign": licence["un_distinguishing_sign"],
+        "birth_date": attributes["birthdate"],
+        **licence,
         "age_over_18": ages["age_over_18"],
         "age_over_21": ages["age_over_21"],
     }
     if "locality" in address:
-        elements["resident_city"] = address["locality"]
+        record["resident_city"] = address["locality"]
     if "country" in address:
-        elements["resident_country"] = address["country"]
-    return elements
+        record["resident_country"] = address["country"]
+    return record
 
 
 def offerings(keys: tuple[str, ...]) -> dict[str, Offering]:

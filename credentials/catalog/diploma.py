@@ -16,7 +16,7 @@ from typing import Any
 from credentials.catalog.attestation import AttestationType, ClaimDefinition, claim
 from credentials.errors import InvalidClaims
 
-__all__ = ["DIPLOMA_DOCTYPE", "DIPLOMA_TYPE", "DIPLOMA_VCT", "diploma_claims"]
+__all__ = ["DIPLOMA_DOCTYPE", "DIPLOMA_TYPE", "DIPLOMA_VCT", "diploma_claims", "diploma_mdoc_elements"]
 
 DIPLOMA_VCT = "urn:eudi:diploma:1"
 DIPLOMA_DOCTYPE = "eu.europa.ec.eudi.diploma.1"
@@ -76,3 +76,13 @@ def diploma_claims(record: Mapping[str, Any]) -> dict[str, Any]:
         if name != "eqf_level" and not isinstance(value, str):
             raise InvalidClaims(f"{name} must be a string")
     return claims
+
+
+def diploma_mdoc_elements(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The mdoc elements (namespace ``eu.europa.ec.eudi.diploma.1``): the checked claims, with
+    ``date_awarded`` and ``birth_date`` as ``datetime.date`` (CBOR full-date, tag 1004)."""
+    elements: dict[str, Any] = diploma_claims(record)
+    for name in ("date_awarded", "birth_date"):
+        if name in elements:
+            elements[name] = date.fromisoformat(elements[name])
+    return elements

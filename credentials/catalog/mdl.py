@@ -7,13 +7,23 @@ statements (clause 7.2.5). The mDL is an mdoc-only type here.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from credentials.catalog.attestation import AttestationType, claim
 from credentials.errors import InvalidClaims
 
-__all__ = ["MDL_DOCTYPE", "MDL_NAMESPACE", "MDL_TYPE", "VEHICLE_CATEGORIES", "check_driving_privileges"]
+__all__ = [
+    "MDL_DOCTYPE",
+    "MDL_NAMESPACE",
+    "MDL_TYPE",
+    "VEHICLE_CATEGORIES",
+    "check_driving_privileges",
+    "mdl_elements",
+]
 
 MDL_DOCTYPE = "org.iso.18013.5.1.mDL"
 MDL_NAMESPACE = "org.iso.18013.5.1"
@@ -78,3 +88,47 @@ def check_driving_privileges(value: Any) -> list[dict[str, Any]]:
         if extra:
             raise InvalidClaims(f"unknown driving privilege members {sorted(extra)}")
     return [dict(p) for p in value]
+
+
+_DATES = ("birth_date", "issue_date", "expiry_date")
+
+
+def _full_date(name: str, value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidClaims(f"{name} must be an ISO 8601 full-date") from exc
+
+
+def _portrait(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    text = value.partition(",")[2] if isinstance(value, str) and value.startswith("data:") else value
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, TypeError, ValueError) as exc:
+        raise InvalidClaims("portrait must be bytes, base64 or a base64 data URL") from exc
+
+
+def mdl_elements(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The mDL data elements (clause 7.2.1) from a record keyed by element identifier: known names
+    only, the mandatory ones present, dates (also in ``driving_privileges``) as ``datetime.date``
+    (CBOR full-date), ``portrait`` as bytes (given as bytes, base64 or a data URL)."""
+    definitions = {str(d.path[1]): d for d in MDL_TYPE.mdoc_elements}
+    unknown = sorted(set(record) - set(definitions))
+    if unknown:
+        raise InvalidClaims(f"not mDL elements: {unknown}")
+    missing = [name for name, d in definitions.items() if d.mandatory and name not in record]
+    if missing:
+        raise InvalidClaims(f"mandatory mDL elements missing: {missing}")
+    elements = dict(record)
+    for name in _DATES:
+        elements[name] = _full_date(name, elements[name])
+    elements["portrait"] = _portrait(elements["portrait"])
+    elements["driving_privileges"] = [
+        {key: _full_date(key, value) if key.endswith("_date") else value for key, value in privilege.items()}
+        for privilege in check_driving_privileges(elements["driving_privileges"])
+    ]
+    return elements
