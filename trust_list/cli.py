@@ -26,7 +26,7 @@ from trust_list.lote import (
     sign_lote,
     verify_lote,
 )
-from trust_list.pki import FILES, DevPki, load_dev_pki, make_dev_pki, write_dev_pki
+from trust_list.pki import DEV_EAA_TYPES, FILES, DevPki, load_dev_pki, make_dev_pki, write_dev_pki
 from trust_list.x509 import load_pem_certificates, subject_country, subject_organization
 
 __all__ = ["add_commands", "skeleton_entities", "summary", "write_trust_list"]
@@ -43,7 +43,14 @@ def skeleton_entities(pki: DevPki) -> list[TrustedEntity]:
         ),
         TrustedEntity(
             name=subject_organization(pki.eaa_ca_cert) or "EAA provider",
-            services=(TrustedService("Attestation issuance", PUB_EAA_ISSUANCE, (pki.eaa_ca_cert,)),),
+            services=(
+                TrustedService(
+                    "Attestation issuance",
+                    PUB_EAA_ISSUANCE,
+                    (pki.eaa_ca_cert,),
+                    attestation_types=DEV_EAA_TYPES,
+                ),
+            ),
             country=subject_country(pki.eaa_ca_cert) or "EU",
         ),
         TrustedEntity(

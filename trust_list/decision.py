@@ -1,9 +1,10 @@
 """One trust decision: which entity on which list vouches for an attestation's signer, or why none does.
 
 A PID is vouched for only by a PID provider (service type ``PID/Issuance``); any other attestation
-type only by a public or qualified EAA provider (``PubEAA/Issuance``), never by a wallet provider or
-a relying-party CA. A verifier may hold several member states' lists at once: the decision looks at
-all of them and names the list whose entity vouches.
+type only by a public or qualified EAA provider (``PubEAA/Issuance``) whose service lists that type
+(``TrustedService.attestation_types``), never by a wallet provider or a relying-party CA. A
+verifier may hold several member states' lists at once: the decision looks at all of them and names
+the list whose entity vouches.
 
 Pure: lists and time come in, a :class:`Vouch` or :class:`UntrustedIssuer` comes out.
 """
@@ -54,22 +55,27 @@ def list_name(trust_list: TrustList) -> str:
     return trust_list.operator_name
 
 
+def _allows(service: TrustedService, attestation_type: str) -> bool:
+    """A PID provider may issue any PID type; an EAA provider only the types its service lists."""
+    return service.service_type == PID_ISSUANCE or attestation_type in service.attestation_types
+
+
 def _candidates(
-    lists: Sequence[TrustList], service_type: str
+    lists: Sequence[TrustList], attestation_type: str
 ) -> list[tuple[str, TrustedEntity, TrustedService]]:
+    service_type = issuer_service_type(attestation_type)
     return [
         (list_name(trust_list), entity, service)
         for trust_list in lists
         for entity in trust_list.entities
         for service in entity.services
-        if service.service_type == service_type and service.in_force
+        if service.service_type == service_type and service.in_force and _allows(service, attestation_type)
     ]
 
 
 def issuer_anchors(lists: Sequence[TrustList], attestation_type: str) -> list[x509.Certificate]:
     """Every in-force certificate that may anchor an issuer of ``attestation_type``, on any list."""
-    service_type = issuer_service_type(attestation_type)
-    return [cert for _, _, service in _candidates(lists, service_type) for cert in service.certificates]
+    return [cert for _, _, service in _candidates(lists, attestation_type) for cert in service.certificates]
 
 
 def vouch_for_issuer(
@@ -84,13 +90,17 @@ def vouch_for_issuer(
     Raises :class:`UntrustedIssuer` naming the lists consulted and why none vouches.
     """
     service_type = issuer_service_type(attestation_type)
-    what = "PID provider" if service_type == PID_ISSUANCE else "attestation (EAA) provider"
+    what = (
+        "PID provider"
+        if service_type == PID_ISSUANCE
+        else f"attestation (EAA) provider allowed {attestation_type!r}"
+    )
     names = ", ".join(list_name(trust_list) for trust_list in lists) or "none"
     if not chain:
         raise UntrustedIssuer("the attestation carries no certificate chain")
     top_issuer = chain[-1].issuer
     reasons = []
-    for name, entity, service in _candidates(lists, service_type):
+    for name, entity, service in _candidates(lists, attestation_type):
         anchors = [cert for cert in service.certificates if cert.subject == top_issuer]
         if not anchors:
             continue
@@ -101,6 +111,4 @@ def vouch_for_issuer(
             continue
         return Vouch(name, entity, service, signer)
     detail = f" ({'; '.join(reasons)})" if reasons else ""
-    raise UntrustedIssuer(
-        f"no {what} on the trusted lists [{names}] vouches for the signer of {attestation_type!r}{detail}"
-    )
+    raise UntrustedIssuer(f"no {what} on the trusted lists [{names}] vouches for this signer{detail}")

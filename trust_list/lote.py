@@ -93,6 +93,7 @@ JWS_TYP = "JOSE"
 _ACCEPTED_TYP = {"jose", "application/jose"}
 MAX_LIST_BYTES = 2 * 1024 * 1024
 LOTE_VERSION = 1
+_TYPES_EXTENSION = "AttestationTypes"
 _MAX_JSON_DEPTH = 16
 
 
@@ -104,6 +105,10 @@ class TrustedService:
     service_type: str
     certificates: tuple[x509.Certificate, ...]
     status: str | None = None
+    attestation_types: tuple[str, ...] = ()
+    """The attestation types (``vct`` or docType) an EAA provider's service may issue, carried in
+    ``ServiceInformationExtensions`` as ``{"AttestationTypes": [...]}`` (our reading: TS 119 602
+    leaves the extension's content open, DESIGN.md section 5 asks for the types)."""
 
     @property
     def in_force(self) -> bool:
@@ -180,6 +185,8 @@ def _service_json(service: TrustedService, issued: datetime) -> dict[str, Any]:
     if service.status is not None:
         information["ServiceStatus"] = service.status
         information["StatusStartingTime"] = _time(issued)
+    if service.attestation_types:
+        information["ServiceInformationExtensions"] = [{_TYPES_EXTENSION: list(service.attestation_types)}]
     return {"ServiceInformation": information}
 
 
@@ -312,7 +319,22 @@ def _service(info: Any) -> TrustedService:
         service_type=service_type,
         certificates=_certificates(info["ServiceDigitalIdentity"]),
         status=status,
+        attestation_types=_attestation_types(info.get("ServiceInformationExtensions", [])),
     )
+
+
+def _attestation_types(extensions: Any) -> tuple[str, ...]:
+    """The types of every ``AttestationTypes`` extension; other extensions are not ours to read."""
+    if not isinstance(extensions, list):
+        raise InvalidTrustList("ServiceInformationExtensions is not an array")
+    found: list[str] = []
+    for extension in extensions:
+        if isinstance(extension, dict) and _TYPES_EXTENSION in extension:
+            types = extension[_TYPES_EXTENSION]
+            if not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
+                raise InvalidTrustList(f"{_TYPES_EXTENSION} is not an array of type identifiers")
+            found.extend(types)
+    return tuple(dict.fromkeys(found))
 
 
 def _entity(entry: Any) -> TrustedEntity:

@@ -28,6 +28,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from trust_list.x509 import require_aware
 
 __all__ = [
+    "DEV_EAA_TYPES",
     "FILES",
     "DevPki",
     "load_dev_pki",
@@ -36,6 +37,16 @@ __all__ = [
     "pem_private_key",
     "write_dev_pki",
 ]
+
+DEV_EAA_TYPES = (
+    "urn:eudi:diploma:1",
+    "eu.europa.ec.eudi.diploma.1",
+    "urn:eudi:av:1",
+    "eu.europa.ec.av.1",
+    "org.iso.18013.5.1.mDL",
+)
+"""What the development attestation provider may issue: the catalogue's non-PID types in both formats
+(``tests/trust_list/test_pki.py`` keeps this in step with ``credentials.catalog``)."""
 
 CA_VALIDITY = timedelta(days=5 * 365)
 LEAF_VALIDITY = timedelta(days=365)

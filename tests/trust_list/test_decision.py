@@ -18,7 +18,7 @@ from trust_list.lote import (
     TrustedService,
     TrustList,
 )
-from trust_list.pki import DevPki
+from trust_list.pki import DEV_EAA_TYPES, DevPki
 
 
 def trust_list(operator: str, territory: str, *entities: TrustedEntity) -> TrustList:
@@ -33,8 +33,10 @@ def trust_list(operator: str, territory: str, *entities: TrustedEntity) -> Trust
     )
 
 
-def entity(name: str, service_type: str, anchor: Issued, status: str | None = None) -> TrustedEntity:
-    return TrustedEntity(name, (TrustedService(name, service_type, (anchor.cert,), status),))
+def entity(
+    name: str, service_type: str, anchor: Issued, status: str | None = None, types: tuple[str, ...] = ()
+) -> TrustedEntity:
+    return TrustedEntity(name, (TrustedService(name, service_type, (anchor.cert,), status, types),))
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +61,12 @@ def lists(federation: dict[str, Issued]) -> list[TrustList]:
         trust_list(
             "DE operator",
             "DE",
-            entity("DE diploma registry", PUB_EAA_ISSUANCE, federation["eaa_ca"]),
+            entity(
+                "DE diploma registry",
+                PUB_EAA_ISSUANCE,
+                federation["eaa_ca"],
+                types=("eu.europa.ec.eudi.diploma.1", "urn:eudi:diploma:1"),
+            ),
             entity("DE wallet provider", WALLET_SOLUTION_ISSUANCE, federation["wallet_ca"]),
         ),
     ]
@@ -126,12 +133,18 @@ def test_empty_chain_and_no_lists_are_refused(federation: dict[str, Issued]) -> 
         vouch_for_issuer([], "urn:eudi:pid:1", [federation["pid_issuer"].cert], at=NOW)
 
 
+def test_an_eaa_provider_vouches_only_for_the_types_it_lists(
+    lists: list[TrustList], federation: dict[str, Issued]
+) -> None:
+    with pytest.raises(UntrustedIssuer, match=r"allowed 'org\.iso\.18013\.5\.1\.mDL'"):
+        vouch_for_issuer(lists, "org.iso.18013.5.1.mDL", [federation["eaa_issuer"].cert], at=NOW)
+    assert issuer_anchors(lists, "org.iso.18013.5.1.mDL") == []
+    assert issuer_anchors(lists, "urn:eudi:diploma:1") == [federation["eaa_ca"].cert]
+
+
 def test_dev_pki_eaa_issuer_chains_to_its_ca(pki: DevPki) -> None:
-    lists = [
-        trust_list(
-            "op", "NL", TrustedEntity("EAA", (TrustedService("EAA", PUB_EAA_ISSUANCE, (pki.eaa_ca_cert,)),))
-        )
-    ]
+    service = TrustedService("EAA", PUB_EAA_ISSUANCE, (pki.eaa_ca_cert,), attestation_types=DEV_EAA_TYPES)
+    lists = [trust_list("op", "NL", TrustedEntity("EAA", (service,)))]
     assert vouch_for_issuer(lists, "urn:eudi:diploma:1", [pki.eaa_issuer_cert], at=NOW).signer == (
         pki.eaa_issuer_cert
     )

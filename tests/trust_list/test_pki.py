@@ -98,3 +98,17 @@ def test_load_errors(pki: DevPki, tmp_path: Path) -> None:
     (tmp_path / FILES["issuer_key"]).write_text("not a key")
     with pytest.raises(ValueError):
         load_dev_pki(tmp_path)
+
+
+def test_dev_eaa_types_are_the_catalogue_non_pid_types() -> None:
+    from credentials.catalog import CATALOGUE
+    from trust_list.pki import DEV_EAA_TYPES
+
+    expected = {
+        identifier
+        for attestation in CATALOGUE.values()
+        if attestation.key != "pid"
+        for identifier in (attestation.vct, attestation.doctype)
+        if identifier is not None
+    }
+    assert set(DEV_EAA_TYPES) == expected
