@@ -27,7 +27,7 @@ from common.clock import Clock, SystemClock
 from issuer.app import create_app as create_issuer_app
 from issuer.settings import load_issuer_settings
 from trust_list.cli import write_trust_list
-from trust_list.pki import load_dev_pki, make_dev_pki, write_dev_pki
+from trust_list.pki import FILES, load_dev_pki, make_dev_pki, write_dev_pki
 from verifier.app import create_app as create_verifier_app
 from verifier.settings import load_verifier_settings
 from wallet.agent import WalletAgent
@@ -107,7 +107,7 @@ def prepare_work_folder(
     """Write PKI, trust list and the services' configuration files into ``work`` (reusing a PKI
     already there)."""
     pki_dir = work / "pki"
-    if not (pki_dir / "eaa-issuer.pem").exists():
+    if not all((pki_dir / name).exists() for name in FILES.values()):
         write_dev_pki(make_dev_pki(now=now, rp_dns_name=VERIFIER_HOST), pki_dir)
     pki = load_dev_pki(pki_dir)
     trust_list = work / "trust-list.jws"

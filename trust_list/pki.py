@@ -5,6 +5,9 @@
   non-PID) issuer it issues;
 - a relying-party access CA (root, the WRPAC provider) and the verifier's access certificate with a
   dNSName SAN (the ``x509_san_dns`` client identifier) and the relying party's name in ``O``;
+- a wallet-provider CA (root) and the wallet provider's signing certificate (for wallet attestations);
+- a registrar CA (root, the WRPRC provider) and the registrar's signing certificate, which signs the
+  relying parties' registration certificates;
 - the trust-list scheme operator's signing certificate, self-signed (not a CA, ``digitalSignature``):
   wallets and verifiers pin it directly, so a root above it would add nothing in development.
   :func:`trust_list.lote.verify_lote` also accepts a signer issued by a pinned CA, for real operators.
@@ -65,6 +68,14 @@ class DevPki:
     eaa_ca_key: ec.EllipticCurvePrivateKey
     eaa_issuer_cert: x509.Certificate
     eaa_issuer_key: ec.EllipticCurvePrivateKey
+    wallet_ca_cert: x509.Certificate
+    wallet_ca_key: ec.EllipticCurvePrivateKey
+    wallet_provider_cert: x509.Certificate
+    wallet_provider_key: ec.EllipticCurvePrivateKey
+    registrar_ca_cert: x509.Certificate
+    registrar_ca_key: ec.EllipticCurvePrivateKey
+    registrar_cert: x509.Certificate
+    registrar_key: ec.EllipticCurvePrivateKey
     rp_ca_cert: x509.Certificate
     rp_ca_key: ec.EllipticCurvePrivateKey
     verifier_cert: x509.Certificate
@@ -85,6 +96,14 @@ FILES = {
     "eaa_ca_key": "eaa-ca.key",
     "eaa_issuer_cert": "eaa-issuer.pem",
     "eaa_issuer_key": "eaa-issuer.key",
+    "wallet_ca_cert": "wallet-ca.pem",
+    "wallet_ca_key": "wallet-ca.key",
+    "wallet_provider_cert": "wallet-provider.pem",
+    "wallet_provider_key": "wallet-provider.key",
+    "registrar_ca_cert": "registrar-ca.pem",
+    "registrar_ca_key": "registrar-ca.key",
+    "registrar_cert": "registrar.pem",
+    "registrar_key": "registrar.key",
     "rp_ca_cert": "rp-ca.pem",
     "rp_ca_key": "rp-ca.key",
     "verifier_cert": "verifier.pem",
@@ -161,6 +180,19 @@ def _root(name: x509.Name, key: ec.EllipticCurvePrivateKey, now: datetime) -> x5
     )
 
 
+def _leaf(
+    name: x509.Name,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: x509.Name,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    now: datetime,
+) -> x509.Certificate:
+    """A signing (end-entity) certificate issued by a development CA."""
+    return _certificate(
+        subject=name, key=key, issuer=issuer, issuer_key=issuer_key, now=now, validity=LEAF_VALIDITY, ca=False
+    )
+
+
 def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str = "NL") -> DevPki:
     """A complete development PKI, valid from an hour before ``now`` (CAs 5 years, leaves 1 year).
 
@@ -174,6 +206,9 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
 
     pid_ca_key, issuer_key, rp_ca_key, verifier_key, operator_key = key(), key(), key(), key(), key()
     eaa_ca_key, eaa_issuer_key = key(), key()
+    wallet_ca_key, wallet_provider_key, registrar_ca_key, registrar_key = key(), key(), key(), key()
+    wallet_ca_name = _name(country, f"Demo Wallet Provider {country}", f"Demo Wallet Provider CA {country}")
+    registrar_ca_name = _name(country, f"Demo Registrar {country}", f"Demo Registrar CA {country}")
     pid_ca_name = _name(country, f"Demo PID Provider {country}", f"Demo PID Provider CA {country}")
     eaa_ca_name = _name(country, f"Demo Diploma Registry {country}", f"Demo EAA Provider CA {country}")
     rp_ca_name = _name(country, f"Demo Access CA {country}", f"Demo RP Access CA {country}")
@@ -207,6 +242,26 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
             ca=False,
         ),
         eaa_issuer_key=eaa_issuer_key,
+        wallet_ca_cert=_root(wallet_ca_name, wallet_ca_key, now),
+        wallet_ca_key=wallet_ca_key,
+        wallet_provider_cert=_leaf(
+            _name(country, f"Demo Wallet Provider {country}", f"Demo Wallet Provider {country}"),
+            wallet_provider_key,
+            wallet_ca_name,
+            wallet_ca_key,
+            now,
+        ),
+        wallet_provider_key=wallet_provider_key,
+        registrar_ca_cert=_root(registrar_ca_name, registrar_ca_key, now),
+        registrar_ca_key=registrar_ca_key,
+        registrar_cert=_leaf(
+            _name(country, f"Demo Registrar {country}", f"Demo Registrar {country}"),
+            registrar_key,
+            registrar_ca_name,
+            registrar_ca_key,
+            now,
+        ),
+        registrar_key=registrar_key,
         rp_ca_cert=rp_ca,
         rp_ca_key=rp_ca_key,
         verifier_cert=_certificate(
@@ -286,6 +341,14 @@ def load_dev_pki(directory: Path) -> DevPki:
         eaa_ca_key=_load_key(directory, "eaa_ca_key"),
         eaa_issuer_cert=_load_certificate(directory, "eaa_issuer_cert"),
         eaa_issuer_key=_load_key(directory, "eaa_issuer_key"),
+        wallet_ca_cert=_load_certificate(directory, "wallet_ca_cert"),
+        wallet_ca_key=_load_key(directory, "wallet_ca_key"),
+        wallet_provider_cert=_load_certificate(directory, "wallet_provider_cert"),
+        wallet_provider_key=_load_key(directory, "wallet_provider_key"),
+        registrar_ca_cert=_load_certificate(directory, "registrar_ca_cert"),
+        registrar_ca_key=_load_key(directory, "registrar_ca_key"),
+        registrar_cert=_load_certificate(directory, "registrar_cert"),
+        registrar_key=_load_key(directory, "registrar_key"),
         rp_ca_cert=_load_certificate(directory, "rp_ca_cert"),
         rp_ca_key=_load_key(directory, "rp_ca_key"),
         verifier_cert=_load_certificate(directory, "verifier_cert"),

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from trust_list.cli import add_commands, write_trust_list
-from trust_list.lote import PID_ISSUANCE, PUB_EAA_ISSUANCE, WRPAC_ISSUANCE, verify_lote
+from trust_list.lote import (
+    LOTE_TYPE_PID_PROVIDERS,
+    PID_ISSUANCE,
+    PUB_EAA_ISSUANCE,
+    WALLET_SOLUTION_ISSUANCE,
+    WRPAC_ISSUANCE,
+    WRPRC_ISSUANCE,
+    verify_lote,
+)
 from trust_list.pki import FILES, DevPki, load_dev_pki
 
 from .conftest import NOW
@@ -46,7 +54,9 @@ def test_pki_init_build_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert [s["type"] for e in summary["entities"] for s in e["services"]] == [
         PID_ISSUANCE,
         PUB_EAA_ISSUANCE,
+        WALLET_SOLUTION_ISSUANCE,
         WRPAC_ISSUANCE,
+        WRPRC_ISSUANCE,
     ]
 
     assert run("trust-list", "verify", str(out), "--operator", str(pki / "operator.pem")) == 0
@@ -82,3 +92,63 @@ def test_write_trust_list(pki: DevPki, tmp_path: Path) -> None:
     assert written.next_update == NOW + timedelta(days=7)
     again = verify_lote(path.read_text().strip(), pinned=[pki.operator_cert], now=NOW)
     assert again == written and again.anchors(PID_ISSUANCE) == [pki.pid_ca_cert]
+
+
+def test_pki_per_country_and_typed_lists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "pki"
+    assert run("pki", "init", str(root), "--countries", "NL,de") == 0
+    assert sorted(p.name for p in root.iterdir()) == ["de", "nl"]
+    de = load_dev_pki(root / "de")
+    assert de.pid_ca_cert.subject.rfc4514_string() == "CN=Demo PID Provider CA DE,O=Demo PID Provider DE,C=DE"
+    assert de.registrar_cert.issuer == de.registrar_ca_cert.subject
+    assert run("pki", "init", str(root), "--countries", "NL") == 1  # already there
+    assert run("pki", "init", str(tmp_path / "x"), "--countries", "NLD") == 1
+
+    out = tmp_path / "de-pid.jws"
+    assert run("trust-list", "build", "--pki", str(root / "de"), "--out", str(out), "--type", "pid") == 0
+    listed = verify_lote(
+        out.read_text().strip(), pinned=[de.operator_cert], now=de.operator_cert.not_valid_before_utc
+    )
+    assert listed.lote_type == LOTE_TYPE_PID_PROVIDERS and listed.territory == "DE"
+    assert [s.service_type for e in listed.entities for s in e.services] == [PID_ISSUANCE]
+
+    unsigned = tmp_path / "de-pid.json"
+    assert (
+        run(
+            "trust-list",
+            "build",
+            "--pki",
+            str(root / "de"),
+            "--out",
+            str(unsigned),
+            "--type",
+            "pid",
+            "--unsigned",
+        )
+        == 0
+    )
+    assert (
+        json.loads(unsigned.read_text())["LoTE"]["ListAndSchemeInformation"]["LoTEType"]
+        == LOTE_TYPE_PID_PROVIDERS
+    )
+    signed = tmp_path / "signed.jws"
+    key, cert = str(root / "de" / "operator.key"), str(root / "de" / "operator.pem")
+    assert run("trust-list", "sign", str(unsigned), "--key", key, "--cert", cert, "--out", str(signed)) == 0
+    assert run("trust-list", "verify", str(signed), "--operator", cert) == 0
+    wrong = str(root / "nl" / "operator.pem")  # NL's operator cannot sign DE's list
+    capsys.readouterr()
+    assert (
+        run(
+            "trust-list",
+            "sign",
+            str(unsigned),
+            "--key",
+            str(root / "nl" / "operator.key"),
+            "--cert",
+            wrong,
+            "--out",
+            str(signed),
+        )
+        == 1
+    )
+    assert "scheme operator" in capsys.readouterr().err

@@ -177,7 +177,7 @@ def test_lower_sequence_number_refused(pki: DevPki) -> None:
 
 
 def test_only_services_in_force_are_anchors(pki: DevPki) -> None:
-    pid, _eaa, rp = skeleton_entities(pki)
+    pid, _eaa, _wallet, rp, _wrprc = skeleton_entities(pki)
     withdrawn = replace(pid, services=tuple(replace(s, status=STATUS_WITHDRAWN) for s in pid.services))
     unknown = replace(rp, services=tuple(replace(s, status="urn:example:suspended") for s in rp.services))
     trust_list = verify_lote(signed(pki, entities=[withdrawn, unknown]), pinned=[pki.operator_cert], now=NOW)
