@@ -19,7 +19,7 @@ ALLOWED = {
     "wallet": {"common", "credentials", "trust_list", "openid4vc"},
     "eudi": OURS,
 }
-PURE = ("credentials", "openid4vc", "trust_list/x509.py", "trust_list/lote.py")
+PURE = ("credentials", "openid4vc", "trust_list/x509.py", "trust_list/lote.py", "trust_list/registration.py")
 
 
 def imports(path: Path) -> set[str]:

@@ -9,7 +9,10 @@
         ├── UntrustedSigner     trust list not signed by a pinned scheme operator
         ├── InvalidTrustList    malformed list, bad signature, wrong LoTEType (TS 119 602)
         ├── StaleTrustList      NextUpdate has passed
-        └── RollbackError       LoTESequenceNumber lower than the list in force
+        ├── RollbackError       LoTESequenceNumber lower than the list in force
+        ├── InvalidRegistration registration certificate malformed, untrusted, expired (TS 119 475)
+        │   └── RegistrationMismatch  valid, but for another relying party than the access certificate
+        └── NotRegistered       a request asks for more than the relying party registered
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from common.errors import EudiError
 
 __all__ = [
     "ChainError",
+    "InvalidRegistration",
     "InvalidTrustList",
+    "NotRegistered",
+    "RegistrationMismatch",
     "RollbackError",
     "StaleTrustList",
     "TrustError",
@@ -55,3 +61,18 @@ class StaleTrustList(TrustError):
 
 class RollbackError(TrustError):
     """A trust list older (lower sequence number) than the one already in force."""
+
+
+class InvalidRegistration(TrustError):
+    """A registration certificate that cannot be relied on: malformed, wrong ``typ``, bad signature,
+    a registrar not on the trusted lists, or outside its validity."""
+
+
+class RegistrationMismatch(InvalidRegistration):
+    """A valid registration certificate that names another relying party than the access certificate."""
+
+
+class NotRegistered(TrustError):
+    """A request that asks for credentials or claims beyond the relying party's registration."""
+
+    error = "access_denied"

@@ -38,6 +38,7 @@ __all__ = [
     "make_dev_pki",
     "pem_certificate",
     "pem_private_key",
+    "rp_identifier",
     "write_dev_pki",
 ]
 
@@ -113,14 +114,17 @@ FILES = {
 }
 
 
-def _name(country: str, organization: str, common_name: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, country),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
+def _name(
+    country: str, organization: str, common_name: str, organization_identifier: str | None = None
+) -> x509.Name:
+    attributes = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, country),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+    ]
+    if organization_identifier is not None:
+        attributes.insert(2, x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, organization_identifier))
+    return x509.Name(attributes)
 
 
 def _certificate(
@@ -191,6 +195,12 @@ def _leaf(
     return _certificate(
         subject=name, key=key, issuer=issuer, issuer_key=issuer_key, now=now, validity=LEAF_VALIDITY, ca=False
     )
+
+
+def rp_identifier(country: str) -> str:
+    """The development relying party's ``organizationIdentifier`` (ETSI EN 319 412-1 semantics: a
+    national trade-register number), which its registration certificate's ``sub`` names."""
+    return f"NTR{country}-90000001"
 
 
 def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str = "NL") -> DevPki:
@@ -265,7 +275,7 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
         rp_ca_cert=rp_ca,
         rp_ca_key=rp_ca_key,
         verifier_cert=_certificate(
-            subject=_name(country, "Demo Relying Party", rp_dns_name),
+            subject=_name(country, "Demo Relying Party", rp_dns_name, rp_identifier(country)),
             key=verifier_key,
             issuer=rp_ca_name,
             issuer_key=rp_ca_key,

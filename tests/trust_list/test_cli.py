@@ -36,7 +36,8 @@ def test_pki_init_build_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert sorted(path.name for path in pki.iterdir()) == sorted(FILES.values())
     assert stat.S_IMODE((pki / "issuer.key").stat().st_mode) == 0o600
     assert (
-        load_dev_pki(pki).verifier_cert.subject.rfc4514_string() == "CN=rp.example,O=Demo Relying Party,C=BE"
+        load_dev_pki(pki).verifier_cert.subject.rfc4514_string()
+        == "CN=rp.example,2.5.4.97=NTRBE-90000001,O=Demo Relying Party,C=BE"
     )
 
     capsys.readouterr()
