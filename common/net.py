@@ -138,7 +138,7 @@ class Fetcher:
         limit = max_bytes or self.policy.max_bytes
         try:
             async with self.client.stream(method, url, headers=headers, data=data, json=json) as answer:
-                if 300 <= answer.status_code < 400:
+                if 300 <= answer.status_code < 400 and answer.status_code != 304:  # 304 has no Location
                     raise FetchError(f"{url} answered a redirect ({answer.status_code}); not followed")
                 declared = answer.headers.get("content-length")
                 if declared is not None and declared.isdigit() and int(declared) > limit:

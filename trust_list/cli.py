@@ -17,6 +17,7 @@ from common.clock import SystemClock
 from common.config import load_private_key
 from common.errors import EudiError, InvalidInput
 from common.jose import parse_json
+from trust_list import cli_serve
 from trust_list.dev_lists import KINDS, dev_entities, dev_list
 from trust_list.lote import (
     MAX_LIST_BYTES,
@@ -200,6 +201,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         description="Build and verify signed lists of trusted entities (ETSI TS 119 602 LoTE, JAdES JWS).",
     )
     commands = trust.add_subparsers(dest="trust_list_command", required=True)
+    cli_serve.add_commands(commands)
     build = commands.add_parser(
         "build",
         help="build and sign a trust list of a development PKI",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from common.net import Fetcher, FetchError, FetchPolicy
+from common.net import Fetcher, FetchError, FetchPolicy, Response
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,14 @@ def test_redirects_are_not_followed() -> None:
     transport = httpx.MockTransport(lambda r: httpx.Response(302, headers={"location": "http://10.0.0.1/"}))
     with pytest.raises(FetchError, match="redirect"):
         asyncio.run(_fetch(transport, "http://127.0.0.1/x"))
+
+
+def test_not_modified_is_an_answer_not_a_redirect() -> None:
+    import asyncio
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(304, headers={"etag": '"a"'}))
+    answer = asyncio.run(_fetch(transport, "http://127.0.0.1/x"))
+    assert isinstance(answer, Response) and answer.status_code == 304 and answer.content == b""
 
 
 def test_oversized_body_is_abandoned() -> None:
