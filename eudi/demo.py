@@ -183,6 +183,7 @@ def _serve(work: Path, *, as_json: bool) -> int:
                 "presentation_request": request["authorization_request"],
                 "result_url": request["result_url"],
                 "trust_list": str(federation.trust_list),
+                "trust_list_url": federation.list_url(federation.countries[0]),
                 "trust_list_operator": str(federation.trust_list_operator),
             }
             if as_json:

@@ -1,11 +1,15 @@
-"""A whole local federation on loopback: development PKI, trust list, two issuers and a verifier.
+"""A whole local federation on loopback: per country a development PKI and a signed trust list, a
+trust-list publisher, PID providers, an attestation provider and a verifier.
 
-``eudi demo``, ``eudi demo --serve`` and the end-to-end tests all start the same thing: the PKI and
-the signed trust list are written to a work folder together with the services' configuration files
-(so ``eudi issuer serve --config`` works on them too), and the services run as real ASGI apps under
-uvicorn, each on a free port of 127.0.0.1, in a background thread: the PID provider (PID in both
-formats), the attestation provider (diploma, proof of age and driving licence, in each format the
-catalogue defines) and the verifier.
+``eudi demo``, ``eudi demo --serve`` and the end-to-end tests all start the same thing. The PKI of
+each country (``pki/<cc>/``), its signed list (``lists/<cc>.jws``), the relying party's registration
+certificate and the services' configuration files are written to a work folder (so ``eudi issuer
+serve --config`` works on them too), and the services run as real ASGI apps under uvicorn, each on a
+free port of 127.0.0.1, in a background thread: the publisher of the lists, one PID provider per
+country (PID in both formats), the attestation provider of the first country (diploma, proof of age
+and driving licence, in each format the catalogue defines), and the verifier, which trusts every
+country's list by URL and refreshes them in the background. Wallets made by :meth:`Federation.wallet`
+trust the same lists.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import uvicorn
@@ -27,32 +31,78 @@ from common.clock import Clock, SystemClock
 from issuer.app import create_app as create_issuer_app
 from issuer.settings import load_issuer_settings
 from trust_list.cli import write_trust_list
-from trust_list.pki import FILES, load_dev_pki, make_dev_pki, write_dev_pki
+from trust_list.pki import FILES, DevPki, load_dev_pki, make_dev_pki, rp_identifier, write_dev_pki
+from trust_list.registration import LocalizedText, Registration, sign_registration
+from trust_list.service import create_app as create_trust_list_app
 from verifier.app import create_app as create_verifier_app
+from verifier.policy import registered_credentials
 from verifier.settings import load_verifier_settings
-from wallet.agent import WalletAgent
-from wallet.config import WalletConfig, open_wallet, write_wallet_config
+from wallet.agent import REFUSE, WalletAgent
+from wallet.config import TrustedList, WalletConfig, open_wallet, write_wallet_config
 
 __all__ = ["Federation", "RunningServer", "prepare_work_folder", "run_federation", "serve_app"]
 
 VERIFIER_HOST = "localhost"
+RP_PURPOSES = (
+    LocalizedText("en", "Show how a relying party checks identity, age, diplomas and driving licences"),
+    LocalizedText(
+        "nl", "Laten zien hoe een dienstverlener identiteit, leeftijd, diploma's en rijbewijzen controleert"
+    ),
+)
 
 
 @dataclass(frozen=True)
 class Federation:
     work: Path
-    issuer_url: str
-    """The PID provider."""
+    countries: tuple[str, ...]
+    pid_issuers: Mapping[str, str]
+    """The PID provider of each country, by country code."""
     eaa_issuer_url: str
-    """The attestation (EAA) provider: diploma, proof of age, driving licence."""
+    """The attestation (EAA) provider of the first country: diploma, proof of age, driving licence."""
     verifier_url: str
-    trust_list: Path
-    trust_list_operator: Path
+    trust_list_url: str
+    """The publisher of every country's list (``{trust_list_url}/lists/<cc>.jws``)."""
+    trust_list_refresh: float = 300.0
 
-    def wallet(self, directory: Path, clock: Clock | None = None) -> WalletAgent:
-        """A wallet in ``directory`` that believes this federation's trust list (loopback http allowed)."""
+    @property
+    def issuer_url(self) -> str:
+        """The PID provider of the first country."""
+        return self.pid_issuers[self.countries[0]]
+
+    def pki_dir(self, country: str | None = None) -> Path:
+        return self.work / "pki" / (country or self.countries[0]).lower()
+
+    def list_path(self, country: str | None = None) -> Path:
+        return self.work / "lists" / f"{(country or self.countries[0]).lower()}.jws"
+
+    def list_url(self, country: str) -> str:
+        return f"{self.trust_list_url}/lists/{country.lower()}.jws"
+
+    def operator(self, country: str | None = None) -> Path:
+        return self.pki_dir(country) / FILES["operator_cert"]
+
+    @property
+    def trust_list(self) -> Path:
+        """The first country's signed list."""
+        return self.list_path()
+
+    @property
+    def trust_list_operator(self) -> Path:
+        return self.operator()
+
+    def wallet(
+        self, directory: Path, clock: Clock | None = None, *, registration_policy: str = REFUSE
+    ) -> WalletAgent:
+        """A wallet in ``directory`` that believes every country's list (loopback http allowed)."""
+        trusted = tuple(TrustedList(self.list_url(c), self.operator(c), c) for c in self.countries)
         write_wallet_config(
-            directory, WalletConfig(self.trust_list, self.trust_list_operator, allow_http_loopback=True)
+            directory,
+            WalletConfig(
+                trusted,
+                allow_http_loopback=True,
+                registration_policy=registration_policy,
+                trust_list_refresh=self.trust_list_refresh,
+            ),
         )
         return open_wallet(directory, clock or SystemClock())
 
@@ -78,7 +128,7 @@ def _bound_socket() -> socket.socket:
 
 def serve_app(app: FastAPI, sock: socket.socket) -> RunningServer:
     """Run ``app`` under uvicorn on an already bound loopback socket, in a daemon thread."""
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
 
     def run() -> None:
@@ -94,96 +144,132 @@ def serve_app(app: FastAPI, sock: socket.socket) -> RunningServer:
     return RunningServer(server, thread, sock.getsockname()[1])
 
 
+def _registration(pki: DevPki, country: str, now: datetime) -> str:
+    """The demo relying party's registration certificate: every preset's credentials and claims."""
+    registration = Registration(
+        sub=rp_identifier(country),
+        name="Demo Relying Party",
+        purposes=RP_PURPOSES,
+        credentials=tuple(registered_credentials()),
+        iat=now,
+        exp=now + timedelta(days=365),
+    )
+    return sign_registration(registration, key=pki.registrar_key, chain=[pki.registrar_cert])
+
+
 def prepare_work_folder(
     work: Path,
     *,
-    issuer_port: int,
-    eaa_issuer_port: int,
-    verifier_port: int,
+    ports: Mapping[str, int],
     now: datetime,
+    countries: Sequence[str] = ("NL",),
     database_url: str | None = None,
     status_list_ttl: int = 300,
+    trust_list_refresh: float = 300.0,
 ) -> Federation:
-    """Write PKI, trust list and the services' configuration files into ``work`` (reusing a PKI
-    already there)."""
-    pki_dir = work / "pki"
-    if not all((pki_dir / name).exists() for name in FILES.values()):
-        write_dev_pki(make_dev_pki(now=now, rp_dns_name=VERIFIER_HOST), pki_dir)
-    pki = load_dev_pki(pki_dir)
-    trust_list = work / "trust-list.jws"
-    write_trust_list(pki, trust_list, now=now)
-    issuer_url = f"http://127.0.0.1:{issuer_port}"
-    eaa_issuer_url = f"http://127.0.0.1:{eaa_issuer_port}"
-    verifier_url = f"http://{VERIFIER_HOST}:{verifier_port}"
+    """Write each country's PKI (reusing one already there) and signed list, the registration
+    certificate and the configuration files into ``work``. ``ports`` names the loopback port of
+    ``trust-lists``, ``issuer-<cc>`` for each country, ``eaa-issuer`` and ``verifier``."""
+    countries = tuple(c.upper() for c in countries)
+    (work / "lists").mkdir(parents=True, exist_ok=True)
+    pkis = {}
+    for country in countries:
+        folder = work / "pki" / country.lower()
+        if not all((folder / name).exists() for name in FILES.values()):
+            write_dev_pki(make_dev_pki(now=now, rp_dns_name=VERIFIER_HOST, country=country), folder)
+        pkis[country] = load_dev_pki(folder)
+        write_trust_list(pkis[country], work / "lists" / f"{country.lower()}.jws", now=now)
+    first = countries[0].lower()
+    (work / "registration.jwt").write_text(_registration(pkis[countries[0]], countries[0], now) + "\n")
+
+    def url(name: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{ports[name]}"
 
     def db(name: str) -> str:
         if database_url is None:
-            return f"sqlite:///{work / (name + '.sqlite')}"
-        return database_url
+            return f'database_url = "sqlite:///{work / (name + ".sqlite")}"\n'
+        schema = name.replace("-", "_")
+        return f'database_url = "{database_url}"\n' + (
+            f'database_schema = "{schema}"\n' if name != "verifier" else ""
+        )
 
-    (work / "issuer.toml").write_text(
-        f'public_url = "{issuer_url}"\n'
-        f'database_url = "{db("issuer")}"\n'
-        'signing_key = "pki/issuer.key"\n'
-        'certificate_chain = "pki/issuer.pem"\n'
-        'country = "NL"\n'
-        'attestations = ["pid"]\n'
-        f"status_list_ttl = {status_list_ttl}\n",
-        encoding="utf-8",
-    )
-    (work / "eaa-issuer.toml").write_text(
-        f'public_url = "{eaa_issuer_url}"\n'
-        f'database_url = "{db("eaa-issuer")}"\n'
-        + ('database_schema = "eaa_issuer"\n' if database_url is not None else "")
-        + 'signing_key = "pki/eaa-issuer.key"\n'
-        'certificate_chain = "pki/eaa-issuer.pem"\n'
-        'country = "NL"\n'
-        'display_name = "Demo Diploma Registry"\n'
-        'attestations = ["diploma", "av", "mdl"]\n'
-        f"status_list_ttl = {status_list_ttl}\n",
-        encoding="utf-8",
+    def issuer_toml(name: str, country: str, key: str, display: str, attestations: str) -> None:
+        (work / f"{name}.toml").write_text(
+            f'public_url = "{url(name)}"\n' + db(name) + f'signing_key = "pki/{country.lower()}/{key}.key"\n'
+            f'certificate_chain = "pki/{country.lower()}/{key}.pem"\n'
+            f'country = "{country}"\n'
+            f'display_name = "{display}"\n'
+            f"attestations = {attestations}\n"
+            f"status_list_ttl = {status_list_ttl}\n",
+            encoding="utf-8",
+        )
+
+    for country in countries:
+        issuer_toml(f"issuer-{country.lower()}", country, "issuer", "Demo PID Provider", '["pid"]')
+    issuer_toml("eaa-issuer", countries[0], "eaa-issuer", "Demo Diploma Registry", '["diploma", "av", "mdl"]')
+    lists = "".join(
+        f'\n[[trust_lists]]\nlocation = "{url("trust-lists")}/lists/{c.lower()}.jws"\n'
+        f'operator = "pki/{c.lower()}/operator.pem"\nlabel = "{c}"\n'
+        for c in countries
     )
     (work / "verifier.toml").write_text(
-        f'public_url = "{verifier_url}"\n'
-        f'database_url = "{db("verifier")}"\n'
-        'signing_key = "pki/verifier.key"\n'
-        'certificate_chain = "pki/verifier.pem"\n'
-        'trust_list = "trust-list.jws"\n'
-        'trust_list_operator = "pki/operator.pem"\n'
-        "allow_http_loopback = true\n",
+        f'public_url = "{url("verifier", VERIFIER_HOST)}"\n'
+        + db("verifier")
+        + f'signing_key = "pki/{first}/verifier.key"\n'
+        f'certificate_chain = "pki/{first}/verifier.pem"\n'
+        'registration_certificate = "registration.jwt"\n'
+        "allow_http_loopback = true\n"
+        f"trust_list_refresh = {trust_list_refresh}\n" + lists,
         encoding="utf-8",
     )
-    return Federation(work, issuer_url, eaa_issuer_url, verifier_url, trust_list, pki_dir / "operator.pem")
+    return Federation(
+        work=work,
+        countries=countries,
+        pid_issuers={c: url(f"issuer-{c.lower()}") for c in countries},
+        eaa_issuer_url=url("eaa-issuer"),
+        verifier_url=url("verifier", VERIFIER_HOST),
+        trust_list_url=url("trust-lists"),
+        trust_list_refresh=trust_list_refresh,
+    )
 
 
 @contextmanager
 def run_federation(
-    work: Path, *, clock: Clock | None = None, database_url: str | None = None, status_list_ttl: int = 300
+    work: Path,
+    *,
+    clock: Clock | None = None,
+    database_url: str | None = None,
+    status_list_ttl: int = 300,
+    countries: Sequence[str] = ("NL",),
+    trust_list_refresh: float = 300.0,
 ) -> Iterator[Federation]:
-    """Prepare ``work`` and run the issuers and the verifier on free loopback ports until the block ends."""
+    """Prepare ``work`` and run every service on free loopback ports until the block ends."""
     clock = clock or SystemClock()
     work.mkdir(parents=True, exist_ok=True)
-    issuer_sock, eaa_issuer_sock, verifier_sock = _bound_socket(), _bound_socket(), _bound_socket()
+    names = ["trust-lists", *(f"issuer-{c.lower()}" for c in countries), "eaa-issuer", "verifier"]
+    sockets = {name: _bound_socket() for name in names}
     federation = prepare_work_folder(
         work,
-        issuer_port=issuer_sock.getsockname()[1],
-        eaa_issuer_port=eaa_issuer_sock.getsockname()[1],
-        verifier_port=verifier_sock.getsockname()[1],
+        ports={name: sock.getsockname()[1] for name, sock in sockets.items()},
         now=datetime.fromtimestamp(clock.now(), UTC),
+        countries=countries,
         database_url=database_url,
         status_list_ttl=status_list_ttl,
+        trust_list_refresh=trust_list_refresh,
     )
     servers = []
     try:
-        issuer_app = create_issuer_app(load_issuer_settings(work / "issuer.toml"), clock=clock)
-        servers.append(serve_app(issuer_app, issuer_sock))
-        eaa_issuer_app = create_issuer_app(load_issuer_settings(work / "eaa-issuer.toml"), clock=clock)
-        servers.append(serve_app(eaa_issuer_app, eaa_issuer_sock))
-        verifier_app = create_verifier_app(load_verifier_settings(work / "verifier.toml"), clock=clock)
-        servers.append(serve_app(verifier_app, verifier_sock))
+        for name, sock in sockets.items():
+            if name == "trust-lists":
+                app = create_trust_list_app(work / "lists", clock)
+            elif name == "verifier":
+                app = create_verifier_app(load_verifier_settings(work / "verifier.toml"), clock=clock)
+            else:
+                app = create_issuer_app(load_issuer_settings(work / f"{name}.toml"), clock=clock)
+            servers.append(serve_app(app, sock))
         yield federation
     finally:
-        for server in servers:
+        for server in reversed(servers):
             server.stop()
-        for sock in (issuer_sock, eaa_issuer_sock, verifier_sock):
+        for sock in sockets.values():
             sock.close()

@@ -22,7 +22,15 @@ from trust_list.lote import TrustedEntity, TrustedService, TrustList
 from trust_list.uris import PID_ISSUANCE, PUB_EAA_ISSUANCE
 from trust_list.x509 import validate_chain
 
-__all__ = ["PID_TYPES", "Vouch", "issuer_anchors", "issuer_service_type", "list_name", "vouch_for_issuer"]
+__all__ = [
+    "PID_TYPES",
+    "Vouch",
+    "issuer_anchors",
+    "issuer_service_type",
+    "list_name",
+    "service_anchors",
+    "vouch_for_issuer",
+]
 
 PID_TYPES = frozenset({"urn:eudi:pid:1", "eu.europa.ec.eudi.pid.1"})
 """The PID's ``vct`` (SD-JWT VC) and docType (mdoc), PID rulebook v1.7; national PID types extend
@@ -71,6 +79,12 @@ def _candidates(
         for service in entity.services
         if service.service_type == service_type and service.in_force and _allows(service, attestation_type)
     ]
+
+
+def service_anchors(lists: Sequence[TrustList], service_type: str) -> list[x509.Certificate]:
+    """The certificates of every in-force service of ``service_type`` on any of ``lists`` (e.g. the
+    RP access CAs, ``WRPAC/Issuance``, or the registrars, ``WRPRC/Issuance``)."""
+    return [cert for trust_list in lists for cert in trust_list.anchors(service_type)]
 
 
 def issuer_anchors(lists: Sequence[TrustList], attestation_type: str) -> list[x509.Certificate]:

@@ -7,6 +7,7 @@ Relying-party API (ours, not a standard):
 - ``GET /transactions/{id}`` — ``pending``, ``verified`` with the verified claims, or ``failed`` with
   the reason
 - ``GET /presets`` — the named queries
+- ``GET /trust-lists`` — the lists of trusted entities in force, and why a source has none
 
 Wallet-facing (OpenID4VP 1.0):
 
@@ -16,10 +17,10 @@ Wallet-facing (OpenID4VP 1.0):
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,7 +31,7 @@ from common.clock import Clock, SystemClock
 from common.db import create_engine
 from common.errors import InvalidInput
 from common.net import Fetcher, FetchPolicy
-from trust_list.lote import TrustList, verify_lote
+from trust_list.loader import TrustListLoader
 from verifier.errors import PresentationRejected
 from verifier.policy import PRESETS, preset_query
 from verifier.service import VerifierService
@@ -50,15 +51,24 @@ def create_app(
     clock = clock or SystemClock()
     store = VerifierStore(create_engine(settings.database_url))
     store.create_schema()
-    trusted: TrustList = verify_lote(
-        settings.trust_list.read_text(encoding="utf-8").strip(),
-        pinned=settings.trust_list_operators,
-        now=datetime.fromtimestamp(clock.now(), UTC),
-    )
     fetcher = Fetcher(FetchPolicy(allow_loopback=settings.allow_http_loopback))
-    service = VerifierService(settings, store, lambda: trusted, clock, StatusChecker(fetcher, clock), rng)
+    loader = TrustListLoader(
+        settings.trust_lists, fetcher, clock, refresh_interval=settings.trust_list_refresh
+    )
+    loader.refresh_files()  # file lists are in force at once; URL lists after the lifespan's first refresh
+    service = VerifierService(settings, store, loader.lists, clock, StatusChecker(fetcher, clock), rng)
 
-    app = FastAPI(title="EUDI reference verifier (OpenID4VP 1.0)", version="0.1.0")
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await loader.start()
+        try:
+            yield
+        finally:
+            await loader.stop()
+            await fetcher.aclose()
+
+    app = FastAPI(title="EUDI reference verifier (OpenID4VP 1.0)", version="0.1.0", lifespan=lifespan)
+    app.state.trust = loader
     app.state.service = service
     install_error_handlers(app)
 
@@ -67,6 +77,10 @@ def create_app(
             given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
             if not hmac.compare_digest(given, settings.api_token):
                 raise Unauthorized("the relying-party API needs the verifier's API token")
+
+    @app.get("/trust-lists")
+    async def trust_lists() -> dict[str, Any]:
+        return {"sources": [status.to_json() for status in loader.status()]}
 
     @app.get("/presets")
     async def presets() -> dict[str, Any]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from credentials.catalog.age import AV_DOCTYPE
 from credentials.catalog.diploma import DIPLOMA_VCT
 from credentials.catalog.mdl import MDL_DOCTYPE, MDL_NAMESPACE
 from credentials.catalog.pid import PID_DOCTYPE, PID_VCT
+from trust_list.registration import RegisteredCredential
 from verifier.errors import UnknownPreset
 
-__all__ = ["PRESETS", "preset_query"]
+__all__ = ["PRESETS", "preset_query", "registered_credentials"]
 
 
 def _sd_jwt(query_id: str, vct: str, *claims: str) -> dict[str, Any]:
@@ -65,3 +67,23 @@ def preset_query(name: str) -> dict[str, Any]:
     if name not in PRESETS:
         raise UnknownPreset(f"no preset {name!r}; known: {', '.join(sorted(PRESETS))}")
     return PRESETS[name]
+
+
+def registered_credentials(queries: Sequence[Mapping[str, Any]] | None = None) -> list[RegisteredCredential]:
+    """What a relying party that asks the ``queries`` (default: every preset) registers: per
+    credential type, the union of the claims asked (a registration certificate's ``credentials``)."""
+    claims: dict[tuple[str, tuple[str, ...]], list[tuple[str, ...]]] = {}
+    for query in PRESETS.values() if queries is None else queries:
+        for credential in query["credentials"]:
+            meta = credential["meta"]
+            types = tuple(meta["vct_values"]) if "vct_values" in meta else (meta["doctype_value"],)
+            paths = claims.setdefault((credential["format"], types), [])
+            for claim in credential.get("claims", []):
+                if tuple(claim["path"]) not in paths:
+                    paths.append(tuple(claim["path"]))
+    return [
+        RegisteredCredential.mdoc(types[0], paths)
+        if format_ == "mso_mdoc"
+        else RegisteredCredential.sd_jwt_vc(*types, claims=paths)
+        for (format_, types), paths in claims.items()
+    ]

@@ -40,6 +40,7 @@ from openid4vc.presentation import (
 from trust_list.decision import Vouch, issuer_anchors, vouch_for_issuer
 from trust_list.errors import TrustError
 from trust_list.lote import TrustList
+from trust_list.registration import verifier_info_entry
 from trust_list.x509 import subject_organization
 from verifier.errors import PresentationRejected, UnknownTransaction
 from verifier.settings import VerifierSettings
@@ -57,14 +58,14 @@ class VerifierService:
         self,
         settings: VerifierSettings,
         store: VerifierStore,
-        trust_list: Callable[[], TrustList],
+        trust_lists: Callable[[], Sequence[TrustList]],
         clock: Clock,
         status: StatusChecker,
         rng: Callable[[int], bytes] = os.urandom,
     ) -> None:
         self.settings = settings
         self.store = store
-        self.trust_list = trust_list
+        self.trust_lists = trust_lists
         self.clock = clock
         self.status = status
         self.rng = rng
@@ -95,6 +96,8 @@ class VerifierService:
             iat=now,
             exp=now + self.settings.transaction_ttl,
         )
+        if self.settings.registration_certificate is not None:
+            claims["verifier_info"] = [verifier_info_entry(self.settings.registration_certificate)]
         request_object = sign_request_object(
             claims, key=self.settings.signing_key, x5c=self.settings.certificate_chain
         )
@@ -202,7 +205,7 @@ class VerifierService:
         """An SD-JWT VC with its KB-JWT: issuer chain to an entity that the trust lists allow for its
         ``vct``, digests, validity, holder binding to this transaction, and status."""
         at = datetime.fromtimestamp(now, UTC)
-        lists = [self.trust_list()]
+        lists = self.trust_lists()
         vouches: list[Vouch] = []
 
         def resolve(header: Mapping[str, Any], payload: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
@@ -251,7 +254,7 @@ class VerifierService:
         if not isinstance(doctype, str):
             raise InvalidRequest("an mso_mdoc query needs meta.doctype_value")
         at = datetime.fromtimestamp(now, UTC)
-        lists = [self.trust_list()]
+        lists = self.trust_lists()
         vouches: list[Vouch] = []
 
         def validate(chain: Sequence[x509.Certificate]) -> x509.Certificate:

@@ -10,6 +10,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.config import ConfigFile, load_chain, load_private_key
+from trust_list.loader import TrustListSource
+from trust_list.sources import refresh_interval, trust_list_sources
 
 __all__ = ["VerifierSettings", "load_verifier_settings"]
 
@@ -22,8 +24,10 @@ class VerifierSettings:
     signing_key: ec.EllipticCurvePrivateKey = field(repr=False)
     certificate_chain: tuple[x509.Certificate, ...] = field(repr=False)
     """The relying party's access certificate first, its CA excluded."""
-    trust_list: Path
-    trust_list_operators: tuple[x509.Certificate, ...] = field(repr=False)
+    trust_lists: tuple[TrustListSource, ...] = field(repr=False)
+    """The lists of trusted entities it believes (URLs or files, each with its pinned operator)."""
+    trust_list_refresh: float = 300.0
+    """Seconds between background refreshes of the URL lists."""
     transaction_ttl: int = 600
     key_binding_max_age: int = 300
     leeway: int = 60
@@ -31,6 +35,9 @@ class VerifierSettings:
     """Bearer token required on the relying-party API when set."""
     allow_http_loopback: bool = False
     """Fetch status lists over plain http from loopback hosts (the demo federation only)."""
+    registration_certificate: str | None = field(default=None, repr=False)
+    """The relying party's registration certificate (a registrar-signed ``rc-wrp+jwt``), sent in every
+    request object's ``verifier_info``."""
 
     @property
     def client_id(self) -> str:
@@ -49,8 +56,13 @@ def load_verifier_settings(path: Path) -> VerifierSettings:
         database_url=str(config.get("database_url", f"sqlite:///{path.parent / 'verifier.sqlite'}")),
         signing_key=load_private_key(config.file("signing_key")),
         certificate_chain=load_chain(config.file("certificate_chain")),
-        trust_list=config.file("trust_list"),
-        trust_list_operators=load_chain(config.file("trust_list_operator")),
+        trust_lists=trust_list_sources(config),
+        trust_list_refresh=refresh_interval(config),
         api_token=config.get("api_token"),
         allow_http_loopback=bool(config.get("allow_http_loopback", False)),
+        registration_certificate=(
+            config.file("registration_certificate").read_text(encoding="ascii").strip()
+            if config.get("registration_certificate") is not None
+            else None
+        ),
     )

@@ -48,8 +48,11 @@ from openid4vc.presentation import (
     parse_authorization_request_link,
     verify_request_object,
 )
-from trust_list.decision import vouch_for_issuer
-from trust_list.lote import WRPAC_ISSUANCE, TrustList
+from trust_list.decision import service_anchors, vouch_for_issuer
+from trust_list.errors import NotRegistered
+from trust_list.loader import TrustListLoader
+from trust_list.lote import WRPAC_ISSUANCE, WRPRC_ISSUANCE, TrustList
+from trust_list.registration import Registration, excess_requests, parse_verifier_info, verify_registration
 from trust_list.x509 import subject_organization, validate_chain
 from wallet.errors import IssuerError, NoMatchingCredential, VerifierError
 from wallet.store import StoredCredential, WalletStore
@@ -58,6 +61,8 @@ __all__ = ["PresentationProposal", "WalletAgent"]
 
 SD_JWT_FORMAT = "dc+sd-jwt"
 MDOC_FORMAT = "mso_mdoc"
+REFUSE, WARN = "refuse", "warn"
+"""Registration policies: refuse a request that asks more than the relying party registered, or warn."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ class PresentationProposal:
     request: AuthorizationRequest
     verifier_name: str | None
     selection: Mapping[str, Sequence[Match]] | None
+    registration: Registration | None = None
+    """The relying party's verified registration certificate: its name, purposes, registrar."""
+    excess: tuple[str, ...] = ()
+    """What the request asks beyond the registration (shown as a warning; empty when within it)."""
 
     @property
     def satisfiable(self) -> bool:
@@ -84,14 +93,31 @@ class WalletAgent:
         store: WalletStore,
         fetcher: Fetcher,
         clock: Clock,
-        trust_list: Callable[[], TrustList],
+        trust: TrustListLoader,
         rng: Callable[[int], bytes] = os.urandom,
+        *,
+        registration_policy: str = REFUSE,
     ) -> None:
+        if registration_policy not in (REFUSE, WARN):
+            raise ValueError(f"registration_policy is {REFUSE!r} or {WARN!r}")
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
-        self.trust_list = trust_list
+        self.trust = trust
         self.rng = rng
+        self.registration_policy = registration_policy
+        self._trusted_at: int | None = None
+
+    def trust_lists(self) -> Sequence[TrustList]:
+        """The lists of trusted entities in force now."""
+        return self.trust.lists()
+
+    async def refresh_trust(self) -> None:
+        """Fetch the trust lists again when they were last fetched longer ago than their interval."""
+        now = self.clock.now()
+        if self._trusted_at is None or now - self._trusted_at >= self.trust.refresh_interval:
+            await self.trust.refresh()
+            self._trusted_at = now
 
     def _at(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), UTC)
@@ -120,6 +146,7 @@ class WalletAgent:
 
     async def receive(self, link: str, *, tx_code: str | None = None) -> list[StoredCredential]:
         """Pre-authorized code flow (OpenID4VCI 1.0 sections 4-8): offer to stored credentials."""
+        await self.refresh_trust()
         offer = await self.resolve_offer(link)
         if offer.pre_authorized_code is None:
             raise IssuerError("the offer has no pre-authorized code; the authorization code flow comes later")
@@ -202,7 +229,7 @@ class WalletAgent:
     ) -> StoredCredential:
         header = parse_jws(raw.split("~", 1)[0]).header
         offered = str(configuration.get("vct"))
-        vouch = vouch_for_issuer([self.trust_list()], offered, x5c_certificates(header), at=self._at())
+        vouch = vouch_for_issuer(self.trust_lists(), offered, x5c_certificates(header), at=self._at())
         issuer_key = vouch.signer.public_key()
         if not isinstance(issuer_key, ec.EllipticCurvePublicKey):
             raise IssuerError("issuer certificate does not hold an EC key")
@@ -233,7 +260,7 @@ class WalletAgent:
     ) -> StoredCredential:
         offered = str(configuration.get("doctype"))
         at = self._at()
-        lists = [self.trust_list()]
+        lists = self.trust_lists()
         verified = verify_issuer_signed(
             b64url_decode(raw),
             doctype=offered,
@@ -259,11 +286,12 @@ class WalletAgent:
 
     def _validate_rp_chain(self, chain: Sequence[x509.Certificate], dns_name: str | None) -> x509.Certificate:
         return validate_chain(
-            chain, self.trust_list().anchors(WRPAC_ISSUANCE), at=self._at(), dns_name=dns_name
+            chain, service_anchors(self.trust_lists(), WRPAC_ISSUANCE), at=self._at(), dns_name=dns_name
         )
 
     async def fetch_request(self, link: str) -> PresentationProposal:
         """Fetch and check the signed request, then match its DCQL query against our credentials."""
+        await self.refresh_trust()
         parsed = parse_authorization_request_link(link)
         answer = await self.fetcher.get(
             parsed.request_uri, headers={"Accept": "application/oauth-authz-req+jwt"}
@@ -276,6 +304,7 @@ class WalletAgent:
             validate_chain=self._validate_rp_chain,
             now=self.clock.now(),
         )
+        registration, excess = self._registration(request)
         candidates = [
             Candidate(id=c.credential_id, format=c.format, vct=c.vct, doctype=c.doctype, claims=c.claims)
             for c in self.store.credentials()
@@ -285,7 +314,32 @@ class WalletAgent:
             request=request,
             verifier_name=subject_organization(request.verifier_certificate),
             selection=selection,
+            registration=registration,
+            excess=tuple(excess),
         )
+
+    def _registration(self, request: AuthorizationRequest) -> tuple[Registration | None, list[str]]:
+        """The relying party's registration certificate (``verifier_info``), checked against the
+        registrars on the trusted lists and the access certificate, and what the request asks beyond
+        it. Refused by default when the request asks more than registered, or carries no
+        registration; with the ``warn`` policy the excess is returned for the consent screen."""
+        jwts = parse_verifier_info(request.claims.get("verifier_info", []))
+        registration = None
+        if jwts:
+            registration = verify_registration(
+                jwts[0],
+                registrar_anchors=service_anchors(self.trust_lists(), WRPRC_ISSUANCE),
+                now=self._at(),
+                access_certificate=request.verifier_certificate,
+            )
+            excess = [str(item) for item in excess_requests(registration, request.dcql_query.to_json())]
+        else:
+            excess = ["the relying party presents no registration certificate"]
+        if excess and self.registration_policy == REFUSE:
+            raise NotRegistered(
+                "the request asks for more than the relying party registered: " + "; ".join(excess)
+            )
+        return registration, excess
 
     async def respond(self, proposal: PresentationProposal, *, accept: bool) -> dict[str, Any]:
         """Send the presentation (``direct_post``), or ``access_denied`` when the citizen declines."""

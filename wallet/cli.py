@@ -13,7 +13,8 @@ from typing import Any
 from common.cli import fail
 from common.clock import SystemClock
 from common.errors import EudiError
-from wallet.config import WalletConfig, open_wallet, write_wallet_config
+from trust_list.x509 import subject_organization
+from wallet.config import TrustedList, WalletConfig, open_wallet, write_wallet_config
 from wallet.store import FolderStore
 
 __all__ = ["add_commands"]
@@ -24,12 +25,23 @@ def _wallet_dir(args: argparse.Namespace) -> Path:
 
 
 def _init(args: argparse.Namespace) -> int:
-    write_wallet_config(
-        _wallet_dir(args),
-        WalletConfig(
-            Path(args.trust_list), Path(args.operator), allow_http_loopback=args.allow_http_loopback
-        ),
+    if len(args.trust_list) != len(args.operator):
+        return fail("give one --operator per --trust-list, in the same order")
+    trusted = tuple(
+        TrustedList(location, Path(operator))
+        for location, operator in zip(args.trust_list, args.operator, strict=True)
     )
+    try:
+        write_wallet_config(
+            _wallet_dir(args),
+            WalletConfig(
+                trusted,
+                allow_http_loopback=args.allow_http_loopback,
+                registration_policy=args.registration_policy,
+            ),
+        )
+    except (EudiError, OSError) as exc:
+        return fail(str(exc))
     print(f"wallet ready in {_wallet_dir(args)}")
     return 0
 
@@ -70,6 +82,16 @@ def _present(args: argparse.Namespace) -> int:
         try:
             proposal = await agent.fetch_request(args.link)
             who = proposal.verifier_name or proposal.request.client_id
+            registration = proposal.registration
+            if registration is not None:
+                registrar = subject_organization(registration.registrar) if registration.registrar else None
+                print(
+                    f"{who}, registered as {registration.name!r} by {registrar or 'a trusted registrar'} "
+                    f"for: {registration.purpose() or 'no stated purpose'}",
+                    file=sys.stderr,
+                )
+            for item in proposal.excess:
+                print(f"warning: beyond the registration: {item}", file=sys.stderr)
             print(f"{who} asks for: {json.dumps(proposal.disclosed_paths())}", file=sys.stderr)
             return await agent.respond(proposal, accept=args.accept)
         finally:
@@ -116,9 +138,19 @@ def add_commands(subparsers: Any) -> None:
     wallet.add_argument("--wallet", help="wallet folder (default $EUDI_WALLET_HOME or ~/.eudi-wallet)")
     commands = wallet.add_subparsers(dest="wallet_command", required=True)
 
-    init = commands.add_parser("init", help="create a wallet folder that trusts a given trust list")
-    init.add_argument("--trust-list", required=True, help="signed trust list file (compact JWS)")
-    init.add_argument("--operator", required=True, help="PEM certificate of the trust-list operator to pin")
+    init = commands.add_parser("init", help="create a wallet folder that trusts the given trust lists")
+    init.add_argument(
+        "--trust-list", required=True, action="append", help="signed trust list: URL or file (repeatable)"
+    )
+    init.add_argument(
+        "--operator", required=True, action="append", help="PEM of that list's scheme operator, pinned"
+    )
+    init.add_argument(
+        "--registration-policy",
+        choices=("refuse", "warn"),
+        default="refuse",
+        help="a request asking more than the relying party registered: refuse it (default) or warn",
+    )
     init.add_argument(
         "--allow-http-loopback",
         action="store_true",

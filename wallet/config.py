@@ -1,65 +1,89 @@
-"""A wallet folder's settings (``wallet.toml``): which trust list it believes and what it may fetch."""
+"""A wallet folder's settings (``wallet.toml``): which trust lists it believes, what it may fetch, and
+what it does when a relying party asks more than it registered.
+
+::
+
+    allow_http_loopback = false
+    registration_policy = "refuse"    # or "warn"
+    trust_list_refresh = 300
+
+    [[trust_lists]]
+    location = "https://tl.example.nl/lists/nl.jws"   # or a file
+    operator = "/path/to/nl-operator.pem"
+    label = "NL"
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from common.clock import Clock
-from common.config import ConfigFile, load_chain
+from common.config import ConfigFile
+from common.errors import InvalidInput
 from common.net import Fetcher, FetchPolicy
-from trust_list.lote import TrustList, verify_lote
-from wallet.agent import WalletAgent
+from trust_list.loader import TrustListLoader
+from trust_list.sources import DEFAULT_REFRESH, refresh_interval, trust_list_sources
+from wallet.agent import REFUSE, WARN, WalletAgent
 from wallet.store import FolderStore
 
-__all__ = ["WalletConfig", "open_wallet", "write_wallet_config"]
+__all__ = ["TrustedList", "WalletConfig", "open_wallet", "write_wallet_config"]
 
 CONFIG_NAME = "wallet.toml"
 
 
 @dataclass(frozen=True)
+class TrustedList:
+    """One list the wallet believes: a URL or a file, and the PEM of its pinned scheme operator."""
+
+    location: str
+    operator: Path
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class WalletConfig:
-    trust_list: Path
-    trust_list_operator: Path
+    trust_lists: tuple[TrustedList, ...]
     allow_http_loopback: bool = False
+    registration_policy: str = REFUSE
+    trust_list_refresh: float = DEFAULT_REFRESH
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def write_wallet_config(directory: Path, config: WalletConfig) -> None:
+    if config.registration_policy not in (REFUSE, WARN):
+        raise InvalidInput(f"registration_policy is {REFUSE!r} or {WARN!r}")
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (directory / CONFIG_NAME).write_text(
-        f'trust_list = "{config.trust_list.resolve()}"\n'
-        f'trust_list_operator = "{config.trust_list_operator.resolve()}"\n'
-        f"allow_http_loopback = {'true' if config.allow_http_loopback else 'false'}\n",
-        encoding="utf-8",
-    )
-
-
-def read_wallet_config(directory: Path) -> WalletConfig:
-    config = ConfigFile(directory / CONFIG_NAME)
-    return WalletConfig(
-        trust_list=config.file("trust_list"),
-        trust_list_operator=config.file("trust_list_operator"),
-        allow_http_loopback=bool(config.get("allow_http_loopback", False)),
-    )
+    lines = [
+        f"allow_http_loopback = {'true' if config.allow_http_loopback else 'false'}",
+        f"registration_policy = {_toml_string(config.registration_policy)}",
+        f"trust_list_refresh = {config.trust_list_refresh}",
+    ]
+    for trusted in config.trust_lists:
+        location = trusted.location
+        if not location.startswith(("https://", "http://")):
+            location = str(Path(location).resolve())
+        lines += [
+            "",
+            "[[trust_lists]]",
+            f"location = {_toml_string(location)}",
+            f"operator = {_toml_string(str(trusted.operator.resolve()))}",
+            f"label = {_toml_string(trusted.label)}",
+        ]
+    (directory / CONFIG_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def open_wallet(directory: Path, clock: Clock) -> WalletAgent:
     """The agent over the wallet folder ``directory`` (which must hold a ``wallet.toml``)."""
-    config = read_wallet_config(directory)
-    operators = load_chain(config.trust_list_operator)
-    cached: list[TrustList] = []
-
-    def trust_list() -> TrustList:
-        if not cached:
-            cached.append(
-                verify_lote(
-                    config.trust_list.read_text(encoding="utf-8").strip(),
-                    pinned=operators,
-                    now=datetime.fromtimestamp(clock.now(), UTC),
-                )
-            )
-        return cached[0]
-
-    fetcher = Fetcher(FetchPolicy(allow_loopback=config.allow_http_loopback))
-    return WalletAgent(FolderStore(directory), fetcher, clock, trust_list)
+    config = ConfigFile(directory / CONFIG_NAME)
+    policy = config.get("registration_policy", REFUSE)
+    if policy not in (REFUSE, WARN):
+        raise InvalidInput(f"{config.path}: registration_policy is {REFUSE!r} or {WARN!r}")
+    fetcher = Fetcher(FetchPolicy(allow_loopback=bool(config.get("allow_http_loopback", False))))
+    loader = TrustListLoader(
+        trust_list_sources(config), fetcher, clock, refresh_interval=refresh_interval(config)
+    )
+    return WalletAgent(FolderStore(directory), fetcher, clock, loader, registration_policy=str(policy))

@@ -12,6 +12,7 @@ from common.clock import FixedClock
 from issuer.app import create_app as create_issuer
 from issuer.settings import IssuerSettings
 from trust_list.cli import write_trust_list
+from trust_list.loader import TrustListSource
 from trust_list.pki import make_dev_pki
 from verifier.app import create_app as create_verifier
 from verifier.settings import VerifierSettings
@@ -52,8 +53,7 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, TestC
         database_url=f"sqlite:///{folder / 'verifier.sqlite'}",
         signing_key=pki.verifier_key,
         certificate_chain=(pki.verifier_cert,),
-        trust_list=folder / "list.jws",
-        trust_list_operators=(pki.operator_cert,),
+        trust_lists=(TrustListSource(folder / "list.jws", (pki.operator_cert,)),),
     )
     clock = FixedClock(NOW)
     return (

@@ -179,7 +179,7 @@ def test_device_signature_over_another_transaction_is_refused(federation: Federa
 def test_pid_mdoc_signed_by_the_attestation_provider_is_refused(
     federation: Federation, tmp_path: Path
 ) -> None:
-    pki = load_dev_pki(federation.work / "pki")
+    pki = load_dev_pki(federation.pki_dir())
 
     async def scenario() -> dict[str, Any]:
         agent = federation.wallet(tmp_path / "wallet")

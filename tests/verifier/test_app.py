@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from common.clock import FixedClock
 from common.jose import parse_jws
 from trust_list.cli import write_trust_list
+from trust_list.loader import TrustListSource
 from trust_list.pki import make_dev_pki
 from verifier.app import create_app
 from verifier.settings import VerifierSettings
@@ -33,8 +34,7 @@ def client(database_url: str, clock: FixedClock, tmp_path: Path) -> TestClient:
         database_url=database_url,
         signing_key=pki.verifier_key,
         certificate_chain=(pki.verifier_cert,),
-        trust_list=tmp_path / "list.jws",
-        trust_list_operators=(pki.operator_cert,),
+        trust_lists=(TrustListSource(tmp_path / "list.jws", (pki.operator_cert,), label="NL"),),
     )
     return TestClient(create_app(settings, clock=clock), base_url=BASE)
 
