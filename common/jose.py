@@ -16,7 +16,7 @@ import binascii
 import enum
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,11 +54,13 @@ MAX_TOKEN_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32
 
 
-def b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 _URL_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_STANDARD_TO_URL = bytes.maketrans(b"+/", b"-_")
+_PADDING = (b"", b"===", b"==", b"=")
+
+
+def b64url_encode(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).rstrip(b"=").translate(_STANDARD_TO_URL).decode("ascii")
 
 
 def b64url_decode(text: str | bytes) -> bytes:
@@ -67,17 +69,47 @@ def b64url_decode(text: str | bytes) -> bytes:
         raw = text.encode("ascii") if isinstance(text, str) else text
     except UnicodeEncodeError as exc:
         raise InvalidInput("not base64url: non-ASCII character") from exc
-    if b"=" in raw or b"+" in raw or b"/" in raw:
+    # one pass maps the url alphabet to the standard one and drops '=', '+' and '/': a shorter result
+    # means one of them was there
+    standard = raw.translate(_URL_TO_STANDARD, b"=+/")
+    if len(standard) != len(raw):
         raise InvalidInput("not base64url: padding or non-url alphabet")
     try:
-        return binascii.a2b_base64(raw.translate(_URL_TO_STANDARD) + b"=" * (-len(raw) % 4), strict_mode=True)
+        return binascii.a2b_base64(standard + _PADDING[len(raw) % 4], strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput("not base64url") from exc
 
 
+_COMPACT_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_SORTED_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
+# The C encoder that ``JSONEncoder.encode`` itself builds for one-shot, unindented output; calling it
+# directly skips the closure ``iterencode`` defines on every call, which costs more than small
+# documents take to encode. Each call still gets fresh ``markers``, so circular values are refused.
+_MAKE_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+
+
+def _json_text(value: Any, encoder: json.JSONEncoder) -> str:
+    if _MAKE_C_ENCODER is None:
+        return encoder.encode(value)
+    ascii_only = encoder.ensure_ascii
+    text_encoder = json.encoder.encode_basestring_ascii if ascii_only else json.encoder.encode_basestring
+    c_encoder = _MAKE_C_ENCODER(
+        {},
+        encoder.default,
+        text_encoder,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    return "".join(c_encoder(value, 0))
+
+
 def canonical_json(value: Any) -> bytes:
     """Compact JSON, UTF-8, as we put it on the wire."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _json_text(value, _COMPACT_ENCODER).encode("utf-8")
 
 
 def _depth(value: Any, limit: int) -> None:
@@ -99,6 +131,22 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _decode(text: str) -> Any:
+    """``_DECODER.decode(text)``, without its whitespace regexes when the text is one bare value.
+
+    Whenever the direct scan does not consume exactly the whole text (leading or trailing
+    whitespace, trailing data, an error) the full decoder runs, so results and errors are its own.
+    """
+    try:
+        value, end = _SCAN(text, 0)
+    except (StopIteration, ValueError):
+        return _DECODER.decode(text)
+    if end != len(text):
+        return _DECODER.decode(text)
+    return value
 
 
 def parse_json(
@@ -109,7 +157,7 @@ def parse_json(
         raise InvalidInput(f"JSON larger than {max_bytes} bytes")
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        value = _DECODER.decode(text)
+        value = _decode(text)
     except RecursionError as exc:
         raise InvalidInput(f"JSON nested deeper than {max_depth}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
@@ -132,35 +180,41 @@ class Algorithm(enum.Enum):
         self.curve_name = curve_name
         self.crv = crv
         self.size = size
+        # Immutable parameter objects, made once per algorithm rather than on every sign and verify.
+        self._hash: hashes.HashAlgorithm = (
+            hashes.SHA256() if size == 32 else hashes.SHA384() if size == 48 else hashes.SHA512()
+        )
+        self._ecdsa = ec.ECDSA(self._hash)
 
     @property
     def hash(self) -> hashes.HashAlgorithm:
-        return {32: hashes.SHA256(), 48: hashes.SHA384(), 66: hashes.SHA512()}[self.size]
+        return self._hash
 
     @classmethod
     def for_key(cls, key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> Algorithm:
-        for alg in cls:
-            if alg.curve_name == key.curve.name:
-                return alg
-        raise CryptoError(f"unsupported curve {key.curve.name}")
+        name = key.curve.name
+        alg = _BY_CURVE_NAME.get(name)
+        if alg is None:
+            raise CryptoError(f"unsupported curve {name}")
+        return alg
 
     @classmethod
     def from_jose(cls, name: object) -> Algorithm:
-        for alg in cls:
-            if alg.jose == name:
-                return alg
-        raise CryptoError(f"algorithm {name!r} is not allowed")
+        alg = _BY_JOSE.get(name) if isinstance(name, str) else None
+        if alg is None:
+            raise CryptoError(f"algorithm {name!r} is not allowed")
+        return alg
 
     @classmethod
     def from_crv(cls, crv: object) -> Algorithm:
-        for alg in cls:
-            if alg.crv == crv:
-                return alg
-        raise CryptoError(f"unsupported curve {crv!r}")
+        alg = _BY_CRV.get(crv) if isinstance(crv, str) else None
+        if alg is None:
+            raise CryptoError(f"unsupported curve {crv!r}")
+        return alg
 
     def sign(self, key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
         """Raw ``r || s`` signature (RFC 7518 section 3.4), as JWS and COSE both carry it."""
-        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(self.hash)))
+        r, s = decode_dss_signature(key.sign(data, self._ecdsa))
         return r.to_bytes(self.size, "big") + s.to_bytes(self.size, "big")
 
     def verify(self, key: ec.EllipticCurvePublicKey, data: bytes, signature: bytes) -> None:
@@ -171,10 +225,15 @@ class Algorithm(enum.Enum):
         r = int.from_bytes(signature[: self.size], "big")
         s = int.from_bytes(signature[self.size :], "big")
         try:
-            key.verify(encode_dss_signature(r, s), data, ec.ECDSA(self.hash))
+            key.verify(encode_dss_signature(r, s), data, self._ecdsa)
         except InvalidSignature as exc:
             raise CryptoError("signature does not verify") from exc
 
+
+# Lookups by the three names of an algorithm (constant tables, not caches).
+_BY_JOSE = {alg.jose: alg for alg in Algorithm}
+_BY_CRV = {alg.crv: alg for alg in Algorithm}
+_BY_CURVE_NAME = {alg.curve_name: alg for alg in Algorithm}
 
 _CURVES: dict[str, ec.EllipticCurve] = {
     "P-256": ec.SECP256R1(),
@@ -213,9 +272,7 @@ def public_key_from_jwk(jwk: object) -> ec.EllipticCurvePublicKey:
     if len(x) != alg.size or len(y) != alg.size:
         raise InvalidInput("JWK coordinate has the wrong length")
     try:
-        return ec.EllipticCurvePublicNumbers(
-            int.from_bytes(x, "big"), int.from_bytes(y, "big"), _CURVES[alg.crv]
-        ).public_key()
+        return ec.EllipticCurvePublicKey.from_encoded_point(_CURVES[alg.crv], b"\x04" + x + y)
     except ValueError as exc:
         raise CryptoError("JWK point is not on its curve") from exc
 
@@ -233,7 +290,7 @@ def private_key_from_jwk(jwk: Mapping[str, Any]) -> ec.EllipticCurvePrivateKey:
 def jwk_thumbprint(jwk: Mapping[str, Any]) -> bytes:
     """RFC 7638 thumbprint (SHA-256) over the required EC members in lexicographic order."""
     required = {name: jwk[name] for name in ("crv", "kty", "x", "y")}
-    return hashlib.sha256(json.dumps(required, separators=(",", ":"), sort_keys=True).encode()).digest()
+    return hashlib.sha256(_json_text(required, _SORTED_ENCODER).encode()).digest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,7 +152,7 @@ def issue_mdoc(
             }
             tag = cbor.wrap24(item)
             items.append(tag)
-            digests[digest_id] = hashlib.sha256(cbor.encode(tag)).digest()
+            digests[digest_id] = hashlib.sha256(cbor.tag24_bytes(tag)).digest()
         name_spaces[namespace] = items
         value_digests[namespace] = digests
     device_key_info: dict[str, Any] = {"deviceKey": cose.cose_key_from_public(device_key)}
@@ -184,7 +184,7 @@ def issue_mdoc(
 
 
 def _map(value: Any, what: str) -> Mapping[Any, Any]:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise MalformedMdoc(f"{what} must be a map")
     return value
 
@@ -266,7 +266,7 @@ def parse_mso(value: Any) -> Mso:
 
 def _item(tag: Any) -> dict[str, Any]:
     item = cbor.unwrap24(tag, max_bytes=MAX_ISSUER_SIGNED_BYTES)
-    if not isinstance(item, Mapping) or set(item) != _ITEM_KEYS:
+    if not isinstance(item, Mapping) or item.keys() != _ITEM_KEYS:
         raise MalformedMdoc(
             "IssuerSignedItem must hold exactly digestID, random, elementIdentifier, elementValue"
         )
@@ -275,7 +275,7 @@ def _item(tag: Any) -> dict[str, Any]:
     if not isinstance(item["random"], bytes) or len(item["random"]) < MIN_RANDOM_BYTES:
         raise MalformedMdoc(f"random must be a bstr of at least {MIN_RANDOM_BYTES} bytes")
     _text(item["elementIdentifier"], "elementIdentifier")
-    return dict(item)
+    return item if type(item) is dict else dict(item)  # decoded just now, so ours alone
 
 
 def _check_validity(validity: Validity, signer: x509.Certificate, now: datetime.datetime) -> None:
@@ -328,7 +328,7 @@ def verify_issuer_signed_object(
             seen.add(digest_id)
             if digest_id not in expected:
                 raise DigestMismatch(f"digestID {digest_id} of {ns} is not in the MSO")
-            if hash_function(cbor.encode(tag)).digest() != expected[digest_id]:
+            if hash_function(cbor.tag24_bytes(tag)).digest() != expected[digest_id]:
                 raise DigestMismatch(f"digest of {ns}/{item['elementIdentifier']} does not match the MSO")
             if item["elementIdentifier"] in elements:
                 raise MalformedMdoc(f"element {item['elementIdentifier']!r} twice in {ns}")

@@ -38,7 +38,7 @@ MAX_NESTING = 64
 MAX_SIGNATURES = 8
 SD_ALG = "sha-256"
 
-_COMPACT = re.compile(r"[A-Za-z0-9_\-.~]*")
+_COMPACT_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
 _JWT = re.compile(r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 _B64URL = re.compile(r"[A-Za-z0-9_\-]+")
 
@@ -48,7 +48,7 @@ def digest(text: str) -> str:
     return b64url_encode(hashlib.sha256(text.encode("ascii")).digest())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Disclosure:
     """One Disclosure (RFC 9901 section 4.2): ``name`` is None for an array element."""
 
@@ -60,9 +60,10 @@ class Disclosure:
 
     @classmethod
     def decode(cls, encoded: str) -> Disclosure:
-        """Decode base64url JSON ``[salt, name, value]`` or ``[salt, value]`` (sections 4.2.1, 4.2.2)."""
-        if not _B64URL.fullmatch(encoded):
-            raise InvalidDisclosure("Disclosure is not base64url")
+        """Decode base64url JSON ``[salt, name, value]`` or ``[salt, value]`` (sections 4.2.1, 4.2.2).
+
+        :func:`~common.jose.b64url_decode` is strict (alphabet, no padding), so no pattern runs first.
+        """
         try:
             content = parse_json(b64url_decode(encoded), max_bytes=MAX_SD_JWT_BYTES, max_depth=MAX_JSON_DEPTH)
         except InvalidInput as exc:
@@ -80,7 +81,7 @@ class Disclosure:
         return cls(encoded, salt, name, content[2], digest(encoded))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SdJwt:
     """An SD-JWT or SD-JWT+KB, split but not verified.
 
@@ -106,7 +107,7 @@ class SdJwt:
             raise MalformedSdJwt(f"SD-JWT larger than {MAX_SD_JWT_BYTES} bytes")
         if text.lstrip().startswith("{"):
             return cls._parse_json(text)
-        if not _COMPACT.fullmatch(text):
+        if not text.isascii() or text.encode("ascii").translate(None, _COMPACT_ALPHABET):
             raise MalformedSdJwt("SD-JWT has characters outside base64url, '.' and '~'")
         if text.count("~") > MAX_DISCLOSURES + 1:
             raise MalformedSdJwt(f"SD-JWT has more than {MAX_DISCLOSURES} Disclosures")
@@ -114,9 +115,10 @@ class SdJwt:
         if not middle:
             raise MalformedSdJwt("SD-JWT lacks the '~' after the Issuer-signed JWT")
         *encoded, last = middle
-        if not _JWT.fullmatch(issuer_jwt):
+        # only base64url, '.' and '~' got this far, so _JWT reduces to three non-empty parts
+        if not _three_parts(issuer_jwt):
             raise MalformedSdJwt("Issuer-signed JWT is not a compact JWS")
-        if last and not _JWT.fullmatch(last):
+        if last and not _three_parts(last):
             raise MalformedSdJwt("the part after the last '~' is neither empty nor a KB-JWT")
         if any(not part for part in encoded):
             raise MalformedSdJwt("empty Disclosure between two '~'")
@@ -182,6 +184,11 @@ class SdJwt:
     def sd_hash(self) -> str:
         """``sd_hash`` over ``<jwt>~<d1>~...~<dn>~`` as presented (section 4.3.1)."""
         return digest(self.without_key_binding())
+
+
+def _three_parts(jwt: str) -> bool:
+    parts = jwt.split(".")
+    return len(parts) == 3 and all(parts)
 
 
 def _b64_member(document: dict[str, Any], name: str) -> str:

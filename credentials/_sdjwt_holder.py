@@ -41,12 +41,16 @@ def select(sd_jwt: SdJwt | str, paths: Iterable[ClaimPath], *, recursive: bool =
     A path that matches nothing is left unsatisfied. The result has no KB-JWT and keeps the issued
     order of the Disclosures.
     """
-    parsed = _as_sd_jwt(sd_jwt)
+    return _select(_as_sd_jwt(sd_jwt), paths, recursive=recursive)[0]
+
+
+def _select(parsed: SdJwt, paths: Iterable[ClaimPath], *, recursive: bool) -> tuple[SdJwt, dict[str, Any]]:
+    """:func:`select`, also returning the Issuer-signed payload it read (so no caller decodes it twice)."""
     _, payload = unverified_issuer_jwt(parsed.issuer_jwt)
     process(payload, parsed.disclosures)
     chosen = select_digests(payload, parsed.disclosures, paths, recursive=recursive)
     kept = tuple(d for d in parsed.disclosures if d.digest in chosen)
-    return SdJwt(parsed.issuer_jwt, kept, None, parsed.other_signatures)
+    return SdJwt(parsed.issuer_jwt, kept, None, parsed.other_signatures), payload
 
 
 def present(
@@ -65,8 +69,8 @@ def present(
 
     Refuses a ``holder_key`` that is not the one in ``cnf.jwk``, when the SD-JWT names one.
     """
-    selected = select(sd_jwt, paths, recursive=recursive)
-    _, payload = unverified_issuer_jwt(selected.issuer_jwt)
+    # the selected SD-JWT keeps the Issuer-signed JWT, so the payload read for the selection is its own
+    selected, payload = _select(_as_sd_jwt(sd_jwt), paths, recursive=recursive)
     cnf = payload.get("cnf")
     if isinstance(cnf, dict) and "jwk" in cnf:
         try:

@@ -83,6 +83,8 @@ class _Builder:
     def value(self, node: Any, depth: int) -> Any:
         if depth > MAX_JSON_DEPTH:
             raise InvalidClaims(f"claims nested deeper than {MAX_JSON_DEPTH}")
+        if type(node) is str:  # the usual leaf, before the slower checks below
+            return node
         if isinstance(node, SD):
             raise InvalidClaims("SD marks an object key or an array element, not a property value")
         if isinstance(node, Mapping):

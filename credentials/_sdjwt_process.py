@@ -84,7 +84,11 @@ class _Walk:
                 raise MalformedSdJwt("'...' is only allowed as the single member of an array element")
             if key == "_sd_alg" and depth > 0:
                 raise MalformedSdJwt("_sd_alg is only allowed at the top level")
-            out[key] = self.value(item, depth + 1)
+            # a scalar comes back as it is from value() unless it lies too deep
+            if depth < MAX_NESTING and not isinstance(item, dict | list):
+                out[key] = item
+            else:
+                out[key] = self.value(item, depth + 1)
         if "_sd" not in node:
             return out
         digests = node["_sd"]

@@ -17,7 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, EudiError, InvalidInput
-from common.jose import Algorithm, parse_jws, public_key_from_jwk
+from common.jose import Algorithm, Jws, parse_jws, public_key_from_jwk
 from credentials._sdjwt_format import SdJwt, check_sd_alg, split_issuer_jwt
 from credentials._sdjwt_holder import KB_JWT_TYP
 from credentials._sdjwt_process import process
@@ -47,7 +47,7 @@ IssuerKey = (
 """The issuer's key, or a resolver given (protected header, unverified payload) that returns it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyBindingCheck:
     """What the verifier expects of the KB-JWT (section 7.3 step 5): its ``aud``, its ``nonce``,
     and an ``iat`` within [``now - max_age``, ``now + max_future``]."""
@@ -59,7 +59,7 @@ class KeyBindingCheck:
     max_future: int = 60
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VerifiedSdJwt:
     """A verified SD-JWT: the issuer's protected ``header``; ``claims``, the Processed SD-JWT Payload
     (section 7.1: disclosed claims in place, ``_sd`` and ``_sd_alg`` gone, undisclosed ones absent);
@@ -92,8 +92,9 @@ def verify(
     if key_binding is not None and sd_jwt.key_binding_jwt is None:
         raise KeyBindingRequired("key binding is required but the presentation has no KB-JWT")
     jws, payload = split_issuer_jwt(sd_jwt.issuer_jwt)
-    for jwt in (sd_jwt.issuer_jwt, *sd_jwt.other_signatures):
-        _verify_signature(jwt, payload, issuer_key, algorithms)
+    _verify_signature(jws, payload, issuer_key, algorithms)
+    for jwt in sd_jwt.other_signatures:
+        _verify_signature(split_issuer_jwt(jwt)[0], payload, issuer_key, algorithms)
     check_sd_alg(payload)
     claims = process(payload, sd_jwt.disclosures)
     if now is not None:
@@ -105,24 +106,26 @@ def verify(
 
 
 def _verify_signature(
-    jwt: str, payload: dict[str, Any], issuer_key: IssuerKey, algorithms: Sequence[Algorithm]
+    jws: Jws, payload: dict[str, Any], issuer_key: IssuerKey, algorithms: Sequence[Algorithm]
 ) -> None:
     """Section 7.1 step 2.1 and 2.2 for one signature; the resolver does step 2.3."""
-    jws, _ = split_issuer_jwt(jwt)
-    _allowed(jws.header.get("alg"), algorithms, "Issuer-signed JWT")
+    algorithm = _allowed(jws.header.get("alg"), algorithms, "Issuer-signed JWT")
     if isinstance(issuer_key, ec.EllipticCurvePublicKey):
         key = issuer_key
     else:
         key = issuer_key(MappingProxyType(jws.header), MappingProxyType(payload))
     try:
-        jws.verify(key, allowed=tuple(algorithms))
+        algorithm.verify(key, jws.signing_input, jws.signature)
     except CryptoError as exc:
         raise InvalidSignature(f"Issuer-signed JWT: {exc}") from exc
 
 
-def _allowed(alg: object, algorithms: Sequence[Algorithm], what: str) -> None:
-    if alg not in {a.jose for a in algorithms}:
-        raise UnsupportedAlgorithm(f"{what}: alg {alg!r} is not allowed")
+def _allowed(alg: object, algorithms: Sequence[Algorithm], what: str) -> Algorithm:
+    """The algorithm named by the header ``alg``, when it is one of ``algorithms``."""
+    for algorithm in algorithms:
+        if algorithm.jose == alg:
+            return algorithm
+    raise UnsupportedAlgorithm(f"{what}: alg {alg!r} is not allowed")
 
 
 def check_validity(claims: Mapping[str, Any], *, now: int, leeway: int) -> None:
@@ -161,9 +164,9 @@ def _verify_key_binding(
         jws = parse_jws(kb_jwt, max_bytes=MAX_KB_JWT_BYTES)
     except EudiError as exc:
         raise InvalidKeyBinding(f"KB-JWT or cnf.jwk unusable: {exc}") from exc
-    _allowed(jws.header.get("alg"), algorithms, "KB-JWT")
+    algorithm = _allowed(jws.header.get("alg"), algorithms, "KB-JWT")
     try:
-        jws.verify(holder_key, allowed=tuple(algorithms))
+        algorithm.verify(holder_key, jws.signing_input, jws.signature)
     except CryptoError as exc:
         raise InvalidKeyBinding("KB-JWT is not signed by the key in cnf.jwk") from exc
     if jws.header.get("typ") != KB_JWT_TYP:

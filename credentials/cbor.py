@@ -30,6 +30,7 @@ __all__ = [
     "TAG_ENCODED_CBOR",
     "decode",
     "encode",
+    "tag24_bytes",
     "unwrap24",
     "wrap24",
 ]
@@ -41,68 +42,80 @@ TAG_ENCODED_CBOR = 24
 
 _MAJOR_UINT, _MAJOR_NINT, _MAJOR_BSTR, _MAJOR_TSTR = 0, 1, 2, 3
 _MAJOR_ARRAY, _MAJOR_MAP, _MAJOR_TAG, _MAJOR_SIMPLE = 4, 5, 6, 7
+_HEAD_SIZE = (1, 2, 4, 8)  # bytes of argument after the initial byte, for additional information 24..27
 # smallest argument that needs a 1-, 2-, 4- or 8-byte head (section 4.1, preferred serialization)
 _SHORTEST = {24: 24, 25: 1 << 8, 26: 1 << 16, 27: 1 << 32}
 
 
 def _walk(data: bytes, max_depth: int, max_items: int) -> None:
-    """Check the structure of one well-formed, definite-length item spanning all of ``data``."""
+    """Check the structure of one well-formed, definite-length item spanning all of ``data``.
+
+    Iterative; ``stack`` holds, per open container, how many of its items were still to read when
+    the inner one opened; ``left`` counts those of the innermost one.
+    """
     end = len(data)
     pos = 0
-    pending = [1]  # items still to read at each open level; the bottom is the top-level item
+    left = 1  # the top-level item
+    stack: list[int] = []
     items = 0
-    while pending:
-        if pending[-1] == 0:
-            pending.pop()
-            continue
-        pending[-1] -= 1
+    while True:
+        while not left:
+            if not stack:
+                if pos != end:
+                    raise MalformedCbor("trailing bytes after the CBOR item")
+                if items > max_items:
+                    raise MalformedCbor("too many CBOR items")
+                return
+            left = stack.pop()
+        left -= 1
         if pos >= end:
             raise MalformedCbor("truncated CBOR")
         initial = data[pos]
         pos += 1
-        major, info = initial >> 5, initial & 0x1F
+        items += 1
+        info = initial & 0x1F
         if info < 24:
             arg = info
-        elif info <= 27:
-            size = 1 << (info - 24)
+        elif info < 28:
+            size = _HEAD_SIZE[info - 24]
             if size > end - pos:
                 raise MalformedCbor("truncated CBOR head")
-            arg = int.from_bytes(data[pos : pos + size], "big")
+            arg = data[pos] if size == 1 else int.from_bytes(data[pos : pos + size], "big")
             pos += size
-            if major != _MAJOR_SIMPLE and arg < _SHORTEST[info]:
+            if initial < 0xE0 and arg < _SHORTEST[info]:  # major type 7 (floats, simple) is exempt
                 raise MalformedCbor("CBOR head not in preferred (shortest) form")
         elif info == 31:
             raise MalformedCbor("indefinite-length CBOR item or stray break")
         else:
             raise MalformedCbor("reserved CBOR additional information")
-        items += 1
-        if items > max_items:
-            raise MalformedCbor("too many CBOR items")
-        remaining = end - pos
-        if major in (_MAJOR_BSTR, _MAJOR_TSTR):
-            if arg > remaining:
+        major = initial >> 5
+        if major < _MAJOR_BSTR:
+            continue
+        if major < _MAJOR_ARRAY:
+            if arg > end - pos:
                 raise MalformedCbor("CBOR string longer than the input")
             pos += arg
+            continue
+        if major == _MAJOR_SIMPLE:
+            if info == 24 and arg < 32:
+                raise MalformedCbor("simple value in a two-byte head below 32")
             continue
         if major == _MAJOR_ARRAY:
             count = arg
         elif major == _MAJOR_MAP:
             count = 2 * arg
-        elif major == _MAJOR_TAG:
+        else:
             count = 1
             if arg == TAG_ENCODED_CBOR and (pos >= end or data[pos] >> 5 != _MAJOR_BSTR):
                 raise MalformedCbor("tag 24 must wrap a byte string")
-        else:
-            if info == 24 and arg < 32:
-                raise MalformedCbor("simple value in a two-byte head below 32")
-            continue
-        if count > remaining:
+        if count > end - pos:
             raise MalformedCbor("CBOR container declares more items than the input holds")
-        pending.append(count)
-        if len(pending) - 1 > max_depth:
+        if len(stack) >= max_depth:
             raise MalformedCbor("CBOR nested too deep")
-    if pos != end:
-        raise MalformedCbor("trailing bytes after the CBOR item")
+        if items > max_items:
+            raise MalformedCbor("too many CBOR items")
+        stack.append(left)
+        left = count
 
 
 def decode(
@@ -141,6 +154,26 @@ def encode(value: Any) -> bytes:
         return cbor2.dumps(value, canonical=True)
     except (cbor2.CBORError, ValueError, TypeError) as exc:
         raise MalformedCbor(f"value cannot be encoded as CBOR: {exc}") from exc
+
+
+def _bstr_head(length: int) -> bytes:
+    if length < 24:
+        return bytes((0x40 | length,))
+    if length < 1 << 8:
+        return bytes((0x58, length))
+    if length < 1 << 16:
+        return b"\x59" + length.to_bytes(2, "big")
+    if length < 1 << 32:
+        return b"\x5a" + length.to_bytes(4, "big")
+    return b"\x5b" + length.to_bytes(8, "big")
+
+
+def tag24_bytes(tag: Any) -> bytes:
+    """``encode(tag)`` for a tag 24 around a bstr, written directly: the bytes ISO/IEC 18013-5 digests
+    (IssuerSignedItemBytes, 9.1.2.5). Anything else goes through :func:`encode`."""
+    if isinstance(tag, cbor2.CBORTag) and tag.tag == TAG_ENCODED_CBOR and type(tag.value) is bytes:
+        return b"\xd8\x18" + _bstr_head(len(tag.value)) + tag.value
+    return encode(tag)
 
 
 def wrap24(value: Any) -> cbor2.CBORTag:

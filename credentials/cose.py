@@ -12,6 +12,7 @@ Signatures are computed by :class:`common.jose.Algorithm` (raw ``r || s``, as CO
 
 from __future__ import annotations
 
+import functools
 import hmac as _hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ __all__ = [
     "decode_sign1",
     "mac0",
     "public_from_cose_key",
+    "sig_structure",
     "sign1",
     "verify_mac0",
     "verify_sign1",
@@ -107,8 +109,13 @@ def _payload_for(payload: bytes | None, detached_payload: bytes | None) -> bytes
     return content
 
 
-def _sig_structure(protected_bytes: bytes, external_aad: bytes, payload: bytes) -> bytes:
+def sig_structure(protected_bytes: bytes, external_aad: bytes, payload: bytes) -> bytes:
+    """The bytes a COSE_Sign1 signature covers: ``Sig_structure`` "Signature1" (RFC 9052 section 4.4),
+    for signers with other algorithms than :func:`sign1` supports."""
     return cbor.encode(["Signature1", protected_bytes, external_aad, payload])
+
+
+_sig_structure = sig_structure
 
 
 def _mac_structure(protected_bytes: bytes, external_aad: bytes, payload: bytes) -> bytes:
@@ -206,6 +213,15 @@ def verify_sign1(
         raise InvalidSignature("COSE_Sign1 signature does not verify") from exc
 
 
+@functools.lru_cache(maxsize=32)
+def _certificate(der: bytes) -> x509.Certificate:
+    """Parse one DER certificate. Bounded LRU: a pure function of immutable bytes returning an
+    immutable object, so callers cannot confuse each other's certificates; a verifier meets the same
+    few document-signer certificates over and over, and the parsed object keeps its public key ready.
+    Only parsing is remembered: the chain is still judged on every call (``validate_chain``)."""
+    return x509.load_der_x509_certificate(der)
+
+
 def x5chain(message: CoseSign1) -> list[x509.Certificate]:
     """The certificates of label 33 (RFC 9360 section 2): one bstr, or an array of them, leaf first."""
     value = message.protected.get(X5CHAIN, message.unprotected.get(X5CHAIN))
@@ -219,7 +235,7 @@ def x5chain(message: CoseSign1) -> list[x509.Certificate]:
         if not isinstance(der, bytes):
             raise MalformedCose("x5chain entries must be bstr")
         try:
-            certificates.append(x509.load_der_x509_certificate(der))
+            certificates.append(_certificate(der))
         except ValueError as exc:
             raise MalformedCose("x5chain holds a certificate that does not parse") from exc
     return certificates
@@ -298,8 +314,6 @@ def public_from_cose_key(obj: Any) -> ec.EllipticCurvePublicKey:
     if not (isinstance(x, bytes) and isinstance(y, bytes) and len(x) == 32 and len(y) == 32):
         raise MalformedCose("COSE_Key x and y must be 32-byte bstr")
     try:
-        return ec.EllipticCurvePublicNumbers(
-            int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
-        ).public_key()
+        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b"\x04" + x + y)
     except ValueError as exc:
         raise MalformedCose("COSE_Key point is not on P-256") from exc

@@ -115,6 +115,8 @@ def issue_sd_jwt_vc(
 
 
 def _disclosable(value: Any) -> Any:
+    if type(value) is str:
+        return value
     if isinstance(value, Mapping):
         return {SD(name): _disclosable(item) for name, item in value.items()}
     if isinstance(value, list | tuple):
@@ -135,7 +137,7 @@ def present_sd_jwt_vc(
     return present(text, paths, holder_key=holder_key, audience=audience, nonce=nonce, iat=iat)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VerifiedSdJwtVc:
     """A verified SD-JWT VC presentation; ``claims`` are the disclosed subject claims only."""
 
@@ -254,7 +256,7 @@ def _typed(resolve: KeyResolver, typs: tuple[str, ...]) -> KeyResolver:
     return resolve_typed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Envelope:
     """The registered claims of a verified SD-JWT VC, checked, and the subject claims apart."""
 
@@ -319,6 +321,8 @@ def _integer_date(claims: Mapping[str, Any], name: str) -> int | None:
 
 def _has_digests(value: Any) -> bool:
     """Whether any object below ``value`` has ``_sd`` or any array an ``{"...": digest}`` element."""
+    if not isinstance(value, dict | list):
+        return False
     stack = [value]
     while stack:
         item = stack.pop()

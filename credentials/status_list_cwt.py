@@ -5,14 +5,16 @@ RFC 9596) = ``application/statuslist+cwt``; claims ``2`` sub, ``6`` iat, ``4`` e
 ``65533`` the CBOR Status List ``{"bits", "lst": bstr}`` (section 4.3). Validation follows section
 8.3 as the JWT form does (:mod:`credentials.status_list`).
 
-The COSE_Sign1 here is composed from ``cbor2`` and :class:`common.jose.Algorithm` (raw ``r || s``,
-as RFC 9053 section 2.1 carries ECDSA); decoding is bounded in size and refuses trailing bytes.
-COSE_Mac0 (tag 17), which the draft also allows, is not supported.
+The token is decoded by the strict, bounded :mod:`credentials.cbor` (duplicate map keys, trailing
+bytes, indefinite lengths and non-preferred heads refused) and parsed by :mod:`credentials.cose`;
+only the tagged form (18) is accepted here. The signature is computed by
+:class:`common.jose.Algorithm` over :func:`credentials.cose.sig_structure` (raw ``r || s``, as RFC
+9053 section 2.1 carries ECDSA), so ES384 and ES512 are available beside ES256. COSE_Mac0 (tag 17),
+which the draft also allows, is not supported.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,7 +25,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError
 from common.jose import Algorithm
-from credentials.errors import InvalidStatusListToken, StatusListSignatureInvalid, StatusListTooLarge
+from credentials import cbor, cose
+from credentials.errors import (
+    InvalidStatusListToken,
+    MalformedCbor,
+    MalformedCose,
+    StatusListSignatureInvalid,
+    StatusListTooLarge,
+)
 from credentials.status_list import (
     MAX_LIST_BYTES,
     MAX_TOKEN_BYTES,
@@ -35,25 +44,20 @@ from credentials.status_list import (
 __all__ = ["CWT_TYP", "status_list_cwt", "verify_status_list_cwt"]
 
 CWT_TYP = "application/statuslist+cwt"
-COSE_SIGN1_TAG = 18
+COSE_SIGN1_TAG = cose.TAG_SIGN1
 CWT_TAG = 61
-HEADER_ALG = 1
-HEADER_KID = 4
-HEADER_TYP = 16
-HEADER_X5CHAIN = 33
+HEADER_ALG = cose.ALG
+HEADER_KID = cose.KID
+HEADER_TYP = cose.TYP
+HEADER_X5CHAIN = cose.X5CHAIN
 CLAIM_SUB = 2
 CLAIM_EXP = 4
 CLAIM_IAT = 6
 CLAIM_STATUS_LIST = 65533
 CLAIM_TTL = 65534
 
-_COSE_ALGORITHMS = {-7: Algorithm.ES256, -35: Algorithm.ES384, -36: Algorithm.ES512}
+_COSE_ALGORITHMS = {cose.ES256: Algorithm.ES256, -35: Algorithm.ES384, -36: Algorithm.ES512}
 _COSE_IDS = {alg: ident for ident, alg in _COSE_ALGORITHMS.items()}
-
-
-def _sig_structure(protected: bytes, payload: bytes) -> bytes:
-    """``Sig_structure`` for COSE_Sign1 (RFC 9052 section 4.4), empty external AAD."""
-    return cbor2.dumps(["Signature1", protected, b"", payload])
 
 
 def status_list_cwt(
@@ -82,22 +86,30 @@ def status_list_cwt(
         claims[CLAIM_EXP] = exp
     if ttl is not None:
         claims[CLAIM_TTL] = ttl
-    protected_bytes = cbor2.dumps(protected)
-    payload = cbor2.dumps(claims)
-    signature = alg.sign(key, _sig_structure(protected_bytes, payload))
-    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected_bytes, unprotected, payload, signature]))
+    protected_bytes = cbor.encode(protected)
+    payload = cbor.encode(claims)
+    signature = alg.sign(key, cose.sig_structure(protected_bytes, b"", payload))
+    return cbor.encode(cbor2.CBORTag(COSE_SIGN1_TAG, [protected_bytes, unprotected, payload, signature]))
 
 
-def _loads(data: bytes, what: str) -> Any:
-    """One CBOR item, nothing after it (a bounded, strict-enough decode for these small tokens)."""
-    stream = io.BytesIO(data)
+def _sign1(data: bytes, max_token_bytes: int) -> tuple[cose.CoseSign1, bytes]:
+    """The tagged COSE_Sign1 (18) of ``data`` and its payload; an untagged one, any other tag and a
+    detached payload are refused."""
     try:
-        value = cbor2.CBORDecoder(stream).decode()
-    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError) as exc:
-        raise InvalidStatusListToken(f"{what} is not valid CBOR: {exc}") from exc
-    if stream.tell() != len(data):
-        raise InvalidStatusListToken(f"{what} has bytes after its CBOR item")
-    return value
+        message = cbor.decode(data, max_bytes=max_token_bytes)
+    except MalformedCbor as exc:
+        raise InvalidStatusListToken(f"status list token is not valid CBOR: {exc}") from exc
+    if not isinstance(message, cbor2.CBORTag) or message.tag != COSE_SIGN1_TAG:
+        raise InvalidStatusListToken("status list token is not a tagged COSE_Sign1 (18)")
+    if not isinstance(message.value, list | tuple):
+        raise InvalidStatusListToken("COSE_Sign1 is not an array of four")
+    try:
+        sign1 = cose.decode_sign1(list(message.value))
+    except (MalformedCose, MalformedCbor) as exc:
+        raise InvalidStatusListToken(f"status list token is not a COSE_Sign1: {exc}") from exc
+    if sign1.payload is None:
+        raise InvalidStatusListToken("COSE_Sign1 payload is not a byte string")
+    return sign1, sign1.payload
 
 
 def verify_status_list_cwt(
@@ -112,32 +124,18 @@ def verify_status_list_cwt(
 ) -> StatusListToken:
     """Validate a CWT Status List Token (sections 5.2 and 8.3).
 
-    Tagged COSE_Sign1 only (no CWT tag 61), protected ``typ`` (16) ``application/statuslist+cwt``,
-    ``alg`` (1) in ``algorithms``; ``resolve_key`` gets the merged headers (protected wins) and
-    returns the signer's key; the signature must verify, ``sub`` (2) equal ``uri``, ``iat`` (6) be
-    present, ``exp`` (4) lie after ``now``, ``ttl`` (65534) be positive; the list (65533) inflates to at
-    most ``max_bytes``.
+    Tagged COSE_Sign1 only (no CWT tag 61), strictly decoded CBOR (no duplicate map keys), protected
+    ``typ`` (16) ``application/statuslist+cwt``, ``alg`` (1) in ``algorithms``; ``resolve_key`` gets
+    the merged headers (protected wins) and returns the signer's key; the signature must verify,
+    ``sub`` (2) equal ``uri``, ``iat`` (6) be present, ``exp`` (4) lie after ``now``, ``ttl`` (65534)
+    be positive; the list (65533) inflates to at most ``max_bytes``.
     """
-    if not isinstance(data, (bytes, bytearray)):
+    if not isinstance(data, bytes | bytearray):
         raise InvalidStatusListToken("status list token is not bytes")
     if len(data) > max_token_bytes:
         raise StatusListTooLarge(f"status list token larger than {max_token_bytes} bytes")
-    message = _loads(bytes(data), "status list token")
-    if not isinstance(message, cbor2.CBORTag) or message.tag != COSE_SIGN1_TAG:
-        raise InvalidStatusListToken("status list token is not a tagged COSE_Sign1 (18)")
-    parts = message.value
-    if not isinstance(parts, (list, tuple)) or len(parts) != 4:
-        raise InvalidStatusListToken("COSE_Sign1 is not an array of four")
-    protected_bytes, unprotected, payload, signature = parts
-    if not isinstance(protected_bytes, bytes) or not isinstance(unprotected, Mapping):
-        raise InvalidStatusListToken("COSE_Sign1 headers have the wrong types")
-    if not isinstance(payload, bytes) or not isinstance(signature, bytes):
-        raise InvalidStatusListToken("COSE_Sign1 payload or signature is not a byte string")
-    protected = _loads(protected_bytes, "protected header") if protected_bytes else {}
-    if not isinstance(protected, Mapping):
-        raise InvalidStatusListToken("protected header is not a map")
-    if set(protected) & set(unprotected):
-        raise InvalidStatusListToken("a header parameter is both protected and unprotected")
+    message, payload = _sign1(bytes(data), max_token_bytes)
+    protected, unprotected = message.protected, message.unprotected
     if protected.get(HEADER_TYP) != CWT_TYP:
         raise InvalidStatusListToken(f"status list token type (16) must be {CWT_TYP!r}")
     alg_id = protected.get(HEADER_ALG)
@@ -146,10 +144,13 @@ def verify_status_list_cwt(
         raise StatusListSignatureInvalid(f"COSE algorithm {alg_id!r} is not allowed")
     key = resolve_key({**unprotected, **protected})
     try:
-        alg.verify(key, _sig_structure(protected_bytes, payload), signature)
+        alg.verify(key, cose.sig_structure(message.protected_bytes, b"", payload), message.signature)
     except CryptoError as exc:
         raise StatusListSignatureInvalid(f"status list token signature: {exc}") from exc
-    claims = _loads(payload, "CWT claims")
+    try:
+        claims = cbor.decode(payload, max_bytes=max_token_bytes)
+    except MalformedCbor as exc:
+        raise InvalidStatusListToken(f"CWT claims are not valid CBOR: {exc}") from exc
     if isinstance(claims, cbor2.CBORTag):
         raise InvalidStatusListToken("CWT claims must not be tagged")
     if not isinstance(claims, Mapping):

@@ -95,3 +95,16 @@ def test_unwrap24_strict() -> None:
         cbor.unwrap24(cbor2.CBORTag(25, b"\x00"))
     with pytest.raises(MalformedCbor):
         cbor.unwrap24(cbor2.CBORTag(24, b"\x00\x00"))  # trailing byte inside
+
+
+@pytest.mark.parametrize("value", [24, 31, -25, -32, [1, 24], {"digestID": 27}])
+def test_one_byte_integer_arguments_below_32_accepted(value: object) -> None:
+    """0x18 0x18..0x1f is the preferred form of the integers 24..31 (RFC 8949 section 4.2.1); only a
+    simple value (major type 7) in a two-byte head must be 32 or more (section 3.3)."""
+    assert cbor.decode(cbor2.dumps(value)) == value
+
+
+@pytest.mark.parametrize("hex_data", ["f818", "f81f"])
+def test_two_byte_simple_values_below_32_refused(hex_data: str) -> None:
+    with pytest.raises(MalformedCbor):
+        cbor.decode(bytes.fromhex(hex_data))

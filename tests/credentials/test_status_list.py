@@ -476,6 +476,40 @@ def test_cwt_malformed_refused(data: bytes) -> None:
         verify_status_list_cwt(data, uri=URI, now=IAT, resolve_key=_key)
 
 
+def _signed_raw(protected_bytes: bytes, payload: bytes, unprotected: bytes = b"\xa0") -> bytes:
+    """A tagged COSE_Sign1 assembled byte by byte, so its maps can hold what cbor2 would not write."""
+    signature = Algorithm.ES256.sign(KEY, cbor2.dumps(["Signature1", protected_bytes, b"", payload]))
+    return (
+        b"\xd2\x84"
+        + cbor2.dumps(protected_bytes)
+        + unprotected
+        + cbor2.dumps(payload)
+        + cbor2.dumps(signature)
+    )
+
+
+def _with_duplicate(encoded_map: bytes, key: int, value: Any) -> bytes:
+    """``encoded_map`` (fewer than 23 entries) with one more entry whose key it already has."""
+    assert encoded_map[0] >> 5 == 5 and encoded_map[0] & 0x1F < 23
+    return bytes([encoded_map[0] + 1]) + encoded_map[1:] + cbor2.dumps(key) + cbor2.dumps(value)
+
+
+def test_cwt_duplicate_map_keys_refused() -> None:
+    """RFC 8949 section 5.6: a map with a duplicate key is not valid CBOR, wherever it is."""
+    protected, claims = cbor2.dumps(TYP16), cbor2.dumps(_claims())
+    assert (
+        verify_status_list_cwt(_signed_raw(protected, claims), uri=URI, now=IAT, resolve_key=_key).iat == IAT
+    )
+    duplicated = [
+        _signed_raw(protected, _with_duplicate(claims, 6, IAT + 1)),  # in the claims
+        _signed_raw(_with_duplicate(protected, 16, "application/statuslist+cwt"), claims),  # protected
+        _signed_raw(protected, claims, unprotected=b"\xa2\x04\x41\x31\x04\x41\x32"),  # unprotected kid
+    ]
+    for data in duplicated:
+        with pytest.raises(InvalidStatusListToken):
+            verify_status_list_cwt(data, uri=URI, now=IAT, resolve_key=_key)
+
+
 def test_cwt_algorithm_not_allowed_refused() -> None:
     with pytest.raises(StatusListSignatureInvalid):
         verify_status_list_cwt(
