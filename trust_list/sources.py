@@ -13,6 +13,7 @@ Either one list (``trust_list`` = URL or file, ``trust_list_operator`` = PEM) or
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from common.config import ConfigFile, load_chain
@@ -29,8 +30,9 @@ def _location(config: ConfigFile, name: str, value: Any) -> str:
         raise InvalidInput(f"{config.path}: {name} must be a URL or a file path")
     if value.startswith(("https://", "http://")):
         return value
-    path = config.path.parent / value
-    return str(path if not path.is_absolute() else value)
+    if "://" in value:
+        raise InvalidInput(f"{config.path}: {name} must be an https URL or a file path")
+    return value if Path(value).is_absolute() else str(config.path.parent / value)
 
 
 def trust_list_sources(config: ConfigFile) -> tuple[TrustListSource, ...]:
