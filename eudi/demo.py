@@ -80,6 +80,7 @@ async def round_trip(
             "present",
             {
                 "verifier": proposal.verifier_name or proposal.request.client_id,
+                "purpose": proposal.registration.purpose() if proposal.registration else None,
                 "disclosed": proposal.disclosed_paths(),
                 "ms": _ms(started),
             },
@@ -114,6 +115,8 @@ def _human_report(name: str, data: dict[str, Any]) -> None:
     if "credentials" in data:
         print("received: " + ", ".join(data["credentials"]))
     if "verifier" in data:
+        if data.get("purpose"):
+            print(f"registered purpose: {data['purpose']}")
         print(f"to {data['verifier']}: {json.dumps(data['disclosed'])}")
     if "status" in data:
         print(f"status: {data['status']}")
