@@ -71,6 +71,7 @@ def summary(trust_list: TrustList) -> dict[str, Any]:
                         "name": service.name,
                         "type": service.service_type,
                         "status": service.status,
+                        "attestation_types": list(service.attestation_types),
                         "certificates": [cert.subject.rfc4514_string() for cert in service.certificates],
                     }
                     for service in entity.services

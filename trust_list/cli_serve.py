@@ -91,6 +91,8 @@ def _show(args: argparse.Namespace) -> int:
             print(f"  {service.name}: {service.service_type} [{state}]")
             for cert in service.certificates:
                 print(f"    {cert.subject.rfc4514_string()}")
+            if service.attestation_types:
+                print(f"    may issue: {', '.join(service.attestation_types)}")
     return 0
 
 
