@@ -275,7 +275,12 @@ class _Envelope:
         for name in NEVER_DISCLOSABLE:
             if name in claims and name not in signed:
                 raise ForbiddenDisclosure(f"{name!r} must not be selectively disclosable")
-            if name in signed and _has_digests(signed[name]):
+            if (
+                name in signed
+                and _has_digests(signed[name])
+                and claims.get(name) != _without_digests(signed[name])
+            ):
+                # decoy digests disclose nothing; a Disclosure inside the claim is what 3.2.2.2 forbids
                 raise ForbiddenDisclosure(f"the sub-claims of {name!r} must not be selectively disclosable")
         vct = claims.get("vct")
         if not isinstance(vct, str) or not vct:
@@ -317,6 +322,18 @@ def _integer_date(claims: Mapping[str, Any], name: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise MalformedSdJwt(f"{name} is not a NumericDate")
     return int(value)
+
+
+def _without_digests(value: Any) -> Any:
+    """``value`` with every ``_sd`` member and every ``{"...": digest}`` array element removed: what
+    processing leaves of it when no Disclosure refers into it."""
+    if isinstance(value, dict):
+        return {k: _without_digests(v) for k, v in value.items() if k != "_sd"}
+    if isinstance(value, list):
+        return [
+            _without_digests(item) for item in value if not (isinstance(item, dict) and set(item) == {"..."})
+        ]
+    return value
 
 
 def _has_digests(value: Any) -> bool:

@@ -1,9 +1,11 @@
 """Interoperability with the IETF reference implementation of SD-JWT (PyPI ``sd-jwt`` 0.10.4).
 
-Both directions, key binding included: an SD-JWT VC made and presented by this library verifies with
-the peer's ``SDJWTVerifier``; one made by the peer's ``SDJWTIssuer`` and presented by its
-``SDJWTHolder`` verifies with :func:`credentials.sdjwt_vc.verify_sd_jwt_vc`. Each side checks the
-disclosed claims, not just that no exception was raised.
+Both directions, key binding and a token-status-list ``status`` claim included: an SD-JWT VC made and
+presented by this library verifies with the peer's ``SDJWTVerifier``; one made by the peer's
+``SDJWTIssuer`` and presented by its ``SDJWTHolder`` verifies with
+:func:`credentials.sdjwt_vc.verify_sd_jwt_vc`, and its ``status`` reference is read by
+:func:`credentials.status_list.status_reference`. Each side checks the disclosed claims, not just
+that no exception was raised.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from common.jose import b64url_encode, public_jwk
 from credentials.catalog.pid import PID_VCT
 from credentials.sdjwt import KeyBindingCheck
 from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc, verify_sd_jwt_vc
+from credentials.status_list import status_reference
 from tests.credentials.support import HOLDER_KEY, ISSUER_KEY, certificate_chain
 
 pytestmark = pytest.mark.interop
@@ -31,6 +34,7 @@ pytestmark = pytest.mark.interop
 ISSUER = "https://pid.example.nl"
 AUD = "x509_san_dns:verifier.example"
 NONCE = "bUM3dU1v3T4"
+STATUS = {"status_list": {"idx": 412, "uri": "https://pid.example.nl/status-lists/1"}}
 PID = {
     "given_name": "Sophie",
     "family_name": "Visser",
@@ -58,6 +62,7 @@ def test_ours_verifies_with_the_peer() -> None:
         holder_jwk=public_jwk(HOLDER_KEY),
         iat=now,
         exp=now + 3600,
+        status=STATUS,
         decoys=3,
     )
     presentation = present_sd_jwt_vc(
@@ -84,6 +89,7 @@ def test_ours_verifies_with_the_peer() -> None:
         "exp": now + 3600,
         "vct": PID_VCT,
         "cnf": {"jwk": public_jwk(HOLDER_KEY)},
+        "status": STATUS,
         "given_name": "Sophie",
         "address": {"locality": "Amsterdam"},
         "nationalities": ["BE"],
@@ -101,6 +107,7 @@ def test_the_peers_credential_verifies_with_ours() -> None:
         "iat": issued_at,
         "exp": issued_at + 3600,
         "vct": PID_VCT,
+        "status": STATUS,
         sd("given_name"): "Sophie",
         sd("family_name"): "Visser",
         sd("address"): {sd("street_address"): "Lindenlaan", sd("locality"): "Amsterdam", "country": "NL"},
@@ -147,4 +154,8 @@ def test_the_peers_credential_verifies_with_ours() -> None:
         issued_at + 3600,
     )
     assert result.cnf_jwk == public_jwk(HOLDER_KEY)
+    assert result.status == STATUS and status_reference({"status": result.status}) == (
+        412,
+        STATUS["status_list"]["uri"],
+    )
     assert result.key_binding is not None and result.key_binding["nonce"] == NONCE
