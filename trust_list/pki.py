@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -230,26 +231,22 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
     return DevPki(
         pid_ca_cert=pid_ca,
         pid_ca_key=pid_ca_key,
-        issuer_cert=_certificate(
-            subject=_name(country, f"Demo PID Provider {country}", f"Demo PID Issuer {country}"),
-            key=issuer_key,
-            issuer=pid_ca_name,
-            issuer_key=pid_ca_key,
-            now=now,
-            validity=LEAF_VALIDITY,
-            ca=False,
+        issuer_cert=_leaf(
+            _name(country, f"Demo PID Provider {country}", f"Demo PID Issuer {country}"),
+            issuer_key,
+            pid_ca_name,
+            pid_ca_key,
+            now,
         ),
         issuer_key=issuer_key,
         eaa_ca_cert=_root(eaa_ca_name, eaa_ca_key, now),
         eaa_ca_key=eaa_ca_key,
-        eaa_issuer_cert=_certificate(
-            subject=_name(country, f"Demo Diploma Registry {country}", f"Demo Diploma Issuer {country}"),
-            key=eaa_issuer_key,
-            issuer=eaa_ca_name,
-            issuer_key=eaa_ca_key,
-            now=now,
-            validity=LEAF_VALIDITY,
-            ca=False,
+        eaa_issuer_cert=_leaf(
+            _name(country, f"Demo Diploma Registry {country}", f"Demo Diploma Issuer {country}"),
+            eaa_issuer_key,
+            eaa_ca_name,
+            eaa_ca_key,
+            now,
         ),
         eaa_issuer_key=eaa_issuer_key,
         wallet_ca_cert=_root(wallet_ca_name, wallet_ca_key, now),
@@ -342,27 +339,10 @@ def _load_key(directory: Path, field: str) -> ec.EllipticCurvePrivateKey:
 
 def load_dev_pki(directory: Path) -> DevPki:
     """Read back what :func:`write_dev_pki` wrote; ``OSError`` or ``ValueError`` when it cannot."""
-    return DevPki(
-        pid_ca_cert=_load_certificate(directory, "pid_ca_cert"),
-        pid_ca_key=_load_key(directory, "pid_ca_key"),
-        issuer_cert=_load_certificate(directory, "issuer_cert"),
-        issuer_key=_load_key(directory, "issuer_key"),
-        eaa_ca_cert=_load_certificate(directory, "eaa_ca_cert"),
-        eaa_ca_key=_load_key(directory, "eaa_ca_key"),
-        eaa_issuer_cert=_load_certificate(directory, "eaa_issuer_cert"),
-        eaa_issuer_key=_load_key(directory, "eaa_issuer_key"),
-        wallet_ca_cert=_load_certificate(directory, "wallet_ca_cert"),
-        wallet_ca_key=_load_key(directory, "wallet_ca_key"),
-        wallet_provider_cert=_load_certificate(directory, "wallet_provider_cert"),
-        wallet_provider_key=_load_key(directory, "wallet_provider_key"),
-        registrar_ca_cert=_load_certificate(directory, "registrar_ca_cert"),
-        registrar_ca_key=_load_key(directory, "registrar_ca_key"),
-        registrar_cert=_load_certificate(directory, "registrar_cert"),
-        registrar_key=_load_key(directory, "registrar_key"),
-        rp_ca_cert=_load_certificate(directory, "rp_ca_cert"),
-        rp_ca_key=_load_key(directory, "rp_ca_key"),
-        verifier_cert=_load_certificate(directory, "verifier_cert"),
-        verifier_key=_load_key(directory, "verifier_key"),
-        operator_cert=_load_certificate(directory, "operator_cert"),
-        operator_key=_load_key(directory, "operator_key"),
-    )
+    loaded: dict[str, Any] = {
+        field.name: _load_key(directory, field.name)
+        if field.name.endswith("_key")
+        else _load_certificate(directory, field.name)
+        for field in fields(DevPki)
+    }
+    return DevPki(**loaded)
