@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from common.clock import Clock
 from credentials.status_list import Status, StatusList, status_list_jwt
@@ -21,6 +21,7 @@ from openid4vc.errors import CredentialRequestDenied, InvalidRequest
 
 __all__ = ["STATUS_BY_NAME", "IssuerStatusList"]
 
+T = TypeVar("T")
 LIST_SIZE = 1 << 16
 BITS = 2
 STATUS_BY_NAME = {"valid": Status.VALID, "revoked": Status.INVALID, "suspended": Status.SUSPENDED}
@@ -65,23 +66,17 @@ class IssuerStatusList:
 
     def token(self) -> str:
         """The current list as a signed ``statuslist+jwt`` (section 5.1)."""
-        now = self.clock.now()
-        ttl = self.settings.status_list_ttl
-        return status_list_jwt(
-            self._current(),
-            uri=self.uri,
-            key=self.settings.signing_key,
-            x5c=self.settings.certificate_chain,
-            iat=now,
-            exp=now + max(ttl * 2, 60),
-            ttl=ttl,
-        )
+        return self._signed(status_list_jwt)
 
     def cwt(self) -> bytes:
         """The same list as a signed ``statuslist+cwt`` (section 5.2), for mdoc relying parties."""
+        return self._signed(status_list_cwt)
+
+    def _signed(self, sign: Callable[..., T]) -> T:
+        """The current list signed with the issuer's key, its ``exp`` twice its ``ttl`` ahead."""
         now = self.clock.now()
         ttl = self.settings.status_list_ttl
-        return status_list_cwt(
+        return sign(
             self._current(),
             uri=self.uri,
             key=self.settings.signing_key,

@@ -18,17 +18,16 @@ from common.config import load_private_key
 from common.errors import EudiError, InvalidInput
 from common.jose import parse_json
 from trust_list import cli_serve
-from trust_list.dev_lists import KINDS, dev_entities, dev_list
+from trust_list.dev_lists import KINDS, dev_document, dev_entities, dev_list
 from trust_list.lote import (
     MAX_LIST_BYTES,
     TrustedEntity,
     TrustList,
-    build_lote,
     sign_lote,
     verify_lote,
 )
 from trust_list.pki import FILES, DevPki, load_dev_pki, make_dev_pki, write_dev_pki
-from trust_list.x509 import load_pem_certificates, subject_country, subject_organization
+from trust_list.x509 import load_pem_certificates
 
 __all__ = ["add_commands", "skeleton_entities", "summary", "write_trust_list"]
 
@@ -110,14 +109,12 @@ def _build(args: argparse.Namespace) -> int:
         pki = load_dev_pki(Path(args.pki))
         now = _now()
         if args.unsigned:
-            document = build_lote(
-                operator_name=subject_organization(pki.operator_cert) or "Trust list operator",
-                country=subject_country(pki.operator_cert) or "EU",
+            document = dev_document(
+                pki,
+                args.type,
+                now=now,
                 sequence_number=args.sequence,
-                issued=now,
-                next_update=now + timedelta(days=args.validity_days),
-                entities=dev_entities(pki, args.type),
-                lote_type=KINDS[args.type],
+                validity=timedelta(days=args.validity_days),
             )
             Path(args.out).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
             print(f"unsigned {args.type} list {args.out}: sign it with `eudi trust-list sign`")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from cryptography import x509
 
@@ -35,7 +36,7 @@ from trust_list.uris import (
 )
 from trust_list.x509 import subject_country, subject_organization
 
-__all__ = ["KINDS", "dev_entities", "dev_list"]
+__all__ = ["KINDS", "dev_document", "dev_entities", "dev_list"]
 
 KINDS: dict[str, str | None] = {
     "pid": LOTE_TYPE_PID_PROVIDERS,
@@ -88,9 +89,25 @@ def dev_list(
     entities: Sequence[TrustedEntity] | None = None,
 ) -> str:
     """The signed list of ``kind`` (``entities`` replaces the PKI's, e.g. to withdraw one)."""
+    document = dev_document(
+        pki, kind, now=now, sequence_number=sequence_number, validity=validity, entities=entities
+    )
+    return sign_lote(document, key=pki.operator_key, chain=[pki.operator_cert])
+
+
+def dev_document(
+    pki: DevPki,
+    kind: str,
+    *,
+    now: datetime,
+    sequence_number: int = 1,
+    validity: timedelta = timedelta(days=30),
+    entities: Sequence[TrustedEntity] | None = None,
+) -> dict[str, Any]:
+    """The LoTE JSON of ``kind``, not yet signed (``eudi trust-list build --unsigned``)."""
     if kind not in KINDS:
         raise ValueError(f"unknown list kind {kind!r}; known: {', '.join(KINDS)}")
-    document = build_lote(
+    return build_lote(
         operator_name=subject_organization(pki.operator_cert) or "Trust list operator",
         country=subject_country(pki.operator_cert) or "EU",
         sequence_number=sequence_number,
@@ -99,4 +116,3 @@ def dev_list(
         entities=dev_entities(pki, kind) if entities is None else entities,
         lote_type=KINDS[kind],
     )
-    return sign_lote(document, key=pki.operator_key, chain=[pki.operator_cert])
