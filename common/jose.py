@@ -80,21 +80,44 @@ def b64url_decode(text: str | bytes) -> bytes:
         raise InvalidInput("not base64url") from exc
 
 
-_COMPACT_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-_SORTED_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
 # The C encoder that ``JSONEncoder.encode`` itself builds for one-shot, unindented output; calling it
 # directly skips the closure ``iterencode`` defines on every call, which costs more than small
-# documents take to encode. Each call still gets fresh ``markers``, so circular values are refused.
+# documents take to encode.
 _MAKE_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
 
 
-def _json_text(value: Any, encoder: json.JSONEncoder) -> str:
-    if _MAKE_C_ENCODER is None:
-        return encoder.encode(value)
-    ascii_only = encoder.ensure_ascii
-    text_encoder = json.encoder.encode_basestring_ascii if ascii_only else json.encoder.encode_basestring
-    c_encoder = _MAKE_C_ENCODER(
-        {},
+@dataclass(frozen=True, slots=True)
+class _JsonWriter:
+    """A ``JSONEncoder`` configuration with its C encoder built once.
+
+    Without ``markers`` the C encoder keeps no state between calls, so one instance serves every
+    call (building one costs as much as encoding a Disclosure). What markers would catch, a circular
+    value, then ends in RecursionError, as a merely too deep value does with markers too; such a
+    value is written again with markers, so the error raised is the one the stdlib raises.
+    """
+
+    encoder: json.JSONEncoder
+    c_encoder: Any
+
+    @classmethod
+    def of(cls, encoder: json.JSONEncoder) -> _JsonWriter:
+        return cls(encoder, None if _MAKE_C_ENCODER is None else _c_encoder(encoder, None))
+
+    def text(self, value: Any) -> str:
+        if self.c_encoder is None:
+            return self.encoder.encode(value)
+        try:
+            return "".join(self.c_encoder(value, 0))
+        except RecursionError:
+            return "".join(_c_encoder(self.encoder, {})(value, 0))
+
+
+def _c_encoder(encoder: json.JSONEncoder, markers: dict[int, Any] | None) -> Any:
+    text_encoder = (
+        json.encoder.encode_basestring_ascii if encoder.ensure_ascii else json.encoder.encode_basestring
+    )
+    return _MAKE_C_ENCODER(
+        markers,
         encoder.default,
         text_encoder,
         None,
@@ -104,12 +127,15 @@ def _json_text(value: Any, encoder: json.JSONEncoder) -> str:
         encoder.skipkeys,
         encoder.allow_nan,
     )
-    return "".join(c_encoder(value, 0))
+
+
+_COMPACT = _JsonWriter.of(json.JSONEncoder(separators=(",", ":"), ensure_ascii=False))
+_SORTED = _JsonWriter.of(json.JSONEncoder(separators=(",", ":"), sort_keys=True))
 
 
 def canonical_json(value: Any) -> bytes:
     """Compact JSON, UTF-8, as we put it on the wire."""
-    return _json_text(value, _COMPACT_ENCODER).encode("utf-8")
+    return _COMPACT.text(value).encode("utf-8")
 
 
 def _depth(value: Any, limit: int) -> None:
@@ -134,21 +160,6 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates)
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
-def _decode(text: str) -> Any:
-    """``_DECODER.decode(text)``, without its whitespace regexes when the text is one bare value.
-
-    Whenever the direct scan does not consume exactly the whole text (leading or trailing
-    whitespace, trailing data, an error) the full decoder runs, so results and errors are its own.
-    """
-    try:
-        value, end = _SCAN(text, 0)
-    except (StopIteration, ValueError):
-        return _DECODER.decode(text)
-    if end != len(text):
-        return _DECODER.decode(text)
-    return value
-
-
 def parse_json(
     data: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES, max_depth: int = MAX_JSON_DEPTH
 ) -> Any:
@@ -157,7 +168,15 @@ def parse_json(
         raise InvalidInput(f"JSON larger than {max_bytes} bytes")
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        value = _decode(text)
+        # the C scanner directly, without the decoder's whitespace regexes, when the text is one bare
+        # value; whenever it does not consume exactly the whole text (whitespace around, trailing
+        # data, an error) the full decoder runs, so results and errors are its own
+        try:
+            value, end = _SCAN(text, 0)
+        except (StopIteration, ValueError):
+            end = -1
+        if end != len(text):
+            value = _DECODER.decode(text)
     except RecursionError as exc:
         raise InvalidInput(f"JSON nested deeper than {max_depth}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
@@ -246,18 +265,19 @@ def public_jwk(key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) -> d
     """The public JWK of an EC key (RFC 7518 section 6.2.1)."""
     public = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
     alg = Algorithm.for_key(public)
-    numbers = public.public_numbers()
+    # the uncompressed point 0x04 || x || y holds both coordinates at their fixed size, in one call
+    point = public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     return {
         "kty": "EC",
         "crv": alg.crv,
-        "x": b64url_encode(numbers.x.to_bytes(alg.size, "big")),
-        "y": b64url_encode(numbers.y.to_bytes(alg.size, "big")),
+        "x": b64url_encode(point[1 : 1 + alg.size]),
+        "y": b64url_encode(point[1 + alg.size :]),
     }
 
 
 def public_key_from_jwk(jwk: object) -> ec.EllipticCurvePublicKey:
     """An EC public key from its JWK; private members and off-curve points are refused."""
-    if not isinstance(jwk, Mapping):
+    if type(jwk) is not dict and not isinstance(jwk, Mapping):
         raise InvalidInput("JWK is not an object")
     if "d" in jwk:
         raise InvalidInput("JWK carries private key material")
@@ -290,7 +310,7 @@ def private_key_from_jwk(jwk: Mapping[str, Any]) -> ec.EllipticCurvePrivateKey:
 def jwk_thumbprint(jwk: Mapping[str, Any]) -> bytes:
     """RFC 7638 thumbprint (SHA-256) over the required EC members in lexicographic order."""
     required = {name: jwk[name] for name in ("crv", "kty", "x", "y")}
-    return hashlib.sha256(_json_text(required, _SORTED_ENCODER).encode()).digest()
+    return hashlib.sha256(_SORTED.text(required).encode()).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,27 +348,22 @@ def parse_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> Jws:
         raise InvalidInput("JWS is not a string")
     if len(token) > max_bytes:
         raise InvalidInput(f"JWS larger than {max_bytes} bytes")
-    parts = token.split(".")
+    if not token.isascii():
+        raise InvalidInput("JWS is not ASCII")
+    # split the bytes, so that the signing input is a slice rather than the two parts joined again
+    raw = token.encode("ascii")
+    parts = raw.split(b".")
     if len(parts) != 3:
         raise InvalidInput("not a compact JWS (expected three parts)")
     header_b64, payload_b64, signature_b64 = parts
-    try:
-        header = parse_json(b64url_decode(header_b64), max_depth=8)
-    except UnicodeEncodeError as exc:
-        raise InvalidInput("JWS header is not ASCII") from exc
+    header = parse_json(b64url_decode(header_b64), max_depth=8)
     if not isinstance(header, dict):
         raise InvalidInput("JWS header is not a JSON object")
     if "crit" in header:
         raise InvalidInput("JWS header has unsupported critical parameters")
-    try:
-        return Jws(
-            header=header,
-            payload=b64url_decode(payload_b64),
-            signing_input=f"{header_b64}.{payload_b64}".encode("ascii"),
-            signature=b64url_decode(signature_b64),
-        )
-    except UnicodeEncodeError as exc:
-        raise InvalidInput("JWS is not ASCII") from exc
+    payload = b64url_decode(payload_b64)
+    signing_input = raw[: len(header_b64) + 1 + len(payload_b64)]
+    return Jws(header, payload, signing_input, b64url_decode(signature_b64))
 
 
 def encode_jws(

@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from credentials import cbor, cose
@@ -37,6 +38,7 @@ from credentials.errors import (
 )
 
 MAX_DEVICE_RESPONSE_BYTES = MAX_ISSUER_SIGNED_BYTES
+_EMPTY_MAP = b"\xa0"
 DEVICE_RESPONSE_OK = 0
 
 
@@ -75,7 +77,9 @@ def openid4vp_dc_api_session_transcript(
 def _device_authentication_bytes(session_transcript: Any, doctype: str, namespaces_tag: Any) -> bytes:
     """``DeviceAuthenticationBytes = #6.24(bstr .cbor ["DeviceAuthentication", SessionTranscript,
     DocType, DeviceNameSpacesBytes])`` (9.1.3.4)."""
-    return cbor.encode(cbor.wrap24(["DeviceAuthentication", session_transcript, doctype, namespaces_tag]))
+    return cbor.tag24_bytes(
+        cbor.wrap24(["DeviceAuthentication", session_transcript, doctype, namespaces_tag])
+    )
 
 
 def device_response(
@@ -108,6 +112,12 @@ def device_response(
 
 
 def _device_namespaces(namespaces_tag: Any, issuer: VerifiedIssuerSigned) -> dict[str, dict[str, Any]]:
+    if (
+        isinstance(namespaces_tag, cbor2.CBORTag)
+        and namespaces_tag.tag == cbor.TAG_ENCODED_CBOR
+        and namespaces_tag.value == _EMPTY_MAP
+    ):
+        return {}  # no device-signed elements, as in nearly every response: read without a decoder
     namespaces: dict[str, dict[str, Any]] = {}
     for ns, elements in _map(cbor.unwrap24(namespaces_tag), "DeviceNameSpaces").items():
         values = {}

@@ -39,6 +39,7 @@ _DIGESTS: dict[str, Callable[[bytes], Any]] = {
     "SHA-384": hashlib.sha384,
     "SHA-512": hashlib.sha512,
 }
+_DIGEST_SIZES = {"SHA-256": 32, "SHA-384": 48, "SHA-512": 64}
 _ITEM_KEYS = {"digestID", "random", "elementIdentifier", "elementValue"}
 
 Rng = Callable[[int], bytes]
@@ -230,6 +231,30 @@ def _key_authorizations(value: Any) -> KeyAuthorizations:
     return KeyAuthorizations(namespaces, elements)
 
 
+def _digest_ids_map(digests: Mapping[Any, Any], size: int) -> dict[int, bytes]:
+    """DigestIDs (9.1.2.4): uint -> bstr of the digest's ``size``."""
+    ids, values = digests.keys(), digests.values()
+    # the whole map at once when it is as decoders make it (exact int keys, exact bytes values)
+    if (
+        set(map(type, ids)) <= _INT
+        and set(map(type, values)) <= _BYTES
+        and set(map(len, values)) <= {size}
+        and min(ids, default=0) >= 0
+    ):
+        return dict(digests)
+    entries = {}
+    for digest_id, digest in digests.items():
+        if type(digest_id) is not int or digest_id < 0 or not isinstance(digest, bytes):
+            raise MalformedMdoc("valueDigests entries must be uint -> bstr")
+        if len(digest) != size:
+            raise MalformedMdoc("digest of the wrong length")
+        entries[digest_id] = digest
+    return entries
+
+
+_INT, _BYTES = frozenset({int}), frozenset({bytes})
+
+
 def parse_mso(value: Any) -> Mso:
     """The MSO map (9.1.2.4) into :class:`Mso`; shapes and the digest algorithm are checked."""
     mso = _map(value, "MobileSecurityObject")
@@ -239,17 +264,10 @@ def parse_mso(value: Any) -> Mso:
     algorithm = mso.get("digestAlgorithm")
     if algorithm not in _DIGESTS:
         raise UnsupportedAlgorithm(f"digestAlgorithm {algorithm!r} not supported")
-    size = _DIGESTS[algorithm](b"").digest_size
+    size = _DIGEST_SIZES[algorithm]
     value_digests: dict[str, dict[int, bytes]] = {}
     for ns, digests in _map(mso.get("valueDigests"), "valueDigests").items():
-        entries = {}
-        for digest_id, digest in _map(digests, "DigestIDs").items():
-            if type(digest_id) is not int or digest_id < 0 or not isinstance(digest, bytes):
-                raise MalformedMdoc("valueDigests entries must be uint -> bstr")
-            if len(digest) != size:
-                raise MalformedMdoc("digest of the wrong length")
-            entries[digest_id] = digest
-        value_digests[_text(ns, "namespace")] = entries
+        value_digests[_text(ns, "namespace")] = _digest_ids_map(_map(digests, "DigestIDs"), size)
     device_key_info = _map(mso.get("deviceKeyInfo"), "deviceKeyInfo")
     status = mso.get("status")
     return Mso(
@@ -265,8 +283,12 @@ def parse_mso(value: Any) -> Mso:
 
 
 def _item(tag: Any) -> dict[str, Any]:
-    item = cbor.unwrap24(tag, max_bytes=MAX_ISSUER_SIGNED_BYTES)
-    if not isinstance(item, Mapping) or item.keys() != _ITEM_KEYS:
+    return _checked_item(cbor.unwrap24(tag, max_bytes=MAX_ISSUER_SIGNED_BYTES))
+
+
+def _checked_item(item: Any) -> dict[str, Any]:
+    """An IssuerSignedItem (9.1.2.5) as decoded from its tag 24, its shape checked."""
+    if not (type(item) is dict or isinstance(item, Mapping)) or item.keys() != _ITEM_KEYS:
         raise MalformedMdoc(
             "IssuerSignedItem must hold exactly digestID, random, elementIdentifier, elementValue"
         )
@@ -310,7 +332,7 @@ def verify_issuer_signed_object(
     cose.verify_sign1(message, public)
     if message.payload is None:
         raise MalformedMdoc("issuerAuth payload is detached")
-    mso = parse_mso(cbor.unwrap24(cbor.decode(message.payload, max_bytes=MAX_ISSUER_SIGNED_BYTES)))
+    mso = parse_mso(cbor.decode24(message.payload, max_bytes=MAX_ISSUER_SIGNED_BYTES))
     if doctype is not None and mso.doctype != doctype:
         raise WrongType(f"MSO docType {mso.doctype!r} is not {doctype!r}")
     _check_validity(mso.validity, signer, now)
@@ -320,8 +342,10 @@ def verify_issuer_signed_object(
         expected = mso.value_digests.get(_text(ns, "namespace"), {})
         seen: set[int] = set()
         elements: dict[str, Any] = {}
-        for tag in _seq(tags, "IssuerSignedItems"):
-            item = _item(tag)
+        tags = _seq(tags, "IssuerSignedItems")
+        decoded = cbor.unwrap24_each(tags, max_bytes=MAX_ISSUER_SIGNED_BYTES)
+        for tag, content in zip(tags, decoded, strict=True):
+            item = _checked_item(content)
             digest_id = item["digestID"]
             if digest_id in seen:
                 raise DuplicateDigest(f"digestID {digest_id} used twice in {ns}")

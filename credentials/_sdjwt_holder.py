@@ -7,9 +7,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from common.errors import EudiError
-from common.jose import encode_jws, jwk_thumbprint, public_jwk
-from credentials._sdjwt_format import SdJwt, unverified_issuer_jwt
+from common.jose import encode_jws, public_jwk
+from credentials._sdjwt_format import SdJwt, digest, unverified_issuer_jwt
 from credentials._sdjwt_process import ClaimPath, process, select_digests
 from credentials.errors import InvalidKeyBinding
 
@@ -72,12 +71,23 @@ def present(
     # the selected SD-JWT keeps the Issuer-signed JWT, so the payload read for the selection is its own
     selected, payload = _select(_as_sd_jwt(sd_jwt), paths, recursive=recursive)
     cnf = payload.get("cnf")
-    if isinstance(cnf, dict) and "jwk" in cnf:
-        try:
-            bound = jwk_thumbprint(cnf["jwk"])
-        except (EudiError, KeyError, TypeError) as exc:
-            raise InvalidKeyBinding("cnf.jwk is not a usable key") from exc
-        if bound != jwk_thumbprint(public_jwk(holder_key)):
-            raise InvalidKeyBinding("holder_key is not the key in the SD-JWT's cnf.jwk")
-    claims = {"iat": iat, "aud": audience, "nonce": nonce, "sd_hash": selected.sd_hash()}
-    return selected.serialize() + encode_jws({"typ": KB_JWT_TYP}, claims, holder_key)
+    if isinstance(cnf, dict) and "jwk" in cnf and not _names_key(cnf["jwk"], holder_key):
+        raise InvalidKeyBinding("holder_key is not the key in the SD-JWT's cnf.jwk")
+    presented = selected.without_key_binding()
+    claims = {"iat": iat, "aud": audience, "nonce": nonce, "sd_hash": digest(presented)}
+    return presented + encode_jws({"typ": KB_JWT_TYP}, claims, holder_key)
+
+
+def _names_key(jwk: object, key: ec.EllipticCurvePrivateKey) -> bool:
+    """Whether ``jwk`` is the public JWK of ``key``, as equal RFC 7638 thumbprints would say.
+
+    The thumbprint is SHA-256 over ``crv``, ``kty``, ``x`` and ``y`` (our JWKs have exactly these, all
+    strings), so comparing those members decides the same without encoding and hashing two JWKs.
+    A ``jwk`` without them is not a usable key.
+    """
+    try:
+        members = (jwk["crv"], jwk["kty"], jwk["x"], jwk["y"])  # type: ignore[index]
+    except (KeyError, TypeError, IndexError) as exc:
+        raise InvalidKeyBinding("cnf.jwk is not a usable key") from exc
+    ours = public_jwk(key)
+    return members == (ours["crv"], ours["kty"], ours["x"], ours["y"])

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import EudiError
 from common.jose import Algorithm, b64url_encode, canonical_json, encode_jws, public_key_from_jwk
-from credentials._sdjwt_format import MAX_JSON_DEPTH, SD_ALG, Disclosure, SdJwt, digest
+from credentials._sdjwt_format import MAX_JSON_DEPTH, SD_ALG, Disclosure, SdJwt, _disclosure, digest
 from credentials.errors import InvalidClaims
 
 __all__ = ["SD", "Rng", "issue"]
@@ -134,13 +134,8 @@ class _Builder:
     def disclose(self, content: list[Any]) -> str:
         salt = b64url_encode(self.rng(16))
         encoded = b64url_encode(canonical_json([salt, *content]))
-        disclosure = Disclosure(
-            encoded=encoded,
-            salt=salt,
-            name=content[0] if len(content) == 2 else None,
-            value=content[-1],
-            digest=digest(encoded),
-        )
+        name = content[0] if len(content) == 2 else None
+        disclosure = _disclosure(Disclosure, encoded, salt, name, content[-1], digest(encoded))
         self.disclosures.append(disclosure)
         return disclosure.digest
 

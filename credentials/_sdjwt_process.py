@@ -26,6 +26,7 @@ ClaimPath = tuple[str | int | None, ...]
 """A claim path as in DCQL (OpenID4VP 1.0 section 7): key, array index, or None for every element."""
 
 _FORBIDDEN_NAMES = ("_sd", "...")
+_STR = frozenset({str})
 
 
 def process(payload: Mapping[str, Any], disclosures: Iterable[Disclosure]) -> dict[str, Any]:
@@ -76,28 +77,37 @@ class _Walk:
         return disclosure
 
     def object(self, node: Mapping[str, Any], depth: int) -> dict[str, Any]:
+        if "..." in node:
+            raise MalformedSdJwt("'...' is only allowed as the single member of an array element")
+        if depth > 0 and "_sd_alg" in node:
+            raise MalformedSdJwt("_sd_alg is only allowed at the top level")
+        if depth >= MAX_NESTING and any(key != "_sd" for key in node):
+            raise MalformedSdJwt(f"SD-JWT payload nested deeper than {MAX_NESTING}")
         out: dict[str, Any] = {}
         for key, item in node.items():
-            if key == "_sd":
-                continue
-            if key == "...":
-                raise MalformedSdJwt("'...' is only allowed as the single member of an array element")
-            if key == "_sd_alg" and depth > 0:
-                raise MalformedSdJwt("_sd_alg is only allowed at the top level")
-            # a scalar comes back as it is from value() unless it lies too deep
-            if depth < MAX_NESTING and not isinstance(item, dict | list):
-                out[key] = item
-            else:
+            if not isinstance(item, dict | list):
+                out[key] = item  # what value() returns for a scalar, the depth checked above
+            elif key != "_sd":
                 out[key] = self.value(item, depth + 1)
         if "_sd" not in node:
             return out
         digests = node["_sd"]
         if not isinstance(digests, list):
             raise MalformedSdJwt("_sd is not an array of strings")
+        # the checks of reference() for the whole array at once: strings, none met before
+        if not set(map(type, digests)) <= _STR:
+            raise MalformedSdJwt("a digest is not a string")
+        seen = self.seen
+        before = len(seen)
+        seen.update(digests)
+        if len(seen) != before + len(digests):
+            raise DuplicateDigest("a digest occurs more than once in the SD-JWT")
+        by_digest, used = self.by_digest, self.used
         for digest in digests:
-            disclosure = self.reference(digest)
+            disclosure = by_digest.get(digest)
             if disclosure is None:
                 continue
+            used.add(digest)
             name = disclosure.name
             if name is None:
                 raise InvalidDisclosure("an array-element Disclosure is referenced from _sd")

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, EudiError, InvalidInput
 from common.jose import Algorithm, Jws, parse_jws, public_key_from_jwk
-from credentials._sdjwt_format import SdJwt, check_sd_alg, split_issuer_jwt
+from credentials._sdjwt_format import SdJwt, check_sd_alg, digest, split_issuer_jwt
 from credentials._sdjwt_holder import KB_JWT_TYP
 from credentials._sdjwt_process import process
 from credentials.errors import (
@@ -101,7 +101,10 @@ def verify(
         check_validity(claims, now=now, leeway=leeway)
     kb_claims = None
     if sd_jwt.key_binding_jwt is not None:
-        kb_claims = _verify_key_binding(sd_jwt, sd_jwt.key_binding_jwt, claims, key_binding, algorithms)
+        # compact input holds ``<jwt>~<d1>~...~<dn>~`` as presented: a slice, not the parts joined again
+        compact = text.startswith(sd_jwt.issuer_jwt)
+        presented = text[: text.rindex("~") + 1] if compact else sd_jwt.without_key_binding()
+        kb_claims = _verify_key_binding(presented, sd_jwt.key_binding_jwt, claims, key_binding, algorithms)
     return VerifiedSdJwt(header=jws.header, claims=claims, key_binding=kb_claims, payload=payload)
 
 
@@ -148,14 +151,15 @@ def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
 
 
 def _verify_key_binding(
-    sd_jwt: SdJwt,
+    presented: str,
     kb_jwt: str,
     claims: Mapping[str, Any],
     check: KeyBindingCheck | None,
     algorithms: Sequence[Algorithm],
 ) -> dict[str, Any]:
     """Section 7.3 step 5, in its order: holder key from ``cnf.jwk``, ``alg``, signature, ``typ``,
-    ``iat`` window, ``nonce`` and ``aud``, ``sd_hash``; then the claims' types (step 5.8)."""
+    ``iat`` window, ``nonce`` and ``aud``, ``sd_hash`` over ``presented`` (``<jwt>~<d1>~...~<dn>~``);
+    then the claims' types (step 5.8)."""
     cnf = claims.get("cnf")
     if not isinstance(cnf, dict) or "jwk" not in cnf:
         raise InvalidKeyBinding("the SD-JWT has no cnf.jwk to check the KB-JWT against")
@@ -190,6 +194,6 @@ def _verify_key_binding(
             raise InvalidKeyBinding("KB-JWT nonce is not the one of this transaction")
         if kb["aud"] != check.audience:
             raise InvalidKeyBinding("KB-JWT aud is not this verifier")
-    if kb["sd_hash"] != sd_jwt.sd_hash():
+    if kb["sd_hash"] != digest(presented):
         raise InvalidKeyBinding("KB-JWT sd_hash does not match the presented SD-JWT")
     return kb

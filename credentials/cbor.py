@@ -17,6 +17,8 @@ Untrusted bytes are first walked head by head, iteratively, before ``cbor2`` dec
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import cbor2
@@ -29,9 +31,11 @@ __all__ = [
     "MAX_ITEMS",
     "TAG_ENCODED_CBOR",
     "decode",
+    "decode24",
     "encode",
     "tag24_bytes",
     "unwrap24",
+    "unwrap24_each",
     "wrap24",
 ]
 
@@ -40,82 +44,131 @@ MAX_DEPTH = 64
 MAX_ITEMS = 100_000
 TAG_ENCODED_CBOR = 24
 
-_MAJOR_UINT, _MAJOR_NINT, _MAJOR_BSTR, _MAJOR_TSTR = 0, 1, 2, 3
-_MAJOR_ARRAY, _MAJOR_MAP, _MAJOR_TAG, _MAJOR_SIMPLE = 4, 5, 6, 7
-_HEAD_SIZE = (1, 2, 4, 8)  # bytes of argument after the initial byte, for additional information 24..27
-# smallest argument that needs a 1-, 2-, 4- or 8-byte head (section 4.1, preferred serialization)
-_SHORTEST = {24: 24, 25: 1 << 8, 26: 1 << 16, 27: 1 << 32}
+# What each initial byte (section 3) asks of the walk, looked up once per head instead of computed:
+# _KIND, from the major type: nothing more (0, 1, 7), skip a string (2, 3), open an array, a map or
+# a tag; _ARGUMENT, from the additional information: the argument itself (0..23), minus the count
+# of argument bytes that follow (24..27), or a refusal (28..30 reserved, 31 indefinite or break).
+_SCALAR, _STRING, _ARRAY, _MAP, _TAG = 0, 1, 2, 3, 4
+_KIND = bytes(
+    (_SCALAR, _SCALAR, _STRING, _STRING, _ARRAY, _MAP, _TAG, _SCALAR)[byte >> 5] for byte in range(256)
+)
+# _SKIP, for the commonest heads, those with the argument in the initial byte: how far the next head
+# is (1 for an integer or simple value, 1 + length for a string), else 0 for the walk's slow path.
+_SKIP = bytes(
+    (1 + (byte & 0x1F) * (byte >> 5 in (2, 3)) if byte & 0x1F < 24 and byte >> 5 not in (4, 5, 6) else 0)
+    for byte in range(256)
+)
+_TAG24_HEAD = b"\xd8\x18"
+_STRING_ONE_BYTE_LENGTH = 0x78  # 0x78 a tstr, or with bit 0x20 clear 0x58 a bstr, with a 1-byte length
+_RESERVED, _INDEFINITE = -28, -31
+_ARGUMENT = tuple(
+    info if info < 24 else -(1 << (info - 24)) if info < 28 else _INDEFINITE if info == 31 else _RESERVED
+    for info in (byte & 0x1F for byte in range(256))
+)
+# by count of argument bytes: the smallest argument that needs them (section 4.1, preferred serialization)
+_SHORTEST = (0, 24, 1 << 8, 0, 1 << 16, 0, 0, 0, 1 << 32)
+_SIMPLE_TWO_BYTES = 0xF8
+_MAJOR_BSTR = 2
+_FIRST_FLOAT_OR_SIMPLE = 0xE0  # major type 7: floats need no shortest form
+_STATEFUL_TAGS = frozenset({25, 256, 28, 29})
+"""String references and shared values: ``cbor2`` resolves them against what it decoded before, so
+items holding them are never decoded together (see :func:`unwrap24_each`)."""
 
 
-def _walk(data: bytes, max_depth: int, max_items: int) -> None:
-    """Check the structure of one well-formed, definite-length item spanning all of ``data``.
+def _walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> bool:
+    """Check the structure of one well-formed, definite-length item spanning all of ``data``, or,
+    given the ``ends`` of consecutive segments of ``data``, of one such item spanning each segment
+    (as if each were walked alone); return whether a tag that ``cbor2`` resolves against earlier
+    items (:data:`_STATEFUL_TAGS`) occurs.
 
     Iterative; ``stack`` holds, per open container, how many of its items were still to read when
-    the inner one opened; ``left`` counts those of the innermost one.
+    the inner one opened; ``left`` counts those of the innermost one. ``items`` counts the heads
+    declared so far (each container adds its items when it opens), so the bound holds before they
+    are read; reading past the end is the ``IndexError`` of ``data[pos]``. An item that reads past
+    its segment into the next one ends past its segment's end, and is refused there.
     """
     end = len(data)
+    segment_ends = iter(ends or (end,))
+    segment_end = next(segment_ends)
     pos = 0
     left = 1  # the top-level item
     stack: list[int] = []
-    items = 0
-    while True:
-        while not left:
-            if not stack:
-                if pos != end:
-                    raise MalformedCbor("trailing bytes after the CBOR item")
+    items = 1
+    stateful = False
+    try:
+        while True:
+            while not left:
+                if not stack:
+                    if pos != segment_end:
+                        # a string skipped by _SKIP (its length unchecked) may have run past the end
+                        raise MalformedCbor(
+                            "truncated CBOR" if pos > segment_end else "trailing bytes after the CBOR item"
+                        )
+                    segment_end = next(segment_ends, -1)
+                    if segment_end < 0:
+                        return stateful
+                    left = items = 1  # the next segment's item, bounded on its own
+                    continue
+                left = stack.pop()
+            left -= 1
+            initial = data[pos]
+            skip = _SKIP[initial]
+            if skip:
+                # past the end only if truncated: data[pos] or the check above then says so
+                pos += skip
+                continue
+            pos += 1
+            if initial | 0x20 == _STRING_ONE_BYTE_LENGTH:
+                # the next commonest heads (digests, salts, longer text), past the end as _SKIP may be
+                arg = data[pos]
+                if arg < 24:
+                    raise MalformedCbor("CBOR head not in preferred (shortest) form")
+                pos += 1 + arg
+                continue
+            arg = _ARGUMENT[initial]
+            if arg < 0:
+                if arg == _INDEFINITE:
+                    raise MalformedCbor("indefinite-length CBOR item or stray break")
+                if arg == _RESERVED:
+                    raise MalformedCbor("reserved CBOR additional information")
+                size = -arg
+                if size > end - pos:
+                    raise MalformedCbor("truncated CBOR head")
+                arg = data[pos] if size == 1 else int.from_bytes(data[pos : pos + size], "big")
+                pos += size
+                if initial < _FIRST_FLOAT_OR_SIMPLE:
+                    if arg < _SHORTEST[size]:
+                        raise MalformedCbor("CBOR head not in preferred (shortest) form")
+                elif initial == _SIMPLE_TWO_BYTES and arg < 32:
+                    raise MalformedCbor("simple value in a two-byte head below 32")
+            kind = _KIND[initial]
+            if kind == _STRING:
+                if arg > end - pos:
+                    raise MalformedCbor("CBOR string longer than the input")
+                pos += arg
+            elif kind != _SCALAR:
+                if kind == _ARRAY:
+                    count = arg
+                elif kind == _MAP:
+                    count = 2 * arg
+                else:
+                    count = 1
+                    if arg == TAG_ENCODED_CBOR:
+                        if pos >= end or data[pos] >> 5 != _MAJOR_BSTR:
+                            raise MalformedCbor("tag 24 must wrap a byte string")
+                    elif arg in _STATEFUL_TAGS:
+                        stateful = True
+                if count > end - pos:
+                    raise MalformedCbor("CBOR container declares more items than the input holds")
+                if len(stack) >= max_depth:
+                    raise MalformedCbor("CBOR nested too deep")
+                items += count
                 if items > max_items:
                     raise MalformedCbor("too many CBOR items")
-                return
-            left = stack.pop()
-        left -= 1
-        if pos >= end:
-            raise MalformedCbor("truncated CBOR")
-        initial = data[pos]
-        pos += 1
-        items += 1
-        info = initial & 0x1F
-        if info < 24:
-            arg = info
-        elif info < 28:
-            size = _HEAD_SIZE[info - 24]
-            if size > end - pos:
-                raise MalformedCbor("truncated CBOR head")
-            arg = data[pos] if size == 1 else int.from_bytes(data[pos : pos + size], "big")
-            pos += size
-            if initial < 0xE0 and arg < _SHORTEST[info]:  # major type 7 (floats, simple) is exempt
-                raise MalformedCbor("CBOR head not in preferred (shortest) form")
-        elif info == 31:
-            raise MalformedCbor("indefinite-length CBOR item or stray break")
-        else:
-            raise MalformedCbor("reserved CBOR additional information")
-        major = initial >> 5
-        if major < _MAJOR_BSTR:
-            continue
-        if major < _MAJOR_ARRAY:
-            if arg > end - pos:
-                raise MalformedCbor("CBOR string longer than the input")
-            pos += arg
-            continue
-        if major == _MAJOR_SIMPLE:
-            if info == 24 and arg < 32:
-                raise MalformedCbor("simple value in a two-byte head below 32")
-            continue
-        if major == _MAJOR_ARRAY:
-            count = arg
-        elif major == _MAJOR_MAP:
-            count = 2 * arg
-        else:
-            count = 1
-            if arg == TAG_ENCODED_CBOR and (pos >= end or data[pos] >> 5 != _MAJOR_BSTR):
-                raise MalformedCbor("tag 24 must wrap a byte string")
-        if count > end - pos:
-            raise MalformedCbor("CBOR container declares more items than the input holds")
-        if len(stack) >= max_depth:
-            raise MalformedCbor("CBOR nested too deep")
-        if items > max_items:
-            raise MalformedCbor("too many CBOR items")
-        stack.append(left)
-        left = count
+                stack.append(left)
+                left = count
+    except IndexError:
+        raise MalformedCbor("truncated CBOR") from None
 
 
 def decode(
@@ -136,6 +189,11 @@ def decode(
     if len(data) > max_bytes:
         raise MalformedCbor("CBOR input too large")
     _walk(data, max_depth, max_items)
+    return _loads(data, max_depth)
+
+
+def _loads(data: bytes, max_depth: int) -> Any:
+    """``cbor2`` on bytes :func:`_walk` accepted: duplicate map keys are what it still refuses."""
     try:
         return cbor2.loads(
             data,
@@ -156,23 +214,36 @@ def encode(value: Any) -> bytes:
         raise MalformedCbor(f"value cannot be encoded as CBOR: {exc}") from exc
 
 
-def _bstr_head(length: int) -> bytes:
-    if length < 24:
-        return bytes((0x40 | length,))
-    if length < 1 << 8:
-        return bytes((0x58, length))
-    if length < 1 << 16:
-        return b"\x59" + length.to_bytes(2, "big")
-    if length < 1 << 32:
-        return b"\x5a" + length.to_bytes(4, "big")
-    return b"\x5b" + length.to_bytes(8, "big")
+_MAJOR_BSTR_HEAD, _MAJOR_ARRAY_HEAD = 0x40, 0x80
+
+
+def _head(major: int, argument: int) -> bytes:
+    """The shortest head (section 4.1) of ``major`` (shifted into place) with ``argument``."""
+    if argument < 24:
+        return bytes((major | argument,))
+    if argument < 1 << 8:
+        return bytes((major | 24, argument))
+    if argument < 1 << 16:
+        return bytes((major | 25,)) + argument.to_bytes(2, "big")
+    if argument < 1 << 32:
+        return bytes((major | 26,)) + argument.to_bytes(4, "big")
+    return bytes((major | 27,)) + argument.to_bytes(8, "big")
+
+
+_TAG24_HEADS = tuple(b"\xd8\x18" + _head(_MAJOR_BSTR_HEAD, length) for length in range(256))
+"""The tag 24 and bstr heads in front of an item shorter than 256 bytes, as most IssuerSignedItems are."""
 
 
 def tag24_bytes(tag: Any) -> bytes:
     """``encode(tag)`` for a tag 24 around a bstr, written directly: the bytes ISO/IEC 18013-5 digests
     (IssuerSignedItemBytes, 9.1.2.5). Anything else goes through :func:`encode`."""
-    if isinstance(tag, cbor2.CBORTag) and tag.tag == TAG_ENCODED_CBOR and type(tag.value) is bytes:
-        return b"\xd8\x18" + _bstr_head(len(tag.value)) + tag.value
+    if isinstance(tag, cbor2.CBORTag) and tag.tag == TAG_ENCODED_CBOR:
+        value = tag.value
+        if type(value) is bytes:
+            length = len(value)
+            if length < len(_TAG24_HEADS):
+                return _TAG24_HEADS[length] + value
+            return b"\xd8\x18" + _head(_MAJOR_BSTR_HEAD, length) + value
     return encode(tag)
 
 
@@ -181,10 +252,70 @@ def wrap24(value: Any) -> cbor2.CBORTag:
     return cbor2.CBORTag(TAG_ENCODED_CBOR, encode(value))
 
 
-def unwrap24(tag: Any, **bounds: int) -> Any:
-    """Decode the item inside a tag 24; anything but tag 24 around a bstr is refused."""
+def decode24(data: bytes, *, max_bytes: int = MAX_CBOR_BYTES, **bounds: int) -> Any:
+    """``unwrap24(decode(data, max_bytes=max_bytes), **bounds)``: the item in the tag 24 that ``data``
+    must be (``#6.24(bstr .cbor item)``, as the MSO is in issuerAuth).
+
+    Wrapper heads in the only form :func:`decode` accepts (tag 24, then a shortest bstr head whose
+    length is the rest) are read here; anything else takes that path, and its errors.
+    """
+    if type(data) is bytes and len(data) <= max_bytes and data[:2] == _TAG24_HEAD and len(data) > 2:
+        initial = data[2]
+        arg = _ARGUMENT[initial]
+        if initial >> 5 == _MAJOR_BSTR and arg != _RESERVED and arg != _INDEFINITE:
+            start = 3
+            if arg < 0:
+                start -= arg
+                arg = int.from_bytes(data[3:start], "big")
+                if arg < _SHORTEST[start - 3]:
+                    start = -1
+            if start > 0 and start + arg == len(data):
+                return decode(data[start:], **bounds)
+    return unwrap24(decode(data, max_bytes=max_bytes), **bounds)
+
+
+def unwrap24_each(
+    tags: Sequence[Any],
+    *,
+    max_bytes: int = MAX_CBOR_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_items: int = MAX_ITEMS,
+) -> list[Any]:
+    """:func:`unwrap24` of every tag in ``tags``, each checked and bounded on its own as there.
+
+    The items are then decoded in one ``cbor2`` call, as the elements of an array written around
+    them (each spans exactly its bytes, so the array holds exactly them), which spares a decoder per
+    item; items holding a string reference or a shared value are decoded one by one, so that none
+    can refer into another.
+    """
+    contents = [
+        tag.value
+        if isinstance(tag, cbor2.CBORTag) and tag.tag == TAG_ENCODED_CBOR and type(tag.value) is bytes
+        else _tag24_content(tag)  # refuses anything else but a bytes subclass, as unwrap24 does
+        for tag in tags
+    ]
+    if not contents:
+        return []
+    ends = list(itertools.accumulate(map(len, contents)))
+    if max(map(len, contents)) > max_bytes:
+        raise MalformedCbor("CBOR input too large")
+    joined = b"".join(contents)
+    if _walk(joined, max_depth, max_items, ends) or len(contents) == 1:
+        return [_loads(data, max_depth) for data in contents]
+    array = _loads(_head(_MAJOR_ARRAY_HEAD, len(contents)) + joined, max_depth + 1)
+    if type(array) is not list or len(array) != len(contents):  # cannot be, after the walks above
+        raise MalformedCbor("tag 24 items did not decode one for one")
+    return array
+
+
+def _tag24_content(tag: Any) -> bytes:
     if not isinstance(tag, cbor2.CBORTag) or tag.tag != TAG_ENCODED_CBOR:
         raise MalformedCbor("expected tag 24")
     if not isinstance(tag.value, bytes):
         raise MalformedCbor("tag 24 must wrap a byte string")
-    return decode(tag.value, **bounds)
+    return tag.value
+
+
+def unwrap24(tag: Any, **bounds: int) -> Any:
+    """Decode the item inside a tag 24; anything but tag 24 around a bstr is refused."""
+    return decode(_tag24_content(tag), **bounds)

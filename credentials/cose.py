@@ -69,6 +69,12 @@ TAG_SIGN1 = 18
 TAG_MAC0 = 17
 MAX_X5CHAIN = 10
 
+_ALG_ES256_ONLY = b"\xa1\x01\x26"
+"""``{1: -7}``, the protected header of nearly every ES256 COSE_Sign1 (ours, and the mdocs and
+device signatures of others): decoded without a decoder, as it is always the same map."""
+
+_LABEL_TYPES = frozenset({int, str})
+
 # COSE_Key labels and values (RFC 9052 section 7.1, RFC 9053 section 7.1)
 _KTY, _KTY_EC2, _CRV, _CRV_P256, _X, _Y, _D = 1, 2, -1, 1, -2, -3, -4
 
@@ -149,18 +155,25 @@ def sign1(
 def _headers(protected_bytes: Any, unprotected: Any) -> tuple[dict[int, Any], dict[int, Any]]:
     if not isinstance(protected_bytes, bytes):
         raise MalformedCose("protected header must be a bstr")
-    if protected_bytes:
+    if protected_bytes == _ALG_ES256_ONLY:
+        protected = {ALG: ES256}
+    elif protected_bytes:
         try:
             protected = cbor.decode(protected_bytes, max_bytes=64 * 1024)
         except MalformedCbor as exc:
             raise MalformedCose("protected header is not CBOR") from exc
     else:
         protected = {}
-    if not isinstance(protected, Mapping) or not isinstance(unprotected, Mapping):
+    if not (type(protected) is dict or isinstance(protected, Mapping)) or not (
+        type(unprotected) is dict or isinstance(unprotected, Mapping)
+    ):
         raise MalformedCose("headers must be maps")
     protected, unprotected = dict(protected), dict(unprotected)
     for headers in (protected, unprotected):
-        if not all(isinstance(label, int | str) and not isinstance(label, bool) for label in headers):
+        # exact int and str labels, as decoded, pass at once; anything else is looked at label by label
+        if not set(map(type, headers)) <= _LABEL_TYPES and not all(
+            isinstance(label, int | str) and not isinstance(label, bool) for label in headers
+        ):
             raise MalformedCose("header labels must be int or tstr")
     if protected.keys() & unprotected.keys():
         raise MalformedCose("a header label in both buckets")  # RFC 9052 section 3

@@ -11,6 +11,7 @@ from common.jose import (
     Algorithm,
     b64url_decode,
     b64url_encode,
+    canonical_json,
     encode_jws,
     jwk_thumbprint,
     parse_json,
@@ -111,3 +112,35 @@ def test_b64url_is_strict() -> None:
 def test_es256_signature_length_checked(key: ec.EllipticCurvePrivateKey) -> None:
     with pytest.raises(CryptoError):
         Algorithm.ES256.verify(key.public_key(), b"data", b"\x00" * 63)
+
+
+def test_canonical_json_refuses_circular_values_as_the_stdlib_does() -> None:
+    circular: list[object] = [1]
+    circular.append(circular)
+    with pytest.raises(ValueError, match="Circular reference"):
+        canonical_json(circular)
+    deep: list[object] = []
+    inner = deep
+    for _ in range(100_000):
+        inner.append([])
+        inner = inner[0]  # type: ignore[assignment]
+    with pytest.raises(RecursionError):
+        canonical_json(deep)
+    with pytest.raises(TypeError):
+        canonical_json({"x": {1, 2}})
+    assert canonical_json({"b": 1.5, "a": "é", 1: None}) == '{"b":1.5,"a":"é","1":null}'.encode()
+
+
+def test_public_jwk_is_the_point_of_the_key(key: ec.EllipticCurvePrivateKey) -> None:
+    numbers = key.public_key().public_numbers()
+    jwk = public_jwk(key)
+    assert b64url_decode(jwk["x"]) == numbers.x.to_bytes(32, "big")
+    assert b64url_decode(jwk["y"]) == numbers.y.to_bytes(32, "big")
+    assert public_jwk(key.public_key()) == jwk and public_key_from_jwk(jwk) == key.public_key()
+
+
+def test_parse_jws_refuses_non_ascii_and_keeps_the_signing_input(key: ec.EllipticCurvePrivateKey) -> None:
+    token = encode_jws({"typ": "JWT"}, {"sub": "x"}, key)
+    assert parse_jws(token).signing_input == token.rsplit(".", 1)[0].encode()
+    with pytest.raises(InvalidInput):
+        parse_jws(token[:-1] + "é")

@@ -108,3 +108,77 @@ def test_one_byte_integer_arguments_below_32_accepted(value: object) -> None:
 def test_two_byte_simple_values_below_32_refused(hex_data: str) -> None:
     with pytest.raises(MalformedCbor):
         cbor.decode(bytes.fromhex(hex_data))
+
+
+@pytest.mark.parametrize(
+    "hex_data",
+    [
+        "5803616263",  # one-byte bstr length below 24
+        "7803616263",  # one-byte tstr length below 24
+        "5818" + "00" * 23,  # one-byte bstr length past the end
+        "64616263",  # inline tstr length past the end (the fast skip)
+        "8263616263",  # array whose last string runs past the end
+        "1d",  # reserved additional information 29
+        "d818",  # tag 24 with nothing after it
+        "19",  # truncated two-byte head
+    ],
+)
+def test_fast_paths_of_the_walk_refuse_what_the_slow_one_does(hex_data: str) -> None:
+    with pytest.raises(MalformedCbor):
+        cbor.decode(bytes.fromhex(hex_data))
+
+
+def test_unwrap24_each_is_unwrap24_of_each() -> None:
+    items = [{"digestID": n, "elementValue": "x" * n} for n in (0, 5, 30, 300)]
+    tags = [cbor.wrap24(item) for item in items]
+    assert cbor.unwrap24_each(tags) == [cbor.unwrap24(tag) for tag in tags] == items
+    assert cbor.unwrap24_each([]) == []
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        [cbor2.CBORTag(24, b"\x01"), cbor2.CBORTag(24, b"\x82\x01")],  # the second truncated
+        [cbor2.CBORTag(24, b"\x81"), cbor2.CBORTag(24, b"\x01")],  # together they would be one item
+        [cbor2.CBORTag(24, b"\x01"), cbor2.CBORTag(24, 5)],
+        [cbor2.CBORTag(24, b"\x01"), cbor2.CBORTag(25, b"\x01")],
+        [cbor2.CBORTag(24, b"\x01"), cbor2.CBORTag(24, cbor.encode(list(range(20))))],  # max_items
+    ],
+)
+def test_unwrap24_each_checks_every_item_on_its_own(tags: list[cbor2.CBORTag]) -> None:
+    with pytest.raises(MalformedCbor):
+        cbor.unwrap24_each(tags, max_items=10)
+
+
+def test_unwrap24_each_does_not_let_an_item_refer_into_another() -> None:
+    shared = cbor2.CBORTag(24, bytes.fromhex("d81c8101"))  # 28([1]): marks [1] shareable
+    reference = cbor2.CBORTag(24, bytes.fromhex("d81d00"))  # 29(0): the first shared value
+    assert cbor.unwrap24_each([shared]) == [[1]]
+    with pytest.raises(MalformedCbor):
+        cbor.unwrap24(reference)
+    with pytest.raises(MalformedCbor):
+        cbor.unwrap24_each([shared, reference])
+
+
+@pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 70_000])
+def test_decode24_is_unwrap24_of_decode(length: int) -> None:
+    data = cbor.encode(cbor.wrap24({"k": b"x" * length}))
+    assert cbor.decode24(data) == cbor.unwrap24(cbor.decode(data)) == {"k": b"x" * length}
+    assert cbor.tag24_bytes(cbor.decode(data)) == data
+
+
+@pytest.mark.parametrize(
+    "hex_data",
+    [
+        "d8184101ff",  # trailing byte after the tag
+        "d818420101",  # inner item followed by a byte
+        "d8185801" + "01",  # bstr head not in shortest form
+        "d8184201",  # bstr longer than the input
+        "d81801",  # tag 24 around an integer
+        "d8195f4101ff",  # another tag, indefinite bstr
+        "d818",  # nothing wrapped
+    ],
+)
+def test_decode24_refuses_what_decode_and_unwrap24_refuse(hex_data: str) -> None:
+    with pytest.raises(MalformedCbor):
+        cbor.decode24(bytes.fromhex(hex_data))

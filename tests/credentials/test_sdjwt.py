@@ -565,3 +565,39 @@ def test_deeply_chained_disclosures_are_refused() -> None:
     for _ in range(100):
         chain.append(disclosure("c2FsdA", "a", {"_sd": [digest(chain[-1])]}))
     _fast(MalformedSdJwt, craft({"_sd": [digest(chain[-1])]}, chain))
+
+
+@pytest.mark.parametrize(
+    ("jwk", "error"),
+    [
+        (None, None),  # no cnf: nothing to match
+        ("same", None),
+        ("same+kid", None),  # members outside the thumbprint do not matter
+        ("other", InvalidKeyBinding),
+        ({"kty": "EC", "crv": "P-256", "x": "AA"}, InvalidKeyBinding),  # no y: not a usable key
+        ([1, 2], InvalidKeyBinding),
+        ("text", InvalidKeyBinding),
+    ],
+)
+def test_present_matches_cnf_jwk_as_the_thumbprints_would(jwk: Any, error: type[Exception] | None) -> None:
+    holder = public_jwk(HOLDER_KEY)
+    named = {"same": holder, "same+kid": {**holder, "kid": "k1"}, "other": public_jwk(OTHER_KEY)}
+    payload: dict[str, Any] = {"_sd": [digest(GIVEN)], "_sd_alg": "sha-256"}
+    if jwk is not None:
+        payload["cnf"] = {"jwk": named.get(jwk, jwk) if isinstance(jwk, str) else jwk}
+    text = craft(payload, [GIVEN])
+    paths = [("given_name",)]
+    if error is None:
+        presented = present(text, paths, holder_key=HOLDER_KEY, audience=AUD, nonce=NONCE, iat=NOW)
+        assert presented.startswith(text)
+    else:
+        with pytest.raises(error):
+            present(text, paths, holder_key=HOLDER_KEY, audience=AUD, nonce=NONCE, iat=NOW)
+
+
+def test_decoded_disclosure_equals_one_built_by_its_constructor() -> None:
+    decoded = Disclosure.decode(GIVEN)
+    built = Disclosure(GIVEN, decoded.salt, "given_name", decoded.value, digest(GIVEN))
+    assert decoded == built and hash(decoded) == hash(built) and repr(decoded) == repr(built)
+    with pytest.raises(AttributeError):
+        decoded.name = "other"  # type: ignore[misc]
