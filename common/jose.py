@@ -393,6 +393,6 @@ def x5c_certificates(header: Mapping[str, Any], *, max_certs: int = 5) -> list[x
             raise InvalidInput("x5c entry is not a string")
         try:
             certs.append(x509.load_der_x509_certificate(base64.b64decode(item, validate=True)))
-        except (binascii.Error, ValueError) as exc:
+        except (binascii.Error, ValueError, x509.InvalidVersion) as exc:
             raise InvalidInput("x5c entry is not a DER certificate") from exc
     return certs

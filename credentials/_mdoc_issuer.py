@@ -326,10 +326,7 @@ def verify_issuer_signed_object(
         raise MalformedMdoc("IssuerSigned without issuerAuth")
     message = cose.decode_sign1(list(_seq(obj["issuerAuth"], "issuerAuth")))
     signer = validate_chain(cose.x5chain(message))
-    public = signer.public_key()
-    if not isinstance(public, ec.EllipticCurvePublicKey):
-        raise UnsupportedAlgorithm("document signer key is not EC")
-    cose.verify_sign1(message, public)
+    cose.verify_sign1(message, cose.certificate_key(signer))
     if message.payload is None:
         raise MalformedMdoc("issuerAuth payload is detached")
     mso = parse_mso(cbor.decode24(message.payload, max_bytes=MAX_ISSUER_SIGNED_BYTES))

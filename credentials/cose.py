@@ -20,6 +20,7 @@ from typing import Any
 
 import cbor2
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm as CryptographyUnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -43,6 +44,7 @@ __all__ = [
     "X5CHAIN",
     "CoseMac0",
     "CoseSign1",
+    "certificate_key",
     "cose_key_from_public",
     "decode_mac0",
     "decode_sign1",
@@ -235,6 +237,18 @@ def _certificate(der: bytes) -> x509.Certificate:
     return x509.load_der_x509_certificate(der)
 
 
+def certificate_key(cert: x509.Certificate) -> ec.EllipticCurvePublicKey:
+    """The EC public key of ``cert``; :class:`UnsupportedAlgorithm` when it is not one or cannot be
+    loaded (cryptography raises its own exception types for keys of unknown algorithms)."""
+    try:
+        key = cert.public_key()
+    except (ValueError, CryptographyUnsupportedAlgorithm) as exc:
+        raise UnsupportedAlgorithm("the certificate's public key cannot be loaded") from exc
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise UnsupportedAlgorithm("the certificate does not hold an EC key")
+    return key
+
+
 def x5chain(message: CoseSign1) -> list[x509.Certificate]:
     """The certificates of label 33 (RFC 9360 section 2): one bstr, or an array of them, leaf first."""
     value = message.protected.get(X5CHAIN, message.unprotected.get(X5CHAIN))
@@ -249,7 +263,7 @@ def x5chain(message: CoseSign1) -> list[x509.Certificate]:
             raise MalformedCose("x5chain entries must be bstr")
         try:
             certificates.append(_certificate(der))
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:
             raise MalformedCose("x5chain holds a certificate that does not parse") from exc
     return certificates
 

@@ -304,7 +304,7 @@ def _certificates(identity: Any) -> tuple[x509.Certificate, ...]:
     for item in items:
         try:
             certs.append(x509.load_der_x509_certificate(base64.b64decode(item["val"], validate=True)))
-        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        except (KeyError, TypeError, ValueError, binascii.Error, x509.InvalidVersion) as exc:
             raise InvalidTrustList("a service certificate is not base64 DER") from exc
     return tuple(certs)
 

@@ -127,5 +127,5 @@ def _x5chain(value: object) -> list[x509.Certificate]:
         raise StatusUnavailable("the status list CWT carries no x5chain")
     try:
         return [x509.load_der_x509_certificate(der) for der in ders]
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         raise StatusUnavailable("the status list CWT carries a malformed x5chain") from exc

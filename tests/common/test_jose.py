@@ -144,3 +144,26 @@ def test_parse_jws_refuses_non_ascii_and_keeps_the_signing_input(key: ec.Ellipti
     assert parse_jws(token).signing_input == token.rsplit(".", 1)[0].encode()
     with pytest.raises(InvalidInput):
         parse_jws(token[:-1] + "é")
+
+
+def _der_with_version(version: int) -> bytes:
+    """A real certificate whose TBSCertificate version is ``version`` (cryptography: InvalidVersion)."""
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives import serialization
+
+    from trust_list.pki import make_dev_pki
+
+    der = make_dev_pki(now=datetime.now(UTC)).issuer_cert.public_bytes(serialization.Encoding.DER)
+    at = der.index(bytes.fromhex("a003020102")) + 4
+    return der[:at] + bytes([version]) + der[at + 1 :]
+
+
+def test_x5c_with_an_invalid_certificate_version_is_a_typed_error() -> None:
+    import base64
+
+    from common.jose import x5c_certificates
+
+    header = {"x5c": [base64.b64encode(_der_with_version(5)).decode("ascii")]}
+    with pytest.raises(InvalidInput):
+        x5c_certificates(header)

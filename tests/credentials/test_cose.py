@@ -141,3 +141,10 @@ def test_cose_key_strict(key: ec.EllipticCurvePrivateKey) -> None:
     for obj in bad:
         with pytest.raises((MalformedCose, UnsupportedAlgorithm)):
             cose.public_from_cose_key(obj)
+
+
+def test_x5chain_with_an_invalid_certificate_version_is_malformed() -> None:
+    from tests.common.test_jose import _der_with_version
+
+    with pytest.raises(MalformedCose):
+        cose.x5chain(cose.CoseSign1({}, b"", {cose.X5CHAIN: _der_with_version(5)}, b"", b""))
