@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -11,7 +12,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from trust_list.cli import skeleton_entities
+from trust_list.lote import build_lote, sign_lote
 from trust_list.pki import DevPki, make_dev_pki
+from trust_list.x509 import subject_organization
 
 NOW = datetime(2026, 9, 21, 12, 0, tzinfo=UTC)
 
@@ -75,3 +79,28 @@ def issue(
 @pytest.fixture(scope="module")
 def pki() -> DevPki:
     return make_dev_pki(now=NOW)
+
+
+def signed_list(
+    pki: DevPki,
+    *,
+    sequence: int = 1,
+    issued_days: int = 0,
+    validity: timedelta = timedelta(days=30),
+    key: Any = None,
+    chain: Any = None,
+    **overrides: Any,
+) -> str:
+    """A development list signed by ``key``/``chain`` (default: the PKI's operator), issued
+    ``issued_days`` after :data:`NOW`; ``overrides`` replace :func:`build_lote` arguments."""
+    issued = NOW + timedelta(days=issued_days)
+    arguments: dict[str, Any] = {
+        "operator_name": subject_organization(pki.operator_cert),
+        "country": "NL",
+        "sequence_number": sequence,
+        "issued": issued,
+        "next_update": issued + validity,
+        "entities": skeleton_entities(pki),
+    }
+    arguments.update(overrides)
+    return sign_lote(build_lote(**arguments), key=key or pki.operator_key, chain=chain or [pki.operator_cert])

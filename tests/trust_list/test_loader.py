@@ -27,40 +27,15 @@ from trust_list.lote import (
     WRPAC_ISSUANCE,
     TrustedEntity,
     TrustedService,
-    build_lote,
-    sign_lote,
 )
 from trust_list.pki import DevPki
 from trust_list.service import create_app
 from trust_list.x509 import subject_organization
 
-from .conftest import NOW, issue
+from .conftest import NOW, issue, signed_list
 
 T = TypeVar("T")
 DAY = 24 * 3600
-
-
-def signed_list(
-    pki: DevPki,
-    *,
-    sequence: int = 1,
-    issued_days: int = 0,
-    validity: timedelta = timedelta(days=30),
-    key: Any = None,
-    chain: Any = None,
-    **overrides: Any,
-) -> str:
-    issued = NOW + timedelta(days=issued_days)
-    arguments: dict[str, Any] = {
-        "operator_name": subject_organization(pki.operator_cert),
-        "country": "NL",
-        "sequence_number": sequence,
-        "issued": issued,
-        "next_update": issued + validity,
-        "entities": skeleton_entities(pki),
-    }
-    arguments.update(overrides)
-    return sign_lote(build_lote(**arguments), key=key or pki.operator_key, chain=chain or [pki.operator_cert])
 
 
 class Recording(httpx.AsyncBaseTransport):

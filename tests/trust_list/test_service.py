@@ -10,7 +10,6 @@ import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -31,30 +30,9 @@ from trust_list.pki import DevPki, make_dev_pki
 from trust_list.service import JWS_MEDIA_TYPE, create_app
 from trust_list.x509 import subject_organization
 
-from .conftest import NOW
+from .conftest import NOW, signed_list
 
 CLOCK_START = int(NOW.timestamp())
-
-
-def signed_list(
-    pki: DevPki,
-    *,
-    sequence: int = 1,
-    issued_days: int = 0,
-    validity: timedelta = timedelta(days=30),
-    **overrides: Any,
-) -> str:
-    issued = NOW + timedelta(days=issued_days)
-    arguments: dict[str, Any] = {
-        "operator_name": subject_organization(pki.operator_cert),
-        "country": "NL",
-        "sequence_number": sequence,
-        "issued": issued,
-        "next_update": issued + validity,
-        "entities": skeleton_entities(pki),
-    }
-    arguments.update(overrides)
-    return sign_lote(build_lote(**arguments), key=pki.operator_key, chain=[pki.operator_cert])
 
 
 def pid_only(pki: DevPki) -> list[TrustedEntity]:
