@@ -22,10 +22,11 @@ def test_every_kind_validates_against_the_etsi_schema_and_verifies(
     listed = verify_lote(signed, pinned=[pki.operator_cert], now=NOW, lote_type=KINDS[kind])
     assert listed.sequence_number == 4 and listed.lote_type == KINDS[kind]
     types = {service.service_type for entity in listed.entities for service in entity.services}
-    if KINDS[kind] is None:
+    lote_type = KINDS[kind]
+    if lote_type is None:
         assert len(types) == 5  # PID, PubEAA, wallet, WRPAC, WRPRC
     else:
-        assert types <= SERVICE_TYPES[KINDS[kind]] and len(types) == 1
+        assert types <= SERVICE_TYPES[lote_type] and len(types) == 1
 
 
 def test_unknown_kind_and_withdrawn_entities(pki: DevPki) -> None:

@@ -693,7 +693,7 @@ def test_the_whole_path_a_wallet_takes(
     registrar: Issued, registrar_ca: Issued, access: x509.Certificate
 ) -> None:
     """A request object's ``verifier_info`` and ``dcql_query``: parse, verify, bind, compare."""
-    request = {
+    request: dict[str, Any] = {
         "verifier_info": [verifier_info_entry(_sign(registrar))],
         "dcql_query": _dcql(_sd_jwt_query(["given_name"], ["family_name"])),
     }

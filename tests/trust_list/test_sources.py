@@ -45,7 +45,8 @@ def test_several_lists(tmp_path: Path, operator_pem: Path) -> None:
     parsed = config(tmp_path, text)
     nl, de = trust_list_sources(parsed)
     assert nl.is_url and nl.name == "NL" and nl.lote_type is None
-    assert de.location == str(tmp_path / "lists" / "de.jws") and de.lote_type.endswith("EUPIDProvidersList")
+    assert de.location == str(tmp_path / "lists" / "de.jws")
+    assert de.lote_type is not None and de.lote_type.endswith("EUPIDProvidersList")
     assert refresh_interval(parsed) == 30.0
 
 
