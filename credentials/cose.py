@@ -55,6 +55,7 @@ __all__ = [
     "verify_mac0",
     "verify_sign1",
     "x5chain",
+    "x5chain_from_headers",
 ]
 
 # header labels (RFC 9052 section 3.1, RFC 9360 section 2, RFC 9596)
@@ -250,8 +251,13 @@ def certificate_key(cert: x509.Certificate) -> ec.EllipticCurvePublicKey:
 
 
 def x5chain(message: CoseSign1) -> list[x509.Certificate]:
-    """The certificates of label 33 (RFC 9360 section 2): one bstr, or an array of them, leaf first."""
-    value = message.protected.get(X5CHAIN, message.unprotected.get(X5CHAIN))
+    """The certificates of label 33 (RFC 9360 section 2) of a COSE message, protected or not."""
+    return x5chain_from_headers({**message.unprotected, **message.protected})
+
+
+def x5chain_from_headers(headers: Mapping[Any, Any]) -> list[x509.Certificate]:
+    """The certificates of label 33 in merged ``headers``: one bstr, or an array of them, leaf first."""
+    value = headers.get(X5CHAIN)
     if value is None:
         raise MalformedCose("no x5chain")
     ders = [value] if isinstance(value, bytes) else value

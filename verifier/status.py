@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from common.clock import Clock
 from common.errors import EudiError
 from common.net import Fetcher
-from credentials.cose import X5CHAIN
+from credentials.cose import x5chain_from_headers
 from credentials.status_list import Status, StatusListToken, check_status, verify_status_list_jwt
 from credentials.status_list_cwt import verify_status_list_cwt
 from trust_list.x509 import validate_chain, x5c_signing_key
@@ -111,21 +111,10 @@ class StatusChecker:
         anchors: Sequence[x509.Certificate], now: int
     ) -> Callable[[Mapping[Any, Any]], ec.EllipticCurvePublicKey]:
         def resolve(protected: Mapping[Any, Any]) -> ec.EllipticCurvePublicKey:
-            chain = _x5chain(protected.get(X5CHAIN))
+            chain = x5chain_from_headers(protected)
             key = validate_chain(chain, anchors, at=datetime.fromtimestamp(now, UTC)).public_key()
             if not isinstance(key, ec.EllipticCurvePublicKey):
                 raise StatusUnavailable("the status list signer does not hold an EC key")
             return key
 
         return resolve
-
-
-def _x5chain(value: object) -> list[x509.Certificate]:
-    """The COSE ``x5chain`` header (RFC 9360): one DER certificate, or an array of them, leaf first."""
-    ders = [value] if isinstance(value, bytes) else value
-    if not isinstance(ders, list) or not ders or not all(isinstance(der, bytes) for der in ders):
-        raise StatusUnavailable("the status list CWT carries no x5chain")
-    try:
-        return [x509.load_der_x509_certificate(der) for der in ders]
-    except (ValueError, x509.InvalidVersion) as exc:
-        raise StatusUnavailable("the status list CWT carries a malformed x5chain") from exc

@@ -98,14 +98,6 @@ def _trust_lists(args: argparse.Namespace, at: datetime) -> list[TrustList]:
     return lists
 
 
-def _cwt_chain(headers: Mapping[Any, Any]) -> list[x509.Certificate]:
-    value = headers.get(cose.X5CHAIN)
-    ders = [value] if isinstance(value, bytes) else value
-    if not isinstance(ders, list) or not ders or not all(isinstance(der, bytes) for der in ders):
-        raise UntrustedIssuer("the status list token carries no x5chain")
-    return [x509.load_der_x509_certificate(der) for der in ders]
-
-
 def _status_token(
     path: str, *, uri: str, at: datetime, signer: Callable[[Sequence[x509.Certificate]], Any]
 ) -> StatusListToken:
@@ -124,7 +116,7 @@ def _status_token(
         with contextlib.suppress(InvalidInput):
             raw = b64url_decode(text.rstrip("="))
     return verify_status_list_cwt(
-        raw, uri=uri, now=now, resolve_key=lambda headers: signer(_cwt_chain(headers))
+        raw, uri=uri, now=now, resolve_key=lambda headers: signer(cose.x5chain_from_headers(headers))
     )
 
 
