@@ -138,11 +138,14 @@ def canonical_json(value: Any) -> bytes:
     return _COMPACT.text(value).encode("utf-8")
 
 
+_CONTAINERS = (dict, list)  # a tuple: ``dict | list`` in isinstance builds the union on every call
+
+
 def _depth(value: Any, limit: int) -> None:
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, level = stack.pop()
-        if isinstance(item, dict | list):
+        if isinstance(item, _CONTAINERS):
             if level > limit:
                 raise InvalidInput(f"JSON nested deeper than {limit}")
             children = item.values() if isinstance(item, dict) else item
@@ -350,20 +353,20 @@ def parse_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> Jws:
         raise InvalidInput(f"JWS larger than {max_bytes} bytes")
     if not token.isascii():
         raise InvalidInput("JWS is not ASCII")
-    # split the bytes, so that the signing input is a slice rather than the two parts joined again
+    # cut the bytes at the two dots (found with memchr; split walks byte by byte), so that the signing
+    # input is a slice rather than the two parts joined again
     raw = token.encode("ascii")
-    parts = raw.split(b".")
-    if len(parts) != 3:
+    first = raw.find(b".")
+    second = raw.find(b".", first + 1)
+    if first < 0 or second < 0 or raw.find(b".", second + 1) >= 0:
         raise InvalidInput("not a compact JWS (expected three parts)")
-    header_b64, payload_b64, signature_b64 = parts
-    header = parse_json(b64url_decode(header_b64), max_depth=8)
+    header = parse_json(b64url_decode(raw[:first]), max_depth=8)
     if not isinstance(header, dict):
         raise InvalidInput("JWS header is not a JSON object")
     if "crit" in header:
         raise InvalidInput("JWS header has unsupported critical parameters")
-    payload = b64url_decode(payload_b64)
-    signing_input = raw[: len(header_b64) + 1 + len(payload_b64)]
-    return Jws(header, payload, signing_input, b64url_decode(signature_b64))
+    payload = b64url_decode(raw[first + 1 : second])
+    return Jws(header, payload, raw[:second], b64url_decode(raw[second + 1 :]))
 
 
 def encode_jws(

@@ -39,7 +39,6 @@ MAX_NESTING = 64
 MAX_SIGNATURES = 8
 SD_ALG = "sha-256"
 
-_COMPACT_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
 _JWT = re.compile(r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 _B64URL = re.compile(r"[A-Za-z0-9_\-]+")
 _STANDARD_TO_URL = bytes.maketrans(b"+/", b"-_")
@@ -140,7 +139,7 @@ class SdJwt:
             raise MalformedSdJwt(f"SD-JWT larger than {MAX_SD_JWT_BYTES} bytes")
         if text.lstrip().startswith("{"):
             return cls._parse_json(text)
-        if not text.isascii() or text.encode("ascii").translate(None, _COMPACT_ALPHABET):
+        if not text.isascii():
             raise MalformedSdJwt("SD-JWT has characters outside base64url, '.' and '~'")
         # the Issuer-signed JWT, the Disclosures and what follows the last '~': a longest split that
         # is still too long means too many Disclosures, and the list stays bounded either way
@@ -151,7 +150,8 @@ class SdJwt:
         if not middle:
             raise MalformedSdJwt("SD-JWT lacks the '~' after the Issuer-signed JWT")
         *encoded, last = middle
-        # only base64url, '.' and '~' got this far, so _JWT reduces to three non-empty parts
+        # the dots here; the characters of every part where it is decoded, as strict base64url (the
+        # Disclosures just below, the JWTs when they are verified), so no pattern runs over the text
         if not _three_parts(issuer_jwt):
             raise MalformedSdJwt("Issuer-signed JWT is not a compact JWS")
         if last and not _three_parts(last):
@@ -223,8 +223,11 @@ class SdJwt:
 
 
 def _three_parts(jwt: str) -> bool:
-    # two dots, none at either end nor side by side: three non-empty parts, without splitting
-    return jwt.count(".") == 2 and jwt[0] != "." and jwt[-1] != "." and ".." not in jwt
+    # exactly two dots, none at either end nor side by side: three non-empty parts. Found with
+    # str.find (memchr) rather than split or count, which walk the text character by character.
+    first = jwt.find(".")
+    second = jwt.find(".", first + 1)
+    return 0 < first < second - 1 < len(jwt) - 2 and jwt.find(".", second + 1) < 0
 
 
 def _b64_member(document: dict[str, Any], name: str) -> str:

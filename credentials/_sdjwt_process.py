@@ -6,7 +6,7 @@ rule that a nested Disclosure needs its parent's).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from credentials._sdjwt_format import MAX_NESTING, Disclosure
@@ -27,22 +27,29 @@ ClaimPath = tuple[str | int | None, ...]
 
 _FORBIDDEN_NAMES = ("_sd", "...")
 _STR = frozenset({str})
+_CONTAINERS = (dict, list)  # a tuple: ``dict | list`` in isinstance builds the union on every call
 
 
-def process(payload: Mapping[str, Any], disclosures: Iterable[Disclosure]) -> dict[str, Any]:
+def process(
+    payload: Mapping[str, Any], disclosures: Iterable[Disclosure], *, never_disclosable: Collection[str] = ()
+) -> dict[str, Any]:
     """The Processed SD-JWT Payload: Disclosures in place, ``_sd``, ``_sd_alg`` and unmatched digests gone.
 
     Rejects, per section 7.1: a Disclosure of the wrong shape for its position (3.2.1, 3.3.1), named
     ``_sd`` or ``...`` (3.2.2), colliding with a name at its level (3.2.3), a digest met twice (step 4),
     a Disclosure not referenced (step 5); and, per section 4.1 and 4.2.4, ``_sd`` that is not an array
     of strings, an array element ``{"...": digest}`` with other members, ``_sd_alg`` below the top level.
+
+    ``never_disclosable`` names top-level claims that a profile forbids to disclose selectively, sub-claims
+    included (SD-JWT VC section 3.2.2.2): a Disclosure of one, or referenced from inside one, is refused with
+    :class:`ForbiddenDisclosure`. Decoy digests inside them disclose nothing and are allowed.
     """
     by_digest: dict[str, Disclosure] = {}
     for disclosure in disclosures:
         if disclosure.digest in by_digest:
             raise DuplicateDisclosure("the same Disclosure is included twice")
         by_digest[disclosure.digest] = disclosure
-    walk = _Walk(by_digest)
+    walk = _Walk(by_digest, never_disclosable)
     result = walk.object(payload, 0)
     if len(walk.used) != len(by_digest):
         raise UnreferencedDisclosure("a Disclosure is not referenced by the SD-JWT or by another Disclosure")
@@ -51,8 +58,9 @@ def process(payload: Mapping[str, Any], disclosures: Iterable[Disclosure]) -> di
 
 
 class _Walk:
-    def __init__(self, by_digest: Mapping[str, Disclosure]) -> None:
+    def __init__(self, by_digest: Mapping[str, Disclosure], never_disclosable: Collection[str]) -> None:
         self.by_digest = by_digest
+        self.never_disclosable = never_disclosable
         self.seen: set[str] = set()
         self.used: set[str] = set()
 
@@ -85,10 +93,13 @@ class _Walk:
             raise MalformedSdJwt(f"SD-JWT payload nested deeper than {MAX_NESTING}")
         out: dict[str, Any] = {}
         for key, item in node.items():
-            if not isinstance(item, dict | list):
+            if not isinstance(item, _CONTAINERS):
                 out[key] = item  # what value() returns for a scalar, the depth checked above
             elif key != "_sd":
-                out[key] = self.value(item, depth + 1)
+                if depth or key not in self.never_disclosable:
+                    out[key] = self.value(item, depth + 1)
+                else:
+                    out[key] = self.sealed(key, item)
         if "_sd" not in node:
             return out
         digests = node["_sd"]
@@ -115,8 +126,18 @@ class _Walk:
                 raise ForbiddenDisclosure(f"a Disclosure may not be named {name!r}")
             if name in out or name in node:
                 raise ClaimCollision(f"disclosed claim {name!r} already exists at its level")
+            if not depth and name in self.never_disclosable:
+                raise ForbiddenDisclosure(f"{name!r} must not be selectively disclosable")
             out[name] = self.value(disclosure.value, depth + 1)
         return out
+
+    def sealed(self, key: str, node: Any) -> Any:
+        """Top-level claim ``key`` of :attr:`never_disclosable`, processed: decoys allowed, no Disclosure."""
+        used = len(self.used)
+        value = self.value(node, 1)
+        if len(self.used) != used:
+            raise ForbiddenDisclosure(f"the sub-claims of {key!r} must not be selectively disclosable")
+        return value
 
     def array(self, node: list[Any], depth: int) -> list[Any]:
         out: list[Any] = []

@@ -9,7 +9,7 @@ are not), and its claims are returned, so what is returned was always verified.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 MAX_KB_JWT_BYTES = 8 * 1024
+_NUMBER = (int, float)  # a tuple: ``int | float`` in isinstance builds the union on every call
 
 IssuerKey = (
     ec.EllipticCurvePublicKey | Callable[[Mapping[str, Any], Mapping[str, Any]], ec.EllipticCurvePublicKey]
@@ -79,14 +80,16 @@ def verify(
     now: int | None = None,
     leeway: int = 60,
     algorithms: Sequence[Algorithm] = (Algorithm.ES256,),
+    never_disclosable: Collection[str] = (),
 ) -> VerifiedSdJwt:
     """Verify an SD-JWT or SD-JWT+KB, compact or JSON-serialized (section 8.3).
 
     Order: split (7.1 step 1); a required KB-JWT is present (7.3 step 2); ``alg`` allowed and the
     signature verifies with ``issuer_key``, every signature for the General JSON Serialization (7.1
     step 2); ``_sd_alg`` is sha-256 (its last check); Disclosures processed with all rejections of step 3
-    to 5; ``exp`` and ``nbf`` of the processed payload when ``now`` is given (step 6); then the KB-JWT
-    (7.3 step 5, see the module docstring for the case without ``key_binding``).
+    to 5, and a profile's ``never_disclosable`` top-level claims (see :func:`process`); ``exp`` and
+    ``nbf`` of the processed payload when ``now`` is given (step 6); then the KB-JWT (7.3 step 5, see
+    the module docstring for the case without ``key_binding``).
     """
     sd_jwt = SdJwt.parse(text)
     if key_binding is not None and sd_jwt.key_binding_jwt is None:
@@ -96,7 +99,7 @@ def verify(
     for jwt in sd_jwt.other_signatures:
         _verify_signature(split_issuer_jwt(jwt)[0], payload, issuer_key, algorithms)
     check_sd_alg(payload)
-    claims = process(payload, sd_jwt.disclosures)
+    claims = process(payload, sd_jwt.disclosures, never_disclosable=never_disclosable)
     if now is not None:
         check_validity(claims, now=now, leeway=leeway)
     kb_claims = None
@@ -105,7 +108,7 @@ def verify(
         compact = text.startswith(sd_jwt.issuer_jwt)
         presented = text[: text.rindex("~") + 1] if compact else sd_jwt.without_key_binding()
         kb_claims = _verify_key_binding(presented, sd_jwt.key_binding_jwt, claims, key_binding, algorithms)
-    return VerifiedSdJwt(header=jws.header, claims=claims, key_binding=kb_claims, payload=payload)
+    return VerifiedSdJwt(jws.header, claims, kb_claims, payload)
 
 
 def _verify_signature(
@@ -145,7 +148,7 @@ def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
     value = claims.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, _NUMBER):
         raise MalformedSdJwt(f"{name} is not a NumericDate")
     return value
 
@@ -180,7 +183,7 @@ def _verify_key_binding(
     except InvalidInput as exc:
         raise InvalidKeyBinding(f"KB-JWT payload: {exc}") from exc
     iat = kb.get("iat")
-    if isinstance(iat, bool) or not isinstance(iat, int | float):
+    if isinstance(iat, bool) or not isinstance(iat, _NUMBER):
         raise InvalidKeyBinding("KB-JWT iat is missing or not a NumericDate")
     for name in ("aud", "nonce", "sd_hash"):
         if not isinstance(kb.get(name), str):
