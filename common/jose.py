@@ -184,8 +184,9 @@ def parse_json(
         raise InvalidInput(f"JSON nested deeper than {max_depth}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"not JSON: {exc}") from exc
-    # Nesting can exceed the limit only when the text holds more brackets than the limit: count first.
-    if text.count("[") + text.count("{") > max_depth:
+    # Nesting past the limit takes more opening brackets than the limit, and as many closing ones: only
+    # a text long enough to hold them is counted, and only one with that many brackets is walked.
+    if len(text) > 2 * max_depth + 1 and text.count("[") + text.count("{") > max_depth:
         _depth(value, max_depth)
     return value
 

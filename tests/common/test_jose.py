@@ -167,3 +167,15 @@ def test_x5c_with_an_invalid_certificate_version_is_a_typed_error() -> None:
     header = {"x5c": [base64.b64encode(_der_with_version(5)).decode("ascii")]}
     with pytest.raises(InvalidInput):
         x5c_certificates(header)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 8, 32])
+def test_parse_json_depth_bound_is_exact_for_the_shortest_texts(depth: int) -> None:
+    # the shortest text of each nesting: only brackets, so the length pre-filter sits right at the edge
+    assert parse_json("[" * depth + "]" * depth, max_depth=depth) == parse_json(
+        "[" * depth + "]" * depth, max_depth=depth + 1
+    )
+    with pytest.raises(InvalidInput, match="nested deeper"):
+        parse_json("[" * (depth + 1) + "]" * (depth + 1), max_depth=depth)
+    with pytest.raises(InvalidInput, match="nested deeper"):
+        parse_json('{"a":' * depth + "[]" + "}" * depth, max_depth=depth)
