@@ -77,9 +77,7 @@ def openid4vp_dc_api_session_transcript(
 def _device_authentication_bytes(session_transcript: Any, doctype: str, namespaces_tag: Any) -> bytes:
     """``DeviceAuthenticationBytes = #6.24(bstr .cbor ["DeviceAuthentication", SessionTranscript,
     DocType, DeviceNameSpacesBytes])`` (9.1.3.4)."""
-    return cbor.tag24_bytes(
-        cbor.wrap24(["DeviceAuthentication", session_transcript, doctype, namespaces_tag])
-    )
+    return cbor.encode24(["DeviceAuthentication", session_transcript, doctype, namespaces_tag])
 
 
 def device_response(

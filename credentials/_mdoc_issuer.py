@@ -11,6 +11,7 @@ import hashlib
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import cbor2
@@ -219,9 +220,13 @@ def _validity(value: Any) -> Validity:
     )
 
 
+_NO_KEY_AUTHORIZATIONS = KeyAuthorizations(frozenset(), MappingProxyType({}))
+"""What an MSO without keyAuthorizations grants (nothing): immutable, so one serves every MSO."""
+
+
 def _key_authorizations(value: Any) -> KeyAuthorizations:
     if value is None:
-        return KeyAuthorizations(frozenset(), {})
+        return _NO_KEY_AUTHORIZATIONS
     auth = _map(value, "keyAuthorizations")
     namespaces = frozenset(_text(ns, "namespace") for ns in _seq(auth.get("nameSpaces", []), "nameSpaces"))
     elements = {
@@ -233,26 +238,13 @@ def _key_authorizations(value: Any) -> KeyAuthorizations:
 
 def _digest_ids_map(digests: Mapping[Any, Any], size: int) -> dict[int, bytes]:
     """DigestIDs (9.1.2.4): uint -> bstr of the digest's ``size``."""
-    ids, values = digests.keys(), digests.values()
-    # the whole map at once when it is as decoders make it (exact int keys, exact bytes values)
-    if (
-        set(map(type, ids)) <= _INT
-        and set(map(type, values)) <= _BYTES
-        and set(map(len, values)) <= {size}
-        and min(ids, default=0) >= 0
-    ):
-        return dict(digests)
-    entries = {}
-    for digest_id, digest in digests.items():
+    entries = dict(digests)
+    for digest_id, digest in entries.items():
         if type(digest_id) is not int or digest_id < 0 or not isinstance(digest, bytes):
             raise MalformedMdoc("valueDigests entries must be uint -> bstr")
         if len(digest) != size:
             raise MalformedMdoc("digest of the wrong length")
-        entries[digest_id] = digest
     return entries
-
-
-_INT, _BYTES = frozenset({int}), frozenset({bytes})
 
 
 def parse_mso(value: Any) -> Mso:
@@ -262,7 +254,7 @@ def parse_mso(value: Any) -> Mso:
     if not version.startswith("1."):
         raise MalformedMdoc(f"MSO version {version!r} not supported")
     algorithm = mso.get("digestAlgorithm")
-    if algorithm not in _DIGESTS:
+    if not isinstance(algorithm, str) or algorithm not in _DIGESTS:  # a map or array is unhashable
         raise UnsupportedAlgorithm(f"digestAlgorithm {algorithm!r} not supported")
     size = _DIGEST_SIZES[algorithm]
     value_digests: dict[str, dict[int, bytes]] = {}
@@ -292,11 +284,14 @@ def _checked_item(item: Any) -> dict[str, Any]:
         raise MalformedMdoc(
             "IssuerSignedItem must hold exactly digestID, random, elementIdentifier, elementValue"
         )
-    if type(item["digestID"]) is not int or item["digestID"] < 0:
+    digest_id, random = item["digestID"], item["random"]
+    if type(digest_id) is not int or digest_id < 0:
         raise MalformedMdoc("digestID must be a uint")
-    if not isinstance(item["random"], bytes) or len(item["random"]) < MIN_RANDOM_BYTES:
+    if not isinstance(random, bytes) or len(random) < MIN_RANDOM_BYTES:
         raise MalformedMdoc(f"random must be a bstr of at least {MIN_RANDOM_BYTES} bytes")
-    _text(item["elementIdentifier"], "elementIdentifier")
+    identifier = item["elementIdentifier"]
+    if not isinstance(identifier, str) or not identifier:
+        raise MalformedMdoc("elementIdentifier must be a non-empty tstr")
     return item if type(item) is dict else dict(item)  # decoded just now, so ours alone
 
 
@@ -311,6 +306,33 @@ def _check_validity(validity: Validity, signer: x509.Certificate, now: datetime.
         raise Expired("MSO validUntil has passed")
     if not signer.not_valid_before_utc <= validity.signed <= signer.not_valid_after_utc:
         raise InvalidValidity("MSO signed outside the signer certificate validity")
+
+
+def _verified_elements(
+    ns: str, tags: Sequence[Any], expected: Mapping[int, bytes], hash_function: Callable[[bytes], Any]
+) -> dict[str, Any]:
+    """The elements of one namespace's IssuerSignedItems, each item's shape checked, its digestID
+    used once and present in the MSO, its IssuerSignedItemBytes digested to the MSO's value (9.3.1)."""
+    decoded = cbor.unwrap24_each(tags, max_bytes=MAX_ISSUER_SIGNED_BYTES)
+    # unwrap24_each took every tag as tag 24 around a bstr, so none of these raises
+    digests = [hash_function(item_bytes).digest() for item_bytes in map(cbor.tag24_bytes, tags)]
+    seen: set[int] = set()
+    elements: dict[str, Any] = {}
+    for content, digest in zip(decoded, digests, strict=True):
+        item = _checked_item(content)
+        digest_id, identifier = item["digestID"], item["elementIdentifier"]
+        if digest_id in seen:
+            raise DuplicateDigest(f"digestID {digest_id} used twice in {ns}")
+        seen.add(digest_id)
+        wanted = expected.get(digest_id)
+        if wanted is None:
+            raise DigestMismatch(f"digestID {digest_id} of {ns} is not in the MSO")
+        if digest != wanted:
+            raise DigestMismatch(f"digest of {ns}/{identifier} does not match the MSO")
+        if identifier in elements:
+            raise MalformedMdoc(f"element {identifier!r} twice in {ns}")
+        elements[identifier] = item["elementValue"]
+    return elements
 
 
 def verify_issuer_signed_object(
@@ -337,24 +359,7 @@ def verify_issuer_signed_object(
     namespaces: dict[str, dict[str, Any]] = {}
     for ns, tags in _map(obj.get("nameSpaces", {}), "nameSpaces").items():
         expected = mso.value_digests.get(_text(ns, "namespace"), {})
-        seen: set[int] = set()
-        elements: dict[str, Any] = {}
-        tags = _seq(tags, "IssuerSignedItems")
-        decoded = cbor.unwrap24_each(tags, max_bytes=MAX_ISSUER_SIGNED_BYTES)
-        for tag, content in zip(tags, decoded, strict=True):
-            item = _checked_item(content)
-            digest_id = item["digestID"]
-            if digest_id in seen:
-                raise DuplicateDigest(f"digestID {digest_id} used twice in {ns}")
-            seen.add(digest_id)
-            if digest_id not in expected:
-                raise DigestMismatch(f"digestID {digest_id} of {ns} is not in the MSO")
-            if hash_function(cbor.tag24_bytes(tag)).digest() != expected[digest_id]:
-                raise DigestMismatch(f"digest of {ns}/{item['elementIdentifier']} does not match the MSO")
-            if item["elementIdentifier"] in elements:
-                raise MalformedMdoc(f"element {item['elementIdentifier']!r} twice in {ns}")
-            elements[item["elementIdentifier"]] = item["elementValue"]
-        namespaces[ns] = elements
+        namespaces[ns] = _verified_elements(ns, _seq(tags, "IssuerSignedItems"), expected, hash_function)
     return VerifiedIssuerSigned(
         doctype=mso.doctype,
         namespaces=namespaces,

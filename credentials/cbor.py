@@ -33,6 +33,8 @@ __all__ = [
     "decode",
     "decode24",
     "encode",
+    "encode24",
+    "encode_bstr",
     "tag24_bytes",
     "unwrap24",
     "unwrap24_each",
@@ -75,11 +77,123 @@ _STATEFUL_TAGS = frozenset({25, 256, 28, 29})
 items holding them are never decoded together (see :func:`unwrap24_each`)."""
 
 
+def _step(initial: int) -> int:
+    """For the flat walk: as _SKIP, but for an array, a map or a tag with the argument in the initial
+    byte, -1 - the count of items it holds (arrays n, maps 2n, tags 1)."""
+    major, info = initial >> 5, initial & 0x1F
+    if major not in (4, 5, 6) or info >= 24:
+        return _SKIP[initial]
+    return -1 - (info if major == 4 else 2 * info if major == 5 else 1)
+
+
+_STEP = tuple(_step(initial) for initial in range(256))
+_TAG_ONE_BYTE = 0xD8
+
+
 def _walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> bool:
     """Check the structure of one well-formed, definite-length item spanning all of ``data``, or,
     given the ``ends`` of consecutive segments of ``data``, of one such item spanning each segment
     (as if each were walked alone); return whether a tag that ``cbor2`` resolves against earlier
     items (:data:`_STATEFUL_TAGS`) occurs.
+
+    :func:`_flat_walk` vouches for nearly every input; what it cannot vouch for, :func:`_nested_walk`
+    judges (and refuses with the precise error).
+    """
+    stateful = _flat_walk(data, max_depth, max_items, ends)
+    return _nested_walk(data, max_depth, max_items, ends) if stateful is None else stateful
+
+
+def _flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]) -> bool | None:
+    """:func:`_nested_walk` without its stack, or ``None`` where that walk must judge: any flaw, and
+    more containers in one segment than ``max_depth`` (only then can they nest too deep).
+
+    It reads the same heads in the same order with the same checks; one count, ``need``, of the heads
+    still to read (each container adds its items) replaces the stack, whose pushes and pops were most
+    of the cost. Returning ``None`` is always safe: it only costs the other walk.
+    """
+    end = len(data)
+    pos = 0
+    stateful = False
+    try:
+        for segment_end in ends or (end,):
+            need = items = 1
+            containers = 0
+            while need:
+                need -= 1
+                initial = data[pos]
+                step = _STEP[initial]
+                if step > 0:
+                    pos += step  # past the end only if truncated: the segment end then differs
+                    continue
+                pos += 1
+                if step:
+                    count = -1 - step
+                elif initial | 0x20 == _STRING_ONE_BYTE_LENGTH:
+                    arg = data[pos]
+                    if arg < 24:
+                        return None
+                    pos += 1 + arg
+                    continue
+                elif initial == _TAG_ONE_BYTE:
+                    # tag 24 around every IssuerSignedItem, and the other tags below 256
+                    arg = data[pos]
+                    pos += 1
+                    if arg < 24:
+                        return None
+                    if arg == TAG_ENCODED_CBOR:
+                        if data[pos] >> 5 != _MAJOR_BSTR:
+                            return None
+                    elif arg in _STATEFUL_TAGS:
+                        stateful = True
+                    count = 1
+                else:
+                    arg = _ARGUMENT[initial]
+                    if arg < 0:
+                        if arg in (_INDEFINITE, _RESERVED):
+                            return None
+                        size = -arg
+                        if size > end - pos:
+                            return None
+                        arg = data[pos] if size == 1 else int.from_bytes(data[pos : pos + size], "big")
+                        pos += size
+                        if initial < _FIRST_FLOAT_OR_SIMPLE:
+                            if arg < _SHORTEST[size]:
+                                return None
+                        elif initial == _SIMPLE_TWO_BYTES and arg < 32:
+                            return None
+                    kind = _KIND[initial]
+                    if kind == _STRING:
+                        if arg > end - pos:
+                            return None
+                        pos += arg
+                        continue
+                    if kind == _SCALAR:
+                        continue
+                    if kind == _ARRAY:
+                        count = arg
+                    elif kind == _MAP:
+                        count = 2 * arg
+                    else:
+                        count = 1
+                        if arg == TAG_ENCODED_CBOR:
+                            if pos >= end or data[pos] >> 5 != _MAJOR_BSTR:
+                                return None
+                        elif arg in _STATEFUL_TAGS:
+                            stateful = True
+                containers += 1
+                items += count
+                if count > end - pos or items > max_items or containers > max_depth:
+                    return None
+                need += count
+            if pos != segment_end:
+                return None
+    except IndexError:
+        return None
+    return stateful
+
+
+def _nested_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> bool:
+    """:func:`_walk`, with a stack of the open containers, so with their depth exact.
 
     Iterative; ``stack`` holds, per open container, how many of its items were still to read when
     the inner one opened; ``left`` counts those of the innermost one. ``items`` counts the heads
@@ -247,6 +361,17 @@ def tag24_bytes(tag: Any) -> bytes:
     return encode(tag)
 
 
+def encode24(value: Any) -> bytes:
+    """``encode(wrap24(value))``, the bytes of ``#6.24(bstr .cbor value)``, without the tag object."""
+    content = encode(value)
+    return _TAG24_HEAD + _head(_MAJOR_BSTR_HEAD, len(content)) + content
+
+
+def encode_bstr(value: bytes) -> bytes:
+    """``encode(value)`` for a byte string, written directly (its shortest head, then the bytes)."""
+    return _head(_MAJOR_BSTR_HEAD, len(value)) + value
+
+
 def wrap24(value: Any) -> cbor2.CBORTag:
     """``#6.24(bstr .cbor value)``: an embedded CBOR data item (RFC 8949 section 3.4.5.1)."""
     return cbor2.CBORTag(TAG_ENCODED_CBOR, encode(value))
@@ -297,7 +422,7 @@ def unwrap24_each(
     if not contents:
         return []
     ends = list(itertools.accumulate(map(len, contents)))
-    if max(map(len, contents)) > max_bytes:
+    if ends[-1] > max_bytes and max(map(len, contents)) > max_bytes:  # each is at most their total
         raise MalformedCbor("CBOR input too large")
     joined = b"".join(contents)
     if _walk(joined, max_depth, max_items, ends) or len(contents) == 1:

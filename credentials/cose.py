@@ -118,9 +118,21 @@ def _payload_for(payload: bytes | None, detached_payload: bytes | None) -> bytes
     return content
 
 
+_SIGNATURE1_HEAD = b"\x84\x6aSignature1"
+"""``["Signature1", ...]``: an array of four, then the 10-character tstr."""
+
+
 def sig_structure(protected_bytes: bytes, external_aad: bytes, payload: bytes) -> bytes:
     """The bytes a COSE_Sign1 signature covers: ``Sig_structure`` "Signature1" (RFC 9052 section 4.4),
     for signers with other algorithms than :func:`sign1` supports."""
+    if type(protected_bytes) is bytes and type(external_aad) is bytes and type(payload) is bytes:
+        # what cbor.encode writes, written directly: a fixed head and three byte strings
+        return (
+            _SIGNATURE1_HEAD
+            + cbor.encode_bstr(protected_bytes)
+            + cbor.encode_bstr(external_aad)
+            + cbor.encode_bstr(payload)
+        )
     return cbor.encode(["Signature1", protected_bytes, external_aad, payload])
 
 
@@ -158,6 +170,13 @@ def sign1(
 def _headers(protected_bytes: Any, unprotected: Any) -> tuple[dict[int, Any], dict[int, Any]]:
     if not isinstance(protected_bytes, bytes):
         raise MalformedCose("protected header must be a bstr")
+    if protected_bytes == _ALG_ES256_ONLY and type(unprotected) is dict:
+        # the checks below, for a protected header known to be {1: -7}: only unprotected's remain
+        if not set(map(type, unprotected)) <= _LABEL_TYPES:
+            _check_labels(unprotected)
+        if ALG in unprotected:
+            raise MalformedCose("a header label in both buckets")  # RFC 9052 section 3
+        return {ALG: ES256}, dict(unprotected)
     if protected_bytes == _ALG_ES256_ONLY:
         protected = {ALG: ES256}
     elif protected_bytes:
@@ -174,13 +193,16 @@ def _headers(protected_bytes: Any, unprotected: Any) -> tuple[dict[int, Any], di
     protected, unprotected = dict(protected), dict(unprotected)
     for headers in (protected, unprotected):
         # exact int and str labels, as decoded, pass at once; anything else is looked at label by label
-        if not set(map(type, headers)) <= _LABEL_TYPES and not all(
-            isinstance(label, int | str) and not isinstance(label, bool) for label in headers
-        ):
-            raise MalformedCose("header labels must be int or tstr")
+        if not set(map(type, headers)) <= _LABEL_TYPES:
+            _check_labels(headers)
     if protected.keys() & unprotected.keys():
         raise MalformedCose("a header label in both buckets")  # RFC 9052 section 3
     return protected, unprotected
+
+
+def _check_labels(headers: Mapping[Any, Any]) -> None:
+    if not all(isinstance(label, int | str) and not isinstance(label, bool) for label in headers):
+        raise MalformedCose("header labels must be int or tstr")
 
 
 def _array(data: bytes | list[Any], tag_number: int) -> list[Any]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import random
 import time
+from typing import Any
 
 import cbor2
 import pytest
@@ -121,11 +123,83 @@ def test_two_byte_simple_values_below_32_refused(hex_data: str) -> None:
         "1d",  # reserved additional information 29
         "d818",  # tag 24 with nothing after it
         "19",  # truncated two-byte head
+        "d805f6",  # one-byte tag number below 24
+        "81d8184201",  # tag 24 around a bstr running past the end
+        "d81881f6",  # tag 24 around an array
+        "83a0",  # array declaring more items than follow
+        "c0",  # small tag with nothing after it
     ],
 )
 def test_fast_paths_of_the_walk_refuse_what_the_slow_one_does(hex_data: str) -> None:
+    data = bytes.fromhex(hex_data)
+    assert cbor._flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is None
     with pytest.raises(MalformedCbor):
-        cbor.decode(bytes.fromhex(hex_data))
+        cbor.decode(data)
+
+
+def test_more_containers_than_the_depth_bound_but_shallow_is_accepted() -> None:
+    """The flat walk cannot tell the depth of more containers than the bound, so the nested one does."""
+    data = cbor.encode([[n] for n in range(cbor.MAX_DEPTH + 5)])
+    assert cbor._flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is None
+    assert cbor.decode(data) == [[n] for n in range(cbor.MAX_DEPTH + 5)]
+    deep = b"\x81" * (cbor.MAX_DEPTH + 1) + b"\x00"
+    with pytest.raises(MalformedCbor, match="nested too deep"):
+        cbor.decode(deep)
+
+
+_WALK_SEEDS = [
+    cbor.encode(
+        {
+            "digestID": 27,
+            "random": bytes(range(32)),
+            "elementIdentifier": "birth_date",
+            "elementValue": datetime.date(1990, 5, 17),
+        }
+    ),
+    cbor.encode([cbor.wrap24({"a": [1, -300, b"x" * 300, "y" * 30]}), {1: -7}, None, 1.5, 2**40]),
+    cbor.encode([cbor2.CBORTag(256, [b"ab"]), cbor2.CBORTag(28, [1]), cbor2.CBORSimpleValue(40), -(2**64)]),
+]
+
+
+def _walk_outcome(walk: Any, *args: Any) -> object:
+    try:
+        return walk(*args)
+    except MalformedCbor:
+        return MalformedCbor
+
+
+@pytest.mark.parametrize("seed", range(len(_WALK_SEEDS)))
+def test_flat_walk_vouches_only_for_what_the_nested_walk_accepts(seed: int) -> None:
+    """Every one-byte change, deletion and truncation of the seeds: where the flat walk answers, the
+    nested walk gives the same answer; elsewhere it refuses, or accepts with more containers than
+    the bounds let the flat walk judge."""
+    rng = random.Random(seed)
+    data = _WALK_SEEDS[seed]
+    variants = [data[:cut] for cut in range(len(data))]
+    for _ in range(400):
+        at = rng.randrange(len(data))
+        variants.append(data[:at] + bytes([rng.randrange(256)]) + data[at + 1 :])
+        variants.append(data[:at] + data[at + 1 :])
+    for variant in variants:
+        for bounds in ((cbor.MAX_DEPTH, cbor.MAX_ITEMS), (2, 12)):
+            flat = cbor._flat_walk(variant, *bounds, ())
+            nested = _walk_outcome(cbor._nested_walk, variant, *bounds)
+            if flat is not None:
+                assert nested is flat
+            # the same in segments, as unwrap24_each walks its items
+            segments = (variant, data)
+            ends = (len(variant), len(variant) + len(data))
+            flat = cbor._flat_walk(b"".join(segments), *bounds, ends)
+            if flat is not None:
+                assert _walk_outcome(cbor._nested_walk, b"".join(segments), *bounds, ends) is flat
+
+
+@pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 65_535, 65_536])
+def test_encoders_written_directly_match_encode(length: int) -> None:
+    value = b"x" * length
+    assert cbor.encode_bstr(value) == cbor.encode(value)
+    assert cbor.encode24({"k": value}) == cbor.encode(cbor.wrap24({"k": value}))
+    assert cbor.tag24_bytes(cbor.wrap24(value)) == cbor.encode(cbor.wrap24(value))
 
 
 def test_unwrap24_each_is_unwrap24_of_each() -> None:

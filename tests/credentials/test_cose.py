@@ -109,6 +109,48 @@ def test_malformed_sign1(value: object) -> None:
         cose.decode_sign1(cbor2.dumps(value))
 
 
+@pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 65_535, 65_536])
+def test_sig_structure_written_directly_is_the_encoded_array(length: int) -> None:
+    payload = b"p" * length
+    for protected, aad in ((b"", b""), (b"\xa1\x01\x26", b"aad" * length)):
+        expected = cbor2.dumps(["Signature1", protected, aad, payload], canonical=True)
+        assert cose.sig_structure(protected, aad, payload) == expected
+        general = cose.sig_structure(protected, aad, bytearray(payload))  # type: ignore[arg-type]
+        assert general == expected
+
+
+@pytest.mark.parametrize(
+    ("protected", "unprotected", "message"),
+    [
+        ({cose.ALG: cose.ES256}, {cose.ALG: cose.ES256}, "both buckets"),
+        ({cose.ALG: cose.ES256}, {True: 1}, "labels must be int or tstr"),
+        ({cose.ALG: cose.ES256}, {1.5: 0, cose.ALG: cose.ES256}, "labels must be int or tstr"),
+        ({cose.ALG: cose.ES256, cose.KID: b"k"}, {cose.ALG: cose.ES256}, "both buckets"),
+        (
+            {cose.ALG: cose.ES256, cose.KID: b"k"},
+            {1.5: 0, cose.ALG: cose.ES256},
+            "labels must be int or tstr",
+        ),
+    ],
+)
+def test_header_checks_alike_for_the_common_protected_header_and_others(
+    protected: dict[int, object], unprotected: dict[object, object], message: str
+) -> None:
+    """``{1: -7}`` alone, the protected header of nearly every message, is read without a decoder;
+    the unprotected header is checked as it is after any other."""
+    with pytest.raises(MalformedCose, match=message):
+        cose.decode_sign1([cbor2.dumps(protected), unprotected, b"p", b"s"])
+
+
+def test_common_protected_header_with_another_unprotected_mapping() -> None:
+    class Headers(dict[int, bytes]):
+        pass
+
+    message = cose.decode_sign1([b"\xa1\x01\x26", Headers({cose.KID: b"k"}), b"p", b"s"])
+    assert message.protected == {cose.ALG: cose.ES256}
+    assert message.unprotected == {cose.KID: b"k"} and type(message.unprotected) is dict
+
+
 def test_x5chain_single_and_array() -> None:
     with pytest.raises(MalformedCose):
         cose.x5chain(cose.CoseSign1({}, b"", {}, b"", b""))

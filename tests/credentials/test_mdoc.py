@@ -275,6 +275,70 @@ def test_item_with_extra_key(pki: Pki, issued: bytes) -> None:
         verify(pki, _replace_item(issued, lambda item: item.update(extra=1)))
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda item: item.update(elementIdentifier=""),
+        lambda item: item.update(elementIdentifier=7),
+        lambda item: item.update(digestID=-1),
+        lambda item: item.update(digestID="0"),
+        lambda item: item.update(random="x" * 32),
+        lambda item: item.pop("elementValue"),
+    ],
+)
+def test_malformed_item(pki: Pki, issued: bytes, change: Any) -> None:
+    with pytest.raises(MalformedMdoc):
+        verify(pki, _replace_item(issued, change))
+
+
+def test_element_twice_in_a_namespace(pki: Pki) -> None:
+    """Two items (two digestIDs, both in the MSO) releasing the same element."""
+    data = pki.issue(elements={NS: {"given_name": "Jane", "family_name": "Doe"}})
+
+    def rename(obj: Any) -> None:
+        tags = obj["nameSpaces"][NS]
+        items = [cbor2.loads(tag.value) for tag in tags]
+        items[1]["elementIdentifier"] = items[0]["elementIdentifier"]
+        tags[1] = cbor2.CBORTag(24, cbor2.dumps(items[1]))
+        payload = cbor2.loads(obj["issuerAuth"][2])
+        mso = cbor2.loads(payload.value)
+        mso["valueDigests"][NS][items[1]["digestID"]] = hashlib.sha256(cbor2.dumps(tags[1])).digest()
+        signed = cose.sign1(cbor.encode(cbor.wrap24(mso)), pki.ds_key, unprotected=obj["issuerAuth"][1])
+        obj["issuerAuth"] = cbor2.loads(signed).value
+
+    with pytest.raises(MalformedMdoc, match=r"element .* twice"):
+        verify(pki, edit(data, rename))
+
+
+def _mso(issued: bytes) -> dict[str, Any]:
+    return cbor2.loads(cbor2.loads(cbor2.loads(issued)["issuerAuth"][2]).value)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("digests", "message"),
+    [
+        ({-1: b"\x00" * 32}, "uint -> bstr"),
+        ({True: b"\x00" * 32}, "uint -> bstr"),
+        ({"0": b"\x00" * 32}, "uint -> bstr"),
+        ({0: "x" * 32}, "uint -> bstr"),
+        ({0: b"\x00" * 31}, "wrong length"),
+        ({0: b"\x00" * 32, 1: b"\x00" * 48}, "wrong length"),
+    ],
+)
+def test_value_digests_shape(issued: bytes, digests: dict[Any, Any], message: str) -> None:
+    mso = _mso(issued)
+    mso["valueDigests"][NS] = digests
+    with pytest.raises(MalformedMdoc, match=message):
+        mdoc.parse_mso(mso)
+
+
+def test_no_key_authorizations_allow_nothing_and_cannot_be_changed(issued: bytes) -> None:
+    authorizations = mdoc.parse_mso(_mso(issued)).key_authorizations
+    assert not authorizations.allows(NS, "given_name")
+    with pytest.raises(TypeError):
+        authorizations.data_elements[NS] = frozenset({"given_name"})  # type: ignore[index]
+
+
 def test_expired_and_not_yet_valid(pki: Pki, issued: bytes) -> None:
     with pytest.raises(Expired):
         verify(pki, issued, now=T0 + timedelta(days=366))
@@ -348,3 +412,11 @@ def test_issue_refuses_bad_input(pki: Pki) -> None:
         pki.issue(elements={})
     with pytest.raises(InvalidClaims):
         pki.issue(signed=T0.replace(tzinfo=None))
+
+
+@pytest.mark.parametrize("algorithm", ["SHA-1", "sha-256", 5, None, {"SHA-256": 1}, ["SHA-256"]])
+def test_unsupported_or_unhashable_digest_algorithm(issued: bytes, algorithm: Any) -> None:
+    mso = _mso(issued)
+    mso["digestAlgorithm"] = algorithm
+    with pytest.raises(UnsupportedAlgorithm):
+        mdoc.parse_mso(mso)
