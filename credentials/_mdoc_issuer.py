@@ -174,7 +174,7 @@ def issue_mdoc(
         mso["status"] = dict(status)
     ders = [cert.public_bytes(serialization.Encoding.DER) for cert in x5chain]
     issuer_auth = cose.sign1(
-        cbor.encode(cbor.wrap24(mso)),
+        cbor.encode24(mso),
         signing_key,
         unprotected={cose.X5CHAIN: ders[0] if len(ders) == 1 else ders},
         tag=False,

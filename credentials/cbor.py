@@ -344,27 +344,29 @@ def _head(major: int, argument: int) -> bytes:
     return bytes((major | 27,)) + argument.to_bytes(8, "big")
 
 
-_TAG24_HEADS = tuple(b"\xd8\x18" + _head(_MAJOR_BSTR_HEAD, length) for length in range(256))
+_TAG24_HEADS = tuple(_TAG24_HEAD + _head(_MAJOR_BSTR_HEAD, length) for length in range(256))
 """The tag 24 and bstr heads in front of an item shorter than 256 bytes, as most IssuerSignedItems are."""
+
+
+def _wrapped24(content: bytes) -> bytes:
+    """``#6.24(bstr)`` around ``content``: the tag 24 head, the bstr's shortest head, the bytes."""
+    length = len(content)
+    if length < len(_TAG24_HEADS):
+        return _TAG24_HEADS[length] + content
+    return _TAG24_HEAD + _head(_MAJOR_BSTR_HEAD, length) + content
 
 
 def tag24_bytes(tag: Any) -> bytes:
     """``encode(tag)`` for a tag 24 around a bstr, written directly: the bytes ISO/IEC 18013-5 digests
     (IssuerSignedItemBytes, 9.1.2.5). Anything else goes through :func:`encode`."""
-    if isinstance(tag, cbor2.CBORTag) and tag.tag == TAG_ENCODED_CBOR:
-        value = tag.value
-        if type(value) is bytes:
-            length = len(value)
-            if length < len(_TAG24_HEADS):
-                return _TAG24_HEADS[length] + value
-            return b"\xd8\x18" + _head(_MAJOR_BSTR_HEAD, length) + value
+    if isinstance(tag, cbor2.CBORTag) and tag.tag == TAG_ENCODED_CBOR and type(tag.value) is bytes:
+        return _wrapped24(tag.value)
     return encode(tag)
 
 
 def encode24(value: Any) -> bytes:
     """``encode(wrap24(value))``, the bytes of ``#6.24(bstr .cbor value)``, without the tag object."""
-    content = encode(value)
-    return _TAG24_HEAD + _head(_MAJOR_BSTR_HEAD, len(content)) + content
+    return _wrapped24(encode(value))
 
 
 def encode_bstr(value: bytes) -> bytes:
