@@ -18,7 +18,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -54,7 +54,9 @@ MAX_TOKEN_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32
 
 
-_URL_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+# '-' and '_' to the standard alphabet's '+' and '/'; '+', '/' and '=' to '!', which the strict decoder
+# refuses as it refuses every other byte outside the alphabet (one pass, nothing deleted)
+_URL_TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
 _STANDARD_TO_URL = bytes.maketrans(b"+/", b"-_")
 _PADDING = (b"", b"===", b"==", b"=")
 
@@ -69,13 +71,8 @@ def b64url_decode(text: str | bytes) -> bytes:
         raw = text.encode("ascii") if isinstance(text, str) else text
     except UnicodeEncodeError as exc:
         raise InvalidInput("not base64url: non-ASCII character") from exc
-    # one pass maps the url alphabet to the standard one and drops '=', '+' and '/': a shorter result
-    # means one of them was there
-    standard = raw.translate(_URL_TO_STANDARD, b"=+/")
-    if len(standard) != len(raw):
-        raise InvalidInput("not base64url: padding or non-url alphabet")
     try:
-        return binascii.a2b_base64(standard + _PADDING[len(raw) % 4], strict_mode=True)
+        return binascii.a2b_base64(raw.translate(_URL_TO_STANDARD) + _PADDING[len(raw) % 4], strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput("not base64url") from exc
 
@@ -317,9 +314,9 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> bytes:
     return hashlib.sha256(_SORTED.text(required).encode()).digest()
 
 
-@dataclass(frozen=True, slots=True)
-class Jws:
-    """A parsed, not yet verified, compact JWS."""
+class Jws(NamedTuple):
+    """A parsed, not yet verified, compact JWS (a named tuple: immutable, and made on every verification
+    in a third of the time a frozen dataclass takes)."""
 
     header: dict[str, Any]
     payload: bytes

@@ -8,8 +8,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from common.errors import InvalidInput
 from common.jose import Jws, b64url_decode, parse_json, parse_jws
@@ -55,9 +54,13 @@ def _b64_sha256(data: bytes) -> str:
     return encoded.translate(_STANDARD_TO_URL).decode("ascii")
 
 
-@dataclass(frozen=True, slots=True)
-class Disclosure:
-    """One Disclosure (RFC 9901 section 4.2): ``name`` is None for an array element."""
+class Disclosure(NamedTuple):
+    """One Disclosure (RFC 9901 section 4.2): ``name`` is None for an array element.
+
+    A named tuple rather than a frozen dataclass, as the other values made on every issue, present
+    and verify here: immutable alike, and made in a third of the time (a frozen dataclass sets each
+    field through ``object.__setattr__``).
+    """
 
     encoded: str
     salt: str
@@ -83,38 +86,13 @@ class Disclosure:
         # a successful strict base64url decode means ``encoded`` is ASCII
         hashed = _b64_sha256(encoded.encode("ascii"))
         if len(content) == 2:
-            return _disclosure(cls, encoded, content[0], None, content[1], hashed)
+            return cls(encoded, content[0], None, content[1], hashed)
         if type(content[1]) is not str:
             raise InvalidDisclosure("Disclosure claim name is not a string")
-        return _disclosure(cls, encoded, content[0], content[1], content[2], hashed)
+        return cls(encoded, content[0], content[1], content[2], hashed)
 
 
-def _disclosure(
-    cls: type[Disclosure], encoded: str, salt: str, name: str | None, value: Any, hashed: str
-) -> Disclosure:
-    """``cls(encoded, salt, name, value, hashed)`` for the parser and the issuer, who make one per claim.
-
-    The generated ``__init__`` of a frozen dataclass sets each field through ``object.__setattr__``
-    looked up anew; the slot descriptors set them directly, in half the time. It does nothing else
-    (no ``__post_init__``, no defaults), so the result is the same object.
-    """
-    disclosure = _NEW(cls)
-    _SET_ENCODED(disclosure, encoded)
-    _SET_SALT(disclosure, salt)
-    _SET_NAME(disclosure, name)
-    _SET_VALUE(disclosure, value)
-    _SET_DIGEST(disclosure, hashed)
-    return disclosure
-
-
-_NEW = object.__new__
-_SET_ENCODED, _SET_SALT, _SET_NAME, _SET_VALUE, _SET_DIGEST = (
-    Disclosure.__dict__[field].__set__ for field in ("encoded", "salt", "name", "value", "digest")
-)
-
-
-@dataclass(frozen=True, slots=True)
-class SdJwt:
+class SdJwt(NamedTuple):
     """An SD-JWT or SD-JWT+KB, split but not verified.
 
     ``other_signatures`` holds, as compact JWS, the signatures after the first of a General JSON

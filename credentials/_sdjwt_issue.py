@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import EudiError
 from common.jose import Algorithm, b64url_encode, canonical_json, encode_jws, public_key_from_jwk
-from credentials._sdjwt_format import MAX_JSON_DEPTH, SD_ALG, Disclosure, SdJwt, _disclosure, digest
+from credentials._sdjwt_format import MAX_JSON_DEPTH, SD_ALG, Disclosure, SdJwt, digest
 from credentials.errors import InvalidClaims
 
 __all__ = ["SD", "Rng", "issue"]
@@ -135,7 +135,7 @@ class _Builder:
         salt = b64url_encode(self.rng(16))
         encoded = b64url_encode(canonical_json([salt, *content]))
         name = content[0] if len(content) == 2 else None
-        disclosure = _disclosure(Disclosure, encoded, salt, name, content[-1], digest(encoded))
+        disclosure = Disclosure(encoded, salt, name, content[-1], digest(encoded))
         self.disclosures.append(disclosure)
         return disclosure.digest
 

@@ -10,9 +10,8 @@ are not), and its claims are returned, so what is returned was always verified.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -48,10 +47,10 @@ IssuerKey = (
 """The issuer's key, or a resolver given (protected header, unverified payload) that returns it."""
 
 
-@dataclass(frozen=True, slots=True)
-class KeyBindingCheck:
+class KeyBindingCheck(NamedTuple):
     """What the verifier expects of the KB-JWT (section 7.3 step 5): its ``aud``, its ``nonce``,
-    and an ``iat`` within [``now - max_age``, ``now + max_future``]."""
+    and an ``iat`` within [``now - max_age``, ``now + max_future``]. Like the other values made on every
+    verification, a named tuple (see :class:`~credentials._sdjwt_format.Disclosure`)."""
 
     audience: str
     nonce: str
@@ -60,8 +59,7 @@ class KeyBindingCheck:
     max_future: int = 60
 
 
-@dataclass(frozen=True, slots=True)
-class VerifiedSdJwt:
+class VerifiedSdJwt(NamedTuple):
     """A verified SD-JWT: the issuer's protected ``header``; ``claims``, the Processed SD-JWT Payload
     (section 7.1: disclosed claims in place, ``_sd`` and ``_sd_alg`` gone, undisclosed ones absent);
     ``key_binding``, the KB-JWT claims if one was present; ``payload``, as the issuer signed it."""
@@ -69,7 +67,7 @@ class VerifiedSdJwt:
     header: dict[str, Any]
     claims: dict[str, Any]
     key_binding: dict[str, Any] | None
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any]
 
 
 def verify(

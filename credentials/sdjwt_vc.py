@@ -137,8 +137,7 @@ def present_sd_jwt_vc(
     return present(text, paths, holder_key=holder_key, audience=audience, nonce=nonce, iat=iat)
 
 
-@dataclass(frozen=True, slots=True)
-class VerifiedSdJwtVc:
+class VerifiedSdJwtVc(NamedTuple):
     """A verified SD-JWT VC presentation; ``claims`` are the disclosed subject claims only."""
 
     vct: str
@@ -285,11 +284,12 @@ class _Envelope(NamedTuple):
         vct = claims.get("vct")
         if not isinstance(vct, str) or not vct:
             raise MissingClaim("vct is missing or not a string")
-        aka_vcts = claims.get("aka_vcts", [])
-        if aka_vcts != [] and (
-            not isinstance(aka_vcts, list) or not all(isinstance(v, str) for v in aka_vcts) or vct in aka_vcts
-        ):
-            raise MalformedSdJwt("aka_vcts must be an array of strings without the vct")
+        aka_vcts: tuple[str, ...] = ()
+        if "aka_vcts" in claims:
+            value = claims["aka_vcts"]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or vct in value:
+                raise MalformedSdJwt("aka_vcts must be an array of strings without the vct")
+            aka_vcts = tuple(value)
         issuer = claims.get("iss")
         if issuer is not None and not isinstance(issuer, str):
             raise MalformedSdJwt("iss is not a string")
@@ -307,7 +307,7 @@ class _Envelope(NamedTuple):
             raise NotYetValid(f"issued in the future (iat {iat})")
         subject = {name: value for name, value in claims.items() if name not in _ENVELOPE}
         # positional: a named tuple made with keywords costs twice as much
-        return cls(vct, tuple(aka_vcts), issuer, jwk, iat, _integer_date(claims, "exp"), status, subject)
+        return cls(vct, aka_vcts, issuer, jwk, iat, _integer_date(claims, "exp"), status, subject)
 
 
 def _integer_date(claims: Mapping[str, Any], name: str) -> int | None:
