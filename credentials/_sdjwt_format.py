@@ -24,8 +24,8 @@ __all__ = [
     "SdJwt",
     "check_sd_alg",
     "digest",
+    "holder_payload",
     "split_issuer_jwt",
-    "unverified_issuer_jwt",
 ]
 
 MAX_SD_JWT_BYTES = 512 * 1024
@@ -228,22 +228,41 @@ def split_issuer_jwt(jwt: str) -> tuple[Jws, dict[str, Any]]:
     """Split an Issuer-signed JWT and decode its payload (a JSON object); nothing is checked."""
     try:
         jws = parse_jws(jwt, max_bytes=MAX_SD_JWT_BYTES)
-        payload = parse_json(jws.payload, max_bytes=MAX_SD_JWT_BYTES, max_depth=MAX_JSON_DEPTH)
+    except InvalidInput as exc:
+        raise MalformedSdJwt(f"Issuer-signed JWT: {exc}") from exc
+    return jws, _payload_object(jws.payload)
+
+
+def holder_payload(jwt: str) -> dict[str, Any]:
+    """The payload of the holder's own Issuer-signed JWT, with :func:`check_sd_alg`.
+
+    Only the payload is decoded: the holder checked the header and the signature when the
+    credential was received (section 7.2), the verifier checks them again, and selecting and
+    binding Disclosures needs neither.
+    """
+    if not _three_parts(jwt):
+        raise MalformedSdJwt("Issuer-signed JWT is not a compact JWS")
+    first = jwt.find(".")
+    try:
+        data = b64url_decode(jwt[first + 1 : jwt.find(".", first + 1)])
+    except InvalidInput as exc:
+        raise MalformedSdJwt(f"Issuer-signed JWT: {exc}") from exc
+    payload = _payload_object(data)
+    check_sd_alg(payload)
+    return payload
+
+
+def _payload_object(data: bytes) -> dict[str, Any]:
+    try:
+        payload = parse_json(data, max_bytes=MAX_SD_JWT_BYTES, max_depth=MAX_JSON_DEPTH)
     except InvalidInput as exc:
         raise MalformedSdJwt(f"Issuer-signed JWT: {exc}") from exc
     if not isinstance(payload, dict):
         raise MalformedSdJwt("Issuer-signed JWT payload is not a JSON object")
-    return jws, payload
+    return payload
 
 
 def check_sd_alg(payload: dict[str, Any]) -> None:
     """Section 4.1.1: ``_sd_alg`` defaults to sha-256, the only hash accepted here."""
     if payload.get("_sd_alg", SD_ALG) != SD_ALG:
         raise UnsupportedAlgorithm(f"_sd_alg {payload['_sd_alg']!r} is not supported (only {SD_ALG})")
-
-
-def unverified_issuer_jwt(jwt: str) -> tuple[Jws, dict[str, Any]]:
-    """:func:`split_issuer_jwt` plus :func:`check_sd_alg`, for the holder who reads its own SD-JWT."""
-    jws, payload = split_issuer_jwt(jwt)
-    check_sd_alg(payload)
-    return jws, payload

@@ -8,7 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.jose import encode_jws, public_jwk
-from credentials._sdjwt_format import SdJwt, digest, unverified_issuer_jwt
+from credentials._sdjwt_format import SdJwt, digest, holder_payload
 from credentials._sdjwt_process import ClaimPath, process, select_digests
 from credentials.errors import InvalidKeyBinding
 
@@ -27,7 +27,7 @@ def fully_disclosed(sd_jwt: SdJwt | str) -> dict[str, Any]:
     The structural checks of section 7.1 step 3 to 5 still apply, so a broken SD-JWT is refused.
     """
     parsed = _as_sd_jwt(sd_jwt)
-    _, payload = unverified_issuer_jwt(parsed.issuer_jwt)
+    payload = holder_payload(parsed.issuer_jwt)
     return process(payload, parsed.disclosures)
 
 
@@ -45,7 +45,7 @@ def select(sd_jwt: SdJwt | str, paths: Iterable[ClaimPath], *, recursive: bool =
 
 def _select(parsed: SdJwt, paths: Iterable[ClaimPath], *, recursive: bool) -> tuple[SdJwt, dict[str, Any]]:
     """:func:`select`, also returning the Issuer-signed payload it read (so no caller decodes it twice)."""
-    _, payload = unverified_issuer_jwt(parsed.issuer_jwt)
+    payload = holder_payload(parsed.issuer_jwt)
     process(payload, parsed.disclosures)
     chosen = select_digests(payload, parsed.disclosures, paths, recursive=recursive)
     kept = tuple(d for d in parsed.disclosures if d.digest in chosen)

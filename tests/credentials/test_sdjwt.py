@@ -179,6 +179,21 @@ def test_present_refuses_a_key_that_is_not_in_cnf(issued: str) -> None:
         present(issued, [], holder_key=OTHER_KEY, audience=AUD, nonce=NONCE, iat=NOW)
 
 
+def test_the_holder_reads_the_payload_only_and_still_refuses_a_broken_one(issued: str) -> None:
+    # select and present never look at the header (checked on receipt, and by the verifier) ...
+    jwt, rest = issued.split("~", 1)
+    _, payload, signature = jwt.split(".")
+    odd_header = b64url_encode(b'{"alg":"ES256","x5c":"not a list"}')
+    chosen = select(f"{odd_header}.{payload}.{signature}~{rest}", [("family_name",)])
+    assert chosen.issuer_jwt.startswith(odd_header) and len(chosen.disclosures) == 1
+    # ... but the payload they act on must be a JSON object with a supported _sd_alg
+    for bad in (b"[1]", b"{", b'{"_sd_alg":"sha-512"}'):
+        with pytest.raises((MalformedSdJwt, UnsupportedAlgorithm)):
+            select(f"{odd_header}.{b64url_encode(bad)}.{signature}~", [])
+    with pytest.raises(MalformedSdJwt):
+        select(SdJwt("no-dots", (), None), [])
+
+
 def test_parse_and_serialize_round_trip(issued: str) -> None:
     presented = present(issued, [("given_name",)], holder_key=HOLDER_KEY, audience=AUD, nonce=NONCE, iat=NOW)
     assert SdJwt.parse(presented).serialize() == presented
