@@ -49,8 +49,9 @@ def digest(text: str) -> str:
 
 
 def _b64_sha256(data: bytes) -> str:
-    # a SHA-256 digest is 43 base64 characters and one '=': slicing it off beats b64url_encode's rstrip
-    encoded = binascii.b2a_base64(hashlib.sha256(data).digest(), newline=False)[:43]
+    # a SHA-256 digest is 43 base64 characters, one '=' and the newline: slicing both off beats
+    # b64url_encode's rstrip, and a call without keywords skips the keyword parsing
+    encoded = binascii.b2a_base64(hashlib.sha256(data).digest())[:43]
     return encoded.translate(_STANDARD_TO_URL).decode("ascii")
 
 
