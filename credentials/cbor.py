@@ -18,7 +18,7 @@ Untrusted bytes are first walked head by head, iteratively, before ``cbor2`` dec
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import cbor2
@@ -32,13 +32,20 @@ __all__ = [
     "TAG_ENCODED_CBOR",
     "decode",
     "decode24",
+    "decode_each",
     "encode",
     "encode24",
+    "encode_array",
     "encode_bstr",
+    "encode_map",
+    "encode_tstr",
+    "encode_uint",
     "tag24_bytes",
+    "tag24_contents",
     "unwrap24",
     "unwrap24_each",
     "wrap24",
+    "wrapped24",
 ]
 
 MAX_CBOR_BYTES = 1 << 20
@@ -77,17 +84,27 @@ _STATEFUL_TAGS = frozenset({25, 256, 28, 29})
 items holding them are never decoded together (see :func:`unwrap24_each`)."""
 
 
+# For the flat walk, the two next commonest heads after those of _SKIP get codes of their own in
+# _STEP, below every count of items: a bstr or tstr with a one-byte length (digests, salts, the
+# IssuerSignedItems, longer text) and a tag with a one-byte number (tag 24 around each item).
+_STRING_WITH_LENGTH_BYTE, _TAG_WITH_NUMBER_BYTE = -100, -101
+_TAG_ONE_BYTE = 0xD8
+
+
 def _step(initial: int) -> int:
     """For the flat walk: as _SKIP, but for an array, a map or a tag with the argument in the initial
-    byte, -1 - the count of items it holds (arrays n, maps 2n, tags 1)."""
+    byte, -1 - the count of items it holds (arrays n, maps 2n, tags 1); and the two codes above."""
     major, info = initial >> 5, initial & 0x1F
+    if initial | 0x20 == _STRING_ONE_BYTE_LENGTH:
+        return _STRING_WITH_LENGTH_BYTE
+    if initial == _TAG_ONE_BYTE:
+        return _TAG_WITH_NUMBER_BYTE
     if major not in (4, 5, 6) or info >= 24:
         return _SKIP[initial]
     return -1 - (info if major == 4 else 2 * info if major == 5 else 1)
 
 
 _STEP = tuple(_step(initial) for initial in range(256))
-_TAG_ONE_BYTE = 0xD8
 
 
 def _walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> bool:
@@ -110,43 +127,48 @@ def _flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int])
     It reads the same heads in the same order with the same checks; one count, ``need``, of the heads
     still to read (each container adds its items) replaces the stack, whose pushes and pops were most
     of the cost. Returning ``None`` is always safe: it only costs the other walk.
+
+    The bounds on items and containers are judged once per segment, not at every container, and the
+    items a container declares are not weighed against the bytes left: every head read takes at least
+    a byte, so however many items are declared, the walk ends within ``data``.
     """
     end = len(data)
     pos = 0
     stateful = False
+    steps = _STEP  # a local, read once per head
     try:
         for segment_end in ends or (end,):
             need = items = 1
             containers = 0
             while need:
                 need -= 1
-                initial = data[pos]
-                step = _STEP[initial]
+                step = steps[data[pos]]
                 if step > 0:
                     pos += step  # past the end only if truncated: the segment end then differs
                     continue
-                pos += 1
-                if step:
-                    count = -1 - step
-                elif initial | 0x20 == _STRING_ONE_BYTE_LENGTH:
-                    arg = data[pos]
-                    if arg < 24:
+                if step == _STRING_WITH_LENGTH_BYTE:
+                    length = data[pos + 1]
+                    if length < 24:
                         return None
-                    pos += 1 + arg
+                    pos += 2 + length
                     continue
-                elif initial == _TAG_ONE_BYTE:
-                    # tag 24 around every IssuerSignedItem, and the other tags below 256
-                    arg = data[pos]
-                    pos += 1
-                    if arg < 24:
-                        return None
-                    if arg == TAG_ENCODED_CBOR:
+                if step == _TAG_WITH_NUMBER_BYTE:
+                    number = data[pos + 1]
+                    pos += 2
+                    if number == TAG_ENCODED_CBOR:
                         if data[pos] >> 5 != _MAJOR_BSTR:
                             return None
-                    elif arg in _STATEFUL_TAGS:
+                    elif number < 24:
+                        return None
+                    elif number in _STATEFUL_TAGS:
                         stateful = True
                     count = 1
+                elif step:
+                    count = -1 - step
+                    pos += 1
                 else:
+                    initial = data[pos]
+                    pos += 1
                     arg = _ARGUMENT[initial]
                     if arg < 0:
                         if arg in (_INDEFINITE, _RESERVED):
@@ -182,10 +204,8 @@ def _flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int])
                             stateful = True
                 containers += 1
                 items += count
-                if count > end - pos or items > max_items or containers > max_depth:
-                    return None
                 need += count
-            if pos != segment_end:
+            if pos != segment_end or items > max_items or containers > max_depth:
                 return None
     except IndexError:
         return None
@@ -285,6 +305,9 @@ def _nested_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int
         raise MalformedCbor("truncated CBOR") from None
 
 
+_BYTES_LIKE = (bytes, bytearray, memoryview)  # a tuple: a union in isinstance is built on every call
+
+
 def decode(
     data: bytes,
     *,
@@ -297,7 +320,7 @@ def decode(
     Tags 0 (tdate), 1 and 1004 (full-date) come back as ``datetime``/``date``; tag 24 as a
     ``cbor2.CBORTag`` holding the received bytes (see :func:`unwrap24`).
     """
-    if not isinstance(data, bytes | bytearray | memoryview):
+    if not isinstance(data, _BYTES_LIKE):
         raise MalformedCbor("CBOR input must be bytes")
     data = bytes(data)
     if len(data) > max_bytes:
@@ -328,28 +351,34 @@ def encode(value: Any) -> bytes:
         raise MalformedCbor(f"value cannot be encoded as CBOR: {exc}") from exc
 
 
-_MAJOR_BSTR_HEAD, _MAJOR_ARRAY_HEAD = 0x40, 0x80
+_MAJOR_UINT_HEAD, _MAJOR_BSTR_HEAD, _MAJOR_TSTR_HEAD = 0x00, 0x40, 0x60
+_MAJOR_ARRAY_HEAD, _MAJOR_MAP_HEAD = 0x80, 0xA0
+
+
+_BYTE = tuple(bytes((value,)) for value in range(256))
+"""Every one-byte string, made once: indexing it saves the ~1K instructions of ``bytes((value,))``."""
 
 
 def _head(major: int, argument: int) -> bytes:
     """The shortest head (section 4.1) of ``major`` (shifted into place) with ``argument``."""
     if argument < 24:
-        return bytes((major | argument,))
+        return _BYTE[major | argument]
     if argument < 1 << 8:
-        return bytes((major | 24, argument))
+        return _BYTE[major | 24] + _BYTE[argument]
     if argument < 1 << 16:
-        return bytes((major | 25,)) + argument.to_bytes(2, "big")
+        return _BYTE[major | 25] + argument.to_bytes(2, "big")
     if argument < 1 << 32:
-        return bytes((major | 26,)) + argument.to_bytes(4, "big")
-    return bytes((major | 27,)) + argument.to_bytes(8, "big")
+        return _BYTE[major | 26] + argument.to_bytes(4, "big")
+    return _BYTE[major | 27] + argument.to_bytes(8, "big")
 
 
 _TAG24_HEADS = tuple(_TAG24_HEAD + _head(_MAJOR_BSTR_HEAD, length) for length in range(256))
 """The tag 24 and bstr heads in front of an item shorter than 256 bytes, as most IssuerSignedItems are."""
 
 
-def _wrapped24(content: bytes) -> bytes:
-    """``#6.24(bstr)`` around ``content``: the tag 24 head, the bstr's shortest head, the bytes."""
+def wrapped24(content: bytes) -> bytes:
+    """``#6.24(bstr)`` around ``content``: the tag 24 head, the bstr's shortest head, the bytes (what
+    :func:`tag24_bytes` writes for a tag 24 holding ``content``)."""
     length = len(content)
     if length < len(_TAG24_HEADS):
         return _TAG24_HEADS[length] + content
@@ -360,18 +389,52 @@ def tag24_bytes(tag: Any) -> bytes:
     """``encode(tag)`` for a tag 24 around a bstr, written directly: the bytes ISO/IEC 18013-5 digests
     (IssuerSignedItemBytes, 9.1.2.5). Anything else goes through :func:`encode`."""
     if isinstance(tag, cbor2.CBORTag) and tag.tag == TAG_ENCODED_CBOR and type(tag.value) is bytes:
-        return _wrapped24(tag.value)
+        return wrapped24(tag.value)
     return encode(tag)
 
 
 def encode24(value: Any) -> bytes:
     """``encode(wrap24(value))``, the bytes of ``#6.24(bstr .cbor value)``, without the tag object."""
-    return _wrapped24(encode(value))
+    return wrapped24(encode(value))
 
 
 def encode_bstr(value: bytes) -> bytes:
     """``encode(value)`` for a byte string, written directly (its shortest head, then the bytes)."""
     return _head(_MAJOR_BSTR_HEAD, len(value)) + value
+
+
+def encode_tstr(value: str) -> bytes:
+    """``encode(value)``, written directly for a text string (its shortest head, then the UTF-8)."""
+    if type(value) is not str:
+        return encode(value)
+    try:
+        text = value.encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate
+        raise MalformedCbor(f"value cannot be encoded as CBOR: {exc}") from exc
+    return _head(_MAJOR_TSTR_HEAD, len(text)) + text
+
+
+def encode_uint(value: int) -> bytes:
+    """``encode(value)``, written directly for an unsigned integer below 2^64 (its shortest head)."""
+    if type(value) is not int or not 0 <= value < 1 << 64:
+        return encode(value)
+    return _head(_MAJOR_UINT_HEAD, value)
+
+
+def encode_array(items: Sequence[bytes]) -> bytes:
+    """An array of ``items``, each already encoded: what :func:`encode` writes for the items decoded."""
+    return _head(_MAJOR_ARRAY_HEAD, len(items)) + b"".join(items)
+
+
+def encode_map(entries: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """A map of ``(key, value)`` entries, each already encoded: what :func:`encode` writes for them
+    decoded, the entries sorted as it sorts them (by encoded key, shorter first, then bytewise)."""
+    ordered = sorted(entries, key=_canonical_order)
+    return _head(_MAJOR_MAP_HEAD, len(ordered)) + b"".join([key + value for key, value in ordered])
+
+
+def _canonical_order(entry: tuple[bytes, bytes]) -> tuple[int, bytes]:
+    return len(entry[0]), entry[0]
 
 
 def wrap24(value: Any) -> cbor2.CBORTag:
@@ -408,19 +471,36 @@ def unwrap24_each(
     max_depth: int = MAX_DEPTH,
     max_items: int = MAX_ITEMS,
 ) -> list[Any]:
-    """:func:`unwrap24` of every tag in ``tags``, each checked and bounded on its own as there.
+    """:func:`unwrap24` of every tag in ``tags``, each checked and bounded on its own as there:
+    :func:`decode_each` of their :func:`tag24_contents`."""
+    return decode_each(tag24_contents(tags), max_bytes=max_bytes, max_depth=max_depth, max_items=max_items)
 
-    The items are then decoded in one ``cbor2`` call, as the elements of an array written around
-    them (each spans exactly its bytes, so the array holds exactly them), which spares a decoder per
-    item; items holding a string reference or a shared value are decoded one by one, so that none
-    can refer into another.
-    """
-    contents = [
+
+def tag24_contents(tags: Iterable[Any]) -> list[bytes]:
+    """The byte string in each of ``tags``; anything but tag 24 around a bstr is refused."""
+    return [
         tag.value
         if isinstance(tag, cbor2.CBORTag) and tag.tag == TAG_ENCODED_CBOR and type(tag.value) is bytes
         else _tag24_content(tag)  # refuses anything else but a bytes subclass, as unwrap24 does
         for tag in tags
     ]
+
+
+def decode_each(
+    contents: Sequence[bytes],
+    *,
+    max_bytes: int = MAX_CBOR_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_items: int = MAX_ITEMS,
+) -> list[Any]:
+    """:func:`decode` of each of ``contents`` (byte strings, as :func:`tag24_contents` returns them),
+    each checked and bounded on its own as there.
+
+    The items are decoded in one ``cbor2`` call, as the elements of an array written around them
+    (each spans exactly its bytes, so the array holds exactly them), which spares a decoder per item;
+    items holding a string reference or a shared value are decoded one by one, so that none can refer
+    into another.
+    """
     if not contents:
         return []
     ends = list(itertools.accumulate(map(len, contents)))

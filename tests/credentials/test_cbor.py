@@ -200,6 +200,49 @@ def test_encoders_written_directly_match_encode(length: int) -> None:
     assert cbor.encode_bstr(value) == cbor.encode(value)
     assert cbor.encode24({"k": value}) == cbor.encode(cbor.wrap24({"k": value}))
     assert cbor.tag24_bytes(cbor.wrap24(value)) == cbor.encode(cbor.wrap24(value))
+    assert cbor.wrapped24(value) == cbor.encode(cbor2.CBORTag(24, value))
+    for text in ("é" * (length // 2), "x" * length):
+        assert cbor.encode_tstr(text) == cbor.encode(text)
+    items = [1, "a", b"b", [None]] * (length // 4 % 20)
+    assert cbor.encode_array([cbor.encode(item) for item in items]) == cbor.encode(items)
+
+
+@pytest.mark.parametrize(
+    "value", [0, 23, 24, 255, 256, 65_535, 65_536, 2**32 - 1, 2**32, 2**64 - 1, 2**64, -1, True, "7", None]
+)
+def test_encode_uint_and_encode_tstr_are_encode(value: Any) -> None:
+    """Written directly for their own type, and encode for anything else."""
+    assert cbor.encode_uint(value) == cbor.encode(value)
+    assert cbor.encode_tstr(value) == cbor.encode(value)
+
+
+def test_encode_tstr_refuses_what_encode_refuses() -> None:
+    for encoder in (cbor.encode, cbor.encode_tstr):
+        with pytest.raises(MalformedCbor):
+            encoder("\ud800")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        {"bb": 1, "a": [2], 3: b"x", -1: None, 256: 0, "x" * 30: 5, b"k": 6, (1, 2): 7, 1.5: 8},
+        {"nameSpaces": 1, "issuerAuth": 2, "é": 3, "z": 4},
+    ],
+)
+def test_encode_map_sorts_as_encode(value: dict[Any, Any]) -> None:
+    entries = [(cbor.encode(key), cbor.encode(item)) for key, item in value.items()]
+    assert cbor.encode_map(entries) == cbor.encode(value)
+    assert cbor.encode_map(reversed(entries)) == cbor.encode(value)
+
+
+def test_unwrap24_each_is_decode_each_of_tag24_contents() -> None:
+    tags = [cbor.wrap24({"i": n}) for n in range(3)]
+    assert cbor.tag24_contents(tags) == [tag.value for tag in tags]
+    assert cbor.decode_each(cbor.tag24_contents(tags)) == cbor.unwrap24_each(tags)
+    for wrong in (cbor2.CBORTag(25, b"\xa0"), cbor2.CBORTag(24, [1]), b"\xa0"):
+        with pytest.raises(MalformedCbor):
+            cbor.tag24_contents([*tags, wrong])
 
 
 def test_unwrap24_each_is_unwrap24_of_each() -> None:

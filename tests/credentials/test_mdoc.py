@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
 
 import cbor2
@@ -12,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from credentials import cbor, cose, mdoc
+from credentials import _mdoc_device, _mdoc_issuer, cbor, cose, mdoc
 from credentials.errors import (
     DigestMismatch,
     DuplicateDigest,
@@ -89,6 +90,33 @@ def test_issued_structure(pki: Pki, issued: bytes) -> None:
         assert mso["valueDigests"][NS][item["digestID"]] == hashlib.sha256(cbor2.dumps(tag)).digest()
 
 
+def test_issued_bytes_are_what_encode_writes(pki: Pki) -> None:
+    """IssuerSigned, its items and its MSO are partly written directly: byte for byte as cbor.encode
+    writes what they decode to (shortest heads, canonical key order, tdate and full-date tags)."""
+    elements = {NS: ELEMENTS[NS], "eu.x": {"é": 1.5, "n": [1, {"b": 2, "a": None}]}}
+    for data in (
+        pki.issue(elements=elements, key_authorizations={"nameSpaces": [NS]}, status={"s": 1}),
+        pki.issue(x5chain=[pki.ds, pki.iaca]),
+    ):
+        obj = cbor.decode(data)
+        assert cbor.encode(obj) == data
+        for tags in obj["nameSpaces"].values():
+            for tag in tags:
+                assert cbor.encode(cbor.unwrap24(tag)) == tag.value
+        payload = obj["issuerAuth"][2]
+        assert cbor.encode24(cbor.decode24(payload)) == payload
+
+
+@pytest.mark.parametrize(
+    ("digest_id", "identifier", "value"),
+    [(0, "a", None), (23, "x" * 24, {"b": [1.5], "a": b"x"}), (24, "é", "v" * 300), (70_000, "d", T0)],
+)
+def test_issuer_signed_item_is_encode_of_the_map(digest_id: int, identifier: str, value: Any) -> None:
+    random = bytes(range(32))
+    item = {"digestID": digest_id, "random": random, "elementIdentifier": identifier, "elementValue": value}
+    assert _mdoc_issuer._issuer_signed_item(digest_id, random, identifier, value) == cbor.encode(item)
+
+
 def test_issue_is_deterministic_with_injected_rng(pki: Pki) -> None:
     def unsigned_parts(data: bytes) -> tuple[Any, bytes]:
         obj = cbor2.loads(data)
@@ -160,6 +188,34 @@ def test_device_signature_over_another_transcript(pki: Pki, issued: bytes, field
     other = mdoc.openid4vp_session_transcript(**inputs)
     with pytest.raises(InvalidDeviceSignature):
         present(pki, issued, signed_transcript=other)
+
+
+@pytest.mark.parametrize(
+    "transcript",
+    [
+        TRANSCRIPT,
+        mdoc.openid4vp_dc_api_session_transcript(
+            origin="https://é.example", nonce="n", jwk_thumbprint=b"t" * 32
+        ),
+        [None, None, ["OpenID4VPHandover", b"h" * 300]],
+        (None, None, ("OpenID4VPHandover", b"h")),
+        [cbor.wrap24({1: 2}), cbor.wrap24({-1: 3}), {"handover": [1, 2.5]}],
+        [None, None, ["OpenID4VPHandover", "not bytes"]],
+    ],
+)
+def test_device_authentication_bytes_are_what_encode_writes(transcript: Any) -> None:
+    """Written directly for OpenID4VP transcripts; anything else goes through cbor.encode."""
+    names = cbor.wrap24({NS: {"given_name": "X"}})
+    expected = cbor.encode24(["DeviceAuthentication", transcript, DOCTYPE, names])
+    assert _mdoc_device._device_authentication_bytes(transcript, DOCTYPE, names) == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [("c", "n", None, "https://r.example"), ("é" * 30, "n", b"t" * 32), ("c", 7, None), ("c", ["n"], b"t")],
+)
+def test_handover_info_is_what_encode_writes(fields: tuple[Any, ...]) -> None:
+    assert _mdoc_device._handover_info(*fields) == cbor.encode(list(fields))
 
 
 def test_device_signature_by_another_key(pki: Pki, issued: bytes) -> None:
@@ -284,11 +340,28 @@ def test_item_with_extra_key(pki: Pki, issued: bytes) -> None:
         lambda item: item.update(digestID="0"),
         lambda item: item.update(random="x" * 32),
         lambda item: item.pop("elementValue"),
+        lambda item: item.update(value=item.pop("elementValue")),  # four keys, one of them wrong
     ],
 )
 def test_malformed_item(pki: Pki, issued: bytes, change: Any) -> None:
     with pytest.raises(MalformedMdoc):
         verify(pki, _replace_item(issued, change))
+
+
+@pytest.mark.parametrize("item", [[1, 2, 3, 4], "item", cbor2.CBORTag(24, b"\xa0")])
+def test_item_not_a_map(pki: Pki, issued: bytes, item: Any) -> None:
+    def apply(obj: Any) -> None:
+        obj["nameSpaces"][NS][0] = cbor2.CBORTag(24, cbor2.dumps(item))
+
+    with pytest.raises(MalformedMdoc):
+        verify(pki, edit(issued, apply))
+
+
+def test_item_as_another_mapping() -> None:
+    item = {"digestID": 3, "random": b"r" * 16, "elementIdentifier": "e", "elementValue": None}
+    assert _mdoc_issuer._checked_item(MappingProxyType(item)) == (3, "e", None)
+    with pytest.raises(MalformedMdoc):
+        _mdoc_issuer._checked_item(MappingProxyType({**item, "extra": 1}))
 
 
 def test_element_twice_in_a_namespace(pki: Pki) -> None:
