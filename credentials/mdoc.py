@@ -21,16 +21,15 @@ from credentials._mdoc_device import (
     openid4vp_session_transcript,
     verify_device_response,
 )
+from credentials._mdoc_issue import Rng, issue_mdoc
 from credentials._mdoc_issuer import (
     MAX_ISSUER_SIGNED_BYTES,
     MIN_RANDOM_BYTES,
     KeyAuthorizations,
     Mso,
-    Rng,
     ValidateChain,
     Validity,
     VerifiedIssuerSigned,
-    issue_mdoc,
     parse_mso,
     select_elements,
     verify_issuer_signed,

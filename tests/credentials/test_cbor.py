@@ -10,7 +10,7 @@ from typing import Any
 import cbor2
 import pytest
 
-from credentials import cbor
+from credentials import _cbor_walk, cbor
 from credentials.errors import MalformedCbor
 
 
@@ -132,7 +132,7 @@ def test_two_byte_simple_values_below_32_refused(hex_data: str) -> None:
 )
 def test_fast_paths_of_the_walk_refuse_what_the_slow_one_does(hex_data: str) -> None:
     data = bytes.fromhex(hex_data)
-    assert cbor._flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is None
+    assert _cbor_walk.flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is None
     with pytest.raises(MalformedCbor):
         cbor.decode(data)
 
@@ -140,7 +140,7 @@ def test_fast_paths_of_the_walk_refuse_what_the_slow_one_does(hex_data: str) -> 
 def test_more_containers_than_the_depth_bound_but_shallow_is_accepted() -> None:
     """The flat walk cannot tell the depth of more containers than the bound, so the nested one does."""
     data = cbor.encode([[n] for n in range(cbor.MAX_DEPTH + 5)])
-    assert cbor._flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is None
+    assert _cbor_walk.flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is None
     assert cbor.decode(data) == [[n] for n in range(cbor.MAX_DEPTH + 5)]
     deep = b"\x81" * (cbor.MAX_DEPTH + 1) + b"\x00"
     with pytest.raises(MalformedCbor, match="nested too deep"):
@@ -182,16 +182,16 @@ def test_flat_walk_vouches_only_for_what_the_nested_walk_accepts(seed: int) -> N
         variants.append(data[:at] + data[at + 1 :])
     for variant in variants:
         for bounds in ((cbor.MAX_DEPTH, cbor.MAX_ITEMS), (2, 12)):
-            flat = cbor._flat_walk(variant, *bounds, ())
-            nested = _walk_outcome(cbor._nested_walk, variant, *bounds)
+            flat = _cbor_walk.flat_walk(variant, *bounds, ())
+            nested = _walk_outcome(_cbor_walk.nested_walk, variant, *bounds)
             if flat is not None:
                 assert nested is flat
             # the same in segments, as unwrap24_each walks its items
             segments = (variant, data)
             ends = (len(variant), len(variant) + len(data))
-            flat = cbor._flat_walk(b"".join(segments), *bounds, ends)
+            flat = _cbor_walk.flat_walk(b"".join(segments), *bounds, ends)
             if flat is not None:
-                assert _walk_outcome(cbor._nested_walk, b"".join(segments), *bounds, ends) is flat
+                assert _walk_outcome(_cbor_walk.nested_walk, b"".join(segments), *bounds, ends) is flat
 
 
 @pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 65_535, 65_536])

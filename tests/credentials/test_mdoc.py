@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from credentials import _mdoc_device, _mdoc_issuer, cbor, cose, mdoc
+from credentials import _mdoc_device, _mdoc_issue, _mdoc_issuer, cbor, cose, mdoc
 from credentials.errors import (
     DigestMismatch,
     DuplicateDigest,
@@ -114,7 +114,7 @@ def test_issued_bytes_are_what_encode_writes(pki: Pki) -> None:
 def test_issuer_signed_item_is_encode_of_the_map(digest_id: int, identifier: str, value: Any) -> None:
     random = bytes(range(32))
     item = {"digestID": digest_id, "random": random, "elementIdentifier": identifier, "elementValue": value}
-    assert _mdoc_issuer._issuer_signed_item(digest_id, random, identifier, value) == cbor.encode(item)
+    assert _mdoc_issue._issuer_signed_item(digest_id, random, identifier, value) == cbor.encode(item)
 
 
 def test_issue_is_deterministic_with_injected_rng(pki: Pki) -> None:

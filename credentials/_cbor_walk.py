@@ -1,0 +1,277 @@
+"""The head-by-head walk that :mod:`credentials.cbor` runs over untrusted bytes before ``cbor2`` decodes
+them: declared lengths against the bytes left, depth and item bounds, no indefinite lengths or
+reserved values, shortest heads, tag 24 around a bstr (see that module's docstring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from credentials.errors import MalformedCbor
+
+__all__ = [
+    "ARGUMENT",
+    "INDEFINITE",
+    "MAJOR_BSTR",
+    "RESERVED",
+    "SHORTEST",
+    "STATEFUL_TAGS",
+    "TAG24_HEAD",
+    "TAG_ENCODED_CBOR",
+    "flat_walk",
+    "nested_walk",
+    "walk",
+]
+
+TAG_ENCODED_CBOR = 24
+
+# What each initial byte (section 3) asks of the walk, looked up once per head instead of computed:
+# _KIND, from the major type: nothing more (0, 1, 7), skip a string (2, 3), open an array, a map or
+# a tag; ARGUMENT, from the additional information: the argument itself (0..23), minus the count
+# of argument bytes that follow (24..27), or a refusal (28..30 reserved, 31 indefinite or break).
+_SCALAR, _STRING, _ARRAY, _MAP, _TAG = 0, 1, 2, 3, 4
+_KIND = bytes(
+    (_SCALAR, _SCALAR, _STRING, _STRING, _ARRAY, _MAP, _TAG, _SCALAR)[byte >> 5] for byte in range(256)
+)
+# _SKIP, for the commonest heads, those with the argument in the initial byte: how far the next head
+# is (1 for an integer or simple value, 1 + length for a string), else 0 for the walk's slow path.
+_SKIP = bytes(
+    (1 + (byte & 0x1F) * (byte >> 5 in (2, 3)) if byte & 0x1F < 24 and byte >> 5 not in (4, 5, 6) else 0)
+    for byte in range(256)
+)
+TAG24_HEAD = b"\xd8\x18"
+_STRING_ONE_BYTE_LENGTH = 0x78  # 0x78 a tstr, or with bit 0x20 clear 0x58 a bstr, with a 1-byte length
+RESERVED, INDEFINITE = -28, -31
+ARGUMENT = tuple(
+    info if info < 24 else -(1 << (info - 24)) if info < 28 else INDEFINITE if info == 31 else RESERVED
+    for info in (byte & 0x1F for byte in range(256))
+)
+# by count of argument bytes: the smallest argument that needs them (section 4.1, preferred serialization)
+SHORTEST = (0, 24, 1 << 8, 0, 1 << 16, 0, 0, 0, 1 << 32)
+_SIMPLE_TWO_BYTES = 0xF8
+MAJOR_BSTR = 2
+_FIRST_FLOAT_OR_SIMPLE = 0xE0  # major type 7: floats need no shortest form
+STATEFUL_TAGS = frozenset({25, 256, 28, 29})
+"""String references and shared values: ``cbor2`` resolves them against what it decoded before, so
+items holding them are never decoded together (see :func:`credentials.cbor.decode_each`)."""
+
+
+# For the flat walk, the two next commonest heads after those of _SKIP get codes of their own in
+# _STEP, below every count of items: a bstr or tstr with a one-byte length (digests, salts, the
+# IssuerSignedItems, longer text) and a tag with a one-byte number (tag 24 around each item).
+_STRING_WITH_LENGTH_BYTE, _TAG_WITH_NUMBER_BYTE = -100, -101
+_TAG_ONE_BYTE = 0xD8
+
+
+def _step(initial: int) -> int:
+    """For the flat walk: as _SKIP, but for an array, a map or a tag with the argument in the initial
+    byte, -1 - the count of items it holds (arrays n, maps 2n, tags 1); and the two codes above."""
+    major, info = initial >> 5, initial & 0x1F
+    if initial | 0x20 == _STRING_ONE_BYTE_LENGTH:
+        return _STRING_WITH_LENGTH_BYTE
+    if initial == _TAG_ONE_BYTE:
+        return _TAG_WITH_NUMBER_BYTE
+    if major not in (4, 5, 6) or info >= 24:
+        return _SKIP[initial]
+    return -1 - (info if major == 4 else 2 * info if major == 5 else 1)
+
+
+_STEP = tuple(_step(initial) for initial in range(256))
+
+
+def walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> bool:
+    """Check the structure of one well-formed, definite-length item spanning all of ``data``, or,
+    given the ``ends`` of consecutive segments of ``data``, of one such item spanning each segment
+    (as if each were walked alone); return whether a tag that ``cbor2`` resolves against earlier
+    items (:data:`STATEFUL_TAGS`) occurs.
+
+    :func:`flat_walk` vouches for nearly every input; what it cannot vouch for, :func:`nested_walk`
+    judges (and refuses with the precise error).
+    """
+    stateful = flat_walk(data, max_depth, max_items, ends)
+    return nested_walk(data, max_depth, max_items, ends) if stateful is None else stateful
+
+
+def flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]) -> bool | None:
+    """:func:`nested_walk` without its stack, or ``None`` where that walk must judge: any flaw, and
+    more containers in one segment than ``max_depth`` (only then can they nest too deep).
+
+    It reads the same heads in the same order with the same checks; one count, ``need``, of the heads
+    still to read (each container adds its items) replaces the stack, whose pushes and pops were most
+    of the cost. Returning ``None`` is always safe: it only costs the other walk.
+
+    The bounds on items and containers are judged once per segment, not at every container, and the
+    items a container declares are not weighed against the bytes left: every head read takes at least
+    a byte, so however many items are declared, the walk ends within ``data``.
+    """
+    end = len(data)
+    pos = 0
+    stateful = False
+    steps = _STEP  # a local, read once per head
+    try:
+        for segment_end in ends or (end,):
+            need = items = 1
+            containers = 0
+            while need:
+                need -= 1
+                step = steps[data[pos]]
+                if step > 0:
+                    pos += step  # past the end only if truncated: the segment end then differs
+                    continue
+                if step == _STRING_WITH_LENGTH_BYTE:
+                    length = data[pos + 1]
+                    if length < 24:
+                        return None
+                    pos += 2 + length
+                    continue
+                if step == _TAG_WITH_NUMBER_BYTE:
+                    number = data[pos + 1]
+                    pos += 2
+                    if number == TAG_ENCODED_CBOR:
+                        if data[pos] >> 5 != MAJOR_BSTR:
+                            return None
+                    elif number < 24:
+                        return None
+                    elif number in STATEFUL_TAGS:
+                        stateful = True
+                    count = 1
+                elif step:
+                    count = -1 - step
+                    pos += 1
+                else:
+                    initial = data[pos]
+                    pos += 1
+                    arg = ARGUMENT[initial]
+                    if arg < 0:
+                        if arg in (INDEFINITE, RESERVED):
+                            return None
+                        size = -arg
+                        if size > end - pos:
+                            return None
+                        arg = data[pos] if size == 1 else int.from_bytes(data[pos : pos + size], "big")
+                        pos += size
+                        if initial < _FIRST_FLOAT_OR_SIMPLE:
+                            if arg < SHORTEST[size]:
+                                return None
+                        elif initial == _SIMPLE_TWO_BYTES and arg < 32:
+                            return None
+                    kind = _KIND[initial]
+                    if kind == _STRING:
+                        if arg > end - pos:
+                            return None
+                        pos += arg
+                        continue
+                    if kind == _SCALAR:
+                        continue
+                    if kind == _ARRAY:
+                        count = arg
+                    elif kind == _MAP:
+                        count = 2 * arg
+                    else:
+                        count = 1
+                        if arg == TAG_ENCODED_CBOR:
+                            if pos >= end or data[pos] >> 5 != MAJOR_BSTR:
+                                return None
+                        elif arg in STATEFUL_TAGS:
+                            stateful = True
+                containers += 1
+                items += count
+                need += count
+            if pos != segment_end or items > max_items or containers > max_depth:
+                return None
+    except IndexError:
+        return None
+    return stateful
+
+
+def nested_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> bool:
+    """:func:`walk`, with a stack of the open containers, so with their depth exact.
+
+    Iterative; ``stack`` holds, per open container, how many of its items were still to read when
+    the inner one opened; ``left`` counts those of the innermost one. ``items`` counts the heads
+    declared so far (each container adds its items when it opens), so the bound holds before they
+    are read; reading past the end is the ``IndexError`` of ``data[pos]``. An item that reads past
+    its segment into the next one ends past its segment's end, and is refused there.
+    """
+    end = len(data)
+    segment_ends = iter(ends or (end,))
+    segment_end = next(segment_ends)
+    pos = 0
+    left = 1  # the top-level item
+    stack: list[int] = []
+    items = 1
+    stateful = False
+    try:
+        while True:
+            while not left:
+                if not stack:
+                    if pos != segment_end:
+                        # a string skipped by _SKIP (its length unchecked) may have run past the end
+                        raise MalformedCbor(
+                            "truncated CBOR" if pos > segment_end else "trailing bytes after the CBOR item"
+                        )
+                    segment_end = next(segment_ends, -1)
+                    if segment_end < 0:
+                        return stateful
+                    left = items = 1  # the next segment's item, bounded on its own
+                    continue
+                left = stack.pop()
+            left -= 1
+            initial = data[pos]
+            skip = _SKIP[initial]
+            if skip:
+                # past the end only if truncated: data[pos] or the check above then says so
+                pos += skip
+                continue
+            pos += 1
+            if initial | 0x20 == _STRING_ONE_BYTE_LENGTH:
+                # the next commonest heads (digests, salts, longer text), past the end as _SKIP may be
+                arg = data[pos]
+                if arg < 24:
+                    raise MalformedCbor("CBOR head not in preferred (shortest) form")
+                pos += 1 + arg
+                continue
+            arg = ARGUMENT[initial]
+            if arg < 0:
+                if arg == INDEFINITE:
+                    raise MalformedCbor("indefinite-length CBOR item or stray break")
+                if arg == RESERVED:
+                    raise MalformedCbor("reserved CBOR additional information")
+                size = -arg
+                if size > end - pos:
+                    raise MalformedCbor("truncated CBOR head")
+                arg = data[pos] if size == 1 else int.from_bytes(data[pos : pos + size], "big")
+                pos += size
+                if initial < _FIRST_FLOAT_OR_SIMPLE:
+                    if arg < SHORTEST[size]:
+                        raise MalformedCbor("CBOR head not in preferred (shortest) form")
+                elif initial == _SIMPLE_TWO_BYTES and arg < 32:
+                    raise MalformedCbor("simple value in a two-byte head below 32")
+            kind = _KIND[initial]
+            if kind == _STRING:
+                if arg > end - pos:
+                    raise MalformedCbor("CBOR string longer than the input")
+                pos += arg
+            elif kind != _SCALAR:
+                if kind == _ARRAY:
+                    count = arg
+                elif kind == _MAP:
+                    count = 2 * arg
+                else:
+                    count = 1
+                    if arg == TAG_ENCODED_CBOR:
+                        if pos >= end or data[pos] >> 5 != MAJOR_BSTR:
+                            raise MalformedCbor("tag 24 must wrap a byte string")
+                    elif arg in STATEFUL_TAGS:
+                        stateful = True
+                if count > end - pos:
+                    raise MalformedCbor("CBOR container declares more items than the input holds")
+                if len(stack) >= max_depth:
+                    raise MalformedCbor("CBOR nested too deep")
+                items += count
+                if items > max_items:
+                    raise MalformedCbor("too many CBOR items")
+                stack.append(left)
+                left = count
+    except IndexError:
+        raise MalformedCbor("truncated CBOR") from None
