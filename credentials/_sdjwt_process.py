@@ -58,6 +58,8 @@ def process(
 
 
 class _Walk:
+    __slots__ = ("by_digest", "never_disclosable", "seen", "used")
+
     def __init__(self, by_digest: Mapping[str, Disclosure], never_disclosable: Collection[str]) -> None:
         self.by_digest = by_digest
         self.never_disclosable = never_disclosable
