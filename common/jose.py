@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import pybase64
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -54,26 +55,30 @@ MAX_TOKEN_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32
 
 
-# '-' and '_' to the standard alphabet's '+' and '/'; '+', '/' and '=' to '!', which the strict decoder
-# refuses as it refuses every other byte outside the alphabet (one pass, nothing deleted)
-_URL_TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
-_STANDARD_TO_URL = bytes.maketrans(b"+/", b"-_")
-_PADDING = (b"", b"===", b"==", b"=")
+# pybase64 (SIMD) rather than binascii, which takes 30 to 40 instructions a character plus a translate pass
+# for the URL-safe alphabet: 3% of an SD-JWT VC verify (its Issuer-signed JWT is about 2 KB of base64url).
+# Positional arguments: parsing keywords costs about as much as decoding a Disclosure.
+_ENCODE = pybase64.b64encode_as_string
+_DECODE = pybase64.b64decode
+_URL_SAFE = b"-_"
+_PADDING = ("", "===", "==", "=")
 
 
 def b64url_encode(data: bytes) -> str:
-    return binascii.b2a_base64(data, newline=False).rstrip(b"=").translate(_STANDARD_TO_URL).decode("ascii")
+    return _ENCODE(data, _URL_SAFE).rstrip("=")
 
 
 def b64url_decode(text: str | bytes) -> bytes:
     """Decode unpadded base64url; padding, the standard alphabet and any other character are refused."""
+    if not isinstance(text, str):
+        text = text.decode("latin-1")  # each byte one character: a non-ASCII byte stays one, refused below
+    # with the URL-safe characters as its alternative ones, the decoder still takes '+' and '/'; '=' may
+    # only be the padding added here (these searches are memchr; bytes would be walked byte by byte)
+    if "+" in text or "/" in text or "=" in text:
+        raise InvalidInput("not base64url")
     try:
-        raw = text.encode("ascii") if isinstance(text, str) else text
-    except UnicodeEncodeError as exc:
-        raise InvalidInput("not base64url: non-ASCII character") from exc
-    try:
-        return binascii.a2b_base64(raw.translate(_URL_TO_STANDARD) + _PADDING[len(raw) % 4], strict_mode=True)
-    except (binascii.Error, ValueError) as exc:
+        return _DECODE(text + _PADDING[len(text) % 4], _URL_SAFE, True)
+    except ValueError as exc:  # binascii.Error, or a character outside ASCII
         raise InvalidInput("not base64url") from exc
 
 
@@ -351,20 +356,19 @@ def parse_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> Jws:
         raise InvalidInput(f"JWS larger than {max_bytes} bytes")
     if not token.isascii():
         raise InvalidInput("JWS is not ASCII")
-    # cut the bytes at the two dots (found with memchr; split walks byte by byte), so that the signing
+    # cut at the two dots (found with memchr; split walks character by character), so that the signing
     # input is a slice rather than the two parts joined again
-    raw = token.encode("ascii")
-    first = raw.find(b".")
-    second = raw.find(b".", first + 1)
-    if first < 0 or second < 0 or raw.find(b".", second + 1) >= 0:
+    first = token.find(".")
+    second = token.find(".", first + 1)
+    if first < 0 or second < 0 or token.find(".", second + 1) >= 0:
         raise InvalidInput("not a compact JWS (expected three parts)")
-    header = parse_json(b64url_decode(raw[:first]), max_depth=8)
+    header = parse_json(b64url_decode(token[:first]), max_depth=8)
     if not isinstance(header, dict):
         raise InvalidInput("JWS header is not a JSON object")
     if "crit" in header:
         raise InvalidInput("JWS header has unsupported critical parameters")
-    payload = b64url_decode(raw[first + 1 : second])
-    return Jws(header, payload, raw[:second], b64url_decode(raw[second + 1 :]))
+    payload = b64url_decode(token[first + 1 : second])
+    return Jws(header, payload, token[:second].encode("ascii"), b64url_decode(token[second + 1 :]))
 
 
 def encode_jws(

@@ -120,15 +120,16 @@ class SdJwt(NamedTuple):
             return cls._parse_json(text)
         if not text.isascii():
             raise MalformedSdJwt("SD-JWT has characters outside base64url, '.' and '~'")
-        # the Issuer-signed JWT, the Disclosures and what follows the last '~': a longest split that
-        # is still too long means too many Disclosures, and the list stays bounded either way
-        parts = text.split("~", MAX_DISCLOSURES + 2)
-        if len(parts) > MAX_DISCLOSURES + 2:
-            raise MalformedSdJwt(f"SD-JWT has more than {MAX_DISCLOSURES} Disclosures")
-        issuer_jwt, *middle = parts
-        if not middle:
+        # the Issuer-signed JWT up to the first '~' (memchr: most of the text, which split would walk
+        # character by character); then the Disclosures and what follows the last '~', where a longest
+        # split that is still too long means too many Disclosures, and the list stays bounded either way
+        cut = text.find("~")
+        if cut < 0:
             raise MalformedSdJwt("SD-JWT lacks the '~' after the Issuer-signed JWT")
-        *encoded, last = middle
+        issuer_jwt = text[:cut]
+        *encoded, last = text[cut + 1 :].split("~", MAX_DISCLOSURES + 1)
+        if len(encoded) > MAX_DISCLOSURES:
+            raise MalformedSdJwt(f"SD-JWT has more than {MAX_DISCLOSURES} Disclosures")
         # the dots here; the characters of every part where it is decoded, as strict base64url (the
         # Disclosures just below, the JWTs when they are verified), so no pattern runs over the text
         if not _three_parts(issuer_jwt):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import base64
 import json
+import random
+import re
 
 import jwt
 import pytest
@@ -109,6 +112,28 @@ def test_b64url_is_strict() -> None:
             b64url_decode(bad)
 
 
+def test_b64url_agrees_with_an_independent_reading() -> None:
+    # the reading of RFC 7515 section 2: the URL-safe alphabet only, no padding, no other character; a
+    # length of 1 modulo 4 cannot be an encoding. Mostly alphabet characters, so that both sides are met.
+    rng = random.Random(20261129)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    others = "+/= \n.~\x00\x7féÿ€"
+    for _ in range(4000):
+        text = "".join(
+            rng.choice(others if rng.random() < 0.04 else alphabet) for _ in range(rng.randrange(14))
+        )
+        valid = re.fullmatch("[A-Za-z0-9_-]*", text) is not None and len(text) % 4 != 1
+        for value in (text, text.encode("utf-8")):
+            if valid:
+                assert b64url_decode(value) == base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            else:
+                with pytest.raises(InvalidInput):
+                    b64url_decode(value)
+    for size in range(80):
+        data = rng.randbytes(size)
+        assert b64url_encode(data) == base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
 def test_es256_signature_length_checked(key: ec.EllipticCurvePrivateKey) -> None:
     with pytest.raises(CryptoError):
         Algorithm.ES256.verify(key.public_key(), b"data", b"\x00" * 63)
@@ -160,8 +185,6 @@ def _der_with_version(version: int) -> bytes:
 
 
 def test_x5c_with_an_invalid_certificate_version_is_a_typed_error() -> None:
-    import base64
-
     from common.jose import x5c_certificates
 
     header = {"x5c": [base64.b64encode(_der_with_version(5)).decode("ascii")]}
@@ -179,3 +202,15 @@ def test_parse_json_depth_bound_is_exact_for_the_shortest_texts(depth: int) -> N
         parse_json("[" * (depth + 1) + "]" * (depth + 1), max_depth=depth)
     with pytest.raises(InvalidInput, match="nested deeper"):
         parse_json('{"a":' * depth + "[]" + "}" * depth, max_depth=depth)
+
+
+def test_parse_json_depth_counts_both_brackets_and_only_nesting() -> None:
+    # many brackets side by side are not nesting; nesting that alternates the two kinds is
+    wide = "[" + ",".join(['{"a":[]}'] * 40) + "]"
+    assert len(parse_json(wide, max_depth=3)) == 40
+    with pytest.raises(InvalidInput, match="nested deeper"):
+        parse_json(wide, max_depth=2)
+    mixed = '[{"a":' * 10 + "1" + "}]" * 10
+    assert parse_json(mixed, max_depth=20) == parse_json(mixed, max_depth=21)
+    with pytest.raises(InvalidInput, match="nested deeper"):
+        parse_json(mixed, max_depth=19)
