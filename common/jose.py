@@ -16,6 +16,7 @@ import binascii
 import enum
 import hashlib
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -41,6 +42,7 @@ __all__ = [
     "b64url_encode",
     "canonical_json",
     "encode_jws",
+    "has_typ",
     "jwk_thumbprint",
     "parse_json",
     "parse_jws",
@@ -161,14 +163,31 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+def _no_constant(name: str) -> float:
+    raise InvalidInput(f"JSON holds {name}, which is not a JSON number (RFC 8259 section 6)")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 and the like, which would read as infinity
+        raise InvalidInput("JSON number out of the range of a double")
+    return value
+
+
+# Duplicate member names, NaN and Infinity (which Python's decoder takes by default) and numbers that
+# overflow a double are refused: each would let one document read differently in another parser, and a
+# NaN passes every comparison of a validity check. The hooks run only where such members or numbers are.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_finite
+)
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def parse_json(
     data: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES, max_depth: int = MAX_JSON_DEPTH
 ) -> Any:
-    """Parse JSON under a size and a nesting limit; duplicate object keys are refused."""
+    """Parse JSON under a size and a nesting limit; duplicate object keys, ``NaN``, ``Infinity`` and
+    numbers beyond a double's range are refused."""
     if len(data) > max_bytes:
         raise InvalidInput(f"JSON larger than {max_bytes} bytes")
     try:
@@ -346,6 +365,15 @@ class Jws(NamedTuple):
         if alg not in allowed:
             raise CryptoError(f"algorithm {alg.jose} is not allowed here")
         alg.verify(key, self.signing_input, self.signature)
+
+
+def has_typ(header: Mapping[str, Any], expected: str) -> bool:
+    """Whether a JOSE ``typ`` names the media type ``expected``; ``application/`` may be prefixed
+    and media types compare case-insensitively (RFC 7515 section 4.1.9)."""
+    value = header.get("typ")
+    if value == expected:
+        return True
+    return isinstance(value, str) and value.lower().removeprefix("application/") == expected.lower()
 
 
 def parse_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> Jws:

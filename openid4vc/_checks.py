@@ -116,13 +116,3 @@ def random_value(rng: Rng = os.urandom, *, nbytes: int = 32) -> str:
     if nbytes < 16:
         raise ValueError("a random value needs at least 128 bits")
     return b64url_encode(rng(nbytes))
-
-
-def has_typ(header: Mapping[str, Any], expected: str) -> bool:
-    """Whether a JOSE ``typ`` names the media type ``expected``; ``application/`` may be prefixed
-    and media types compare case-insensitively (RFC 7515 section 4.1.9)."""
-    value = header.get("typ")
-    if not isinstance(value, str):
-        return False
-    value = value.lower()
-    return value.removeprefix("application/") == expected.lower()

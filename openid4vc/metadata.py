@@ -16,8 +16,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, EudiError, InvalidInput
-from common.jose import parse_jws, x5c_certificates
-from openid4vc._checks import check_url, has_typ, is_int, is_number, json_object, text, text_list
+from common.jose import has_typ, parse_jws, x5c_certificates
+from openid4vc._checks import check_url, is_int, is_number, json_object, text, text_list
 from openid4vc.errors import InvalidRequest
 from openid4vc.offer import PRE_AUTHORIZED_GRANT
 

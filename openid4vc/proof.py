@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, InvalidInput
-from common.jose import Algorithm, encode_jws, parse_jws, public_jwk, public_key_from_jwk
-from openid4vc._checks import has_typ, is_number
+from common.jose import Algorithm, encode_jws, has_typ, parse_jws, public_jwk, public_key_from_jwk
+from openid4vc._checks import is_number
 from openid4vc.errors import InvalidProof
 
 __all__ = ["PROOF_TYP", "ProofResult", "make_jwt_proof", "verify_jwt_proof"]

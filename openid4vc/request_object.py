@@ -23,12 +23,19 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, EudiError, InvalidInput
-from common.jose import b64url_encode, encode_jws, parse_json, parse_jws, x5c_certificates, x5c_header
+from common.jose import (
+    b64url_encode,
+    encode_jws,
+    has_typ,
+    parse_json,
+    parse_jws,
+    x5c_certificates,
+    x5c_header,
+)
 from openid4vc._checks import (
     URL_SAFE,
     check_url,
     form_value,
-    has_typ,
     is_number,
     query_parameters,
 )

@@ -61,7 +61,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from common.errors import CryptoError, InvalidInput
-from common.jose import Algorithm, encode_jws, parse_jws, x5c_certificates, x5c_header
+from common.jose import Algorithm, encode_jws, has_typ, parse_jws, x5c_certificates, x5c_header
 from trust_list.errors import (
     ChainError,
     InvalidRegistration,
@@ -386,15 +386,6 @@ def sign_registration(
     return encode_jws(header, registration.to_claims(), key)
 
 
-def _has_typ(header: Mapping[str, Any]) -> bool:
-    """RFC 7515 section 4.1.9: compared case-insensitively, ``application/`` may be left out."""
-    typ = header.get("typ")
-    if not isinstance(typ, str):
-        return False
-    typ = typ.lower()
-    return typ.removeprefix("application/") == REGISTRATION_TYP
-
-
 def verify_registration(
     jwt: str,
     *,
@@ -418,7 +409,7 @@ def verify_registration(
         jws = parse_jws(jwt, max_bytes=MAX_REGISTRATION_BYTES)
     except InvalidInput as exc:
         raise _fail(str(exc)) from exc
-    if not _has_typ(jws.header):
+    if not has_typ(jws.header, REGISTRATION_TYP):
         raise _fail(f"typ must be {REGISTRATION_TYP!r}, not {jws.header.get('typ')!r}")
     try:
         chain = x5c_certificates(jws.header)

@@ -16,6 +16,7 @@ from common.jose import (
     b64url_encode,
     canonical_json,
     encode_jws,
+    has_typ,
     jwk_thumbprint,
     parse_json,
     parse_jws,
@@ -99,6 +100,24 @@ def test_parse_json_limits() -> None:
         parse_json("1" * 100, max_bytes=10)
     with pytest.raises(InvalidInput):
         parse_json('{"a": 1, "a": 2}')
+
+
+@pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"exp": -Infinity}', "1e400", "[-1e400]"])
+def test_parse_json_refuses_what_is_not_a_json_number(text: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_json(text)
+
+
+def test_parse_json_keeps_floats_and_their_precision() -> None:
+    assert parse_json("[1.5, -0.0, 1e300, 0.1]") == [1.5, -0.0, 1e300, 0.1]
+
+
+def test_has_typ_compares_media_types() -> None:
+    # RFC 7515 section 4.1.9
+    for typ in ("kb+jwt", "KB+JWT", "application/kb+jwt", "Application/Kb+Jwt"):
+        assert has_typ({"typ": typ}, "kb+jwt")
+    for header in ({}, {"typ": None}, {"typ": 1}, {"typ": "text/kb+jwt"}, {"typ": "kb+jwt "}, {"typ": "jwt"}):
+        assert not has_typ(header, "kb+jwt")
 
 
 def test_b64url_is_strict() -> None:
