@@ -25,7 +25,9 @@ __all__ = ["ClaimPath", "process", "select_digests"]
 ClaimPath = tuple[str | int | None, ...]
 """A claim path as in DCQL (OpenID4VP 1.0 section 7): key, array index, or None for every element."""
 
-_FORBIDDEN_NAMES = ("_sd", "...")
+_FORBIDDEN_NAMES = ("_sd", "...", "_sd_alg")
+"""Names no Disclosure may carry: section 7.1 step 3.2.2 names the first two; ``_sd_alg`` belongs to
+the top level of the Issuer-signed JWT alone (section 4.1.1), so hiding it in a Disclosure is refused too."""
 _STR = frozenset({str})
 _CONTAINERS = (dict, list)  # a tuple: ``dict | list`` in isinstance builds the union on every call
 

@@ -16,11 +16,12 @@ from typing import Any, NamedTuple
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, EudiError, InvalidInput
-from common.jose import Algorithm, Jws, parse_jws, public_key_from_jwk
+from common.jose import Algorithm, Jws, has_typ, parse_jws, public_key_from_jwk
 from credentials._sdjwt_format import SdJwt, check_sd_alg, digest, split_issuer_jwt
 from credentials._sdjwt_holder import KB_JWT_TYP
 from credentials._sdjwt_process import process
 from credentials.errors import (
+    CredentialError,
     Expired,
     InvalidKeyBinding,
     InvalidSignature,
@@ -28,6 +29,7 @@ from credentials.errors import (
     MalformedSdJwt,
     NotYetValid,
     UnsupportedAlgorithm,
+    WrongAudience,
 )
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
 
 MAX_KB_JWT_BYTES = 8 * 1024
 _NUMBER = (int, float)  # a tuple: ``int | float`` in isinstance builds the union on every call
+_ABSENT = object()
 
 IssuerKey = (
     ec.EllipticCurvePublicKey | Callable[[Mapping[str, Any], Mapping[str, Any]], ec.EllipticCurvePublicKey]
@@ -86,8 +89,10 @@ def verify(
     signature verifies with ``issuer_key``, every signature for the General JSON Serialization (7.1
     step 2); ``_sd_alg`` is sha-256 (its last check); Disclosures processed with all rejections of step 3
     to 5, and a profile's ``never_disclosable`` top-level claims (see :func:`process`); ``exp`` and
-    ``nbf`` of the processed payload when ``now`` is given (step 6); then the KB-JWT (7.3 step 5, see
-    the module docstring for the case without ``key_binding``).
+    ``nbf`` of the processed payload when ``now`` is given (step 6); with ``key_binding``, an ``aud``
+    in the processed payload must name its audience (RFC 7519 section 4.1.3; without one it cannot be
+    judged and is returned as it is); then the KB-JWT (7.3 step 5, see the module docstring for the
+    case without ``key_binding``).
     """
     sd_jwt = SdJwt.parse(text)
     if key_binding is not None and sd_jwt.key_binding_jwt is None:
@@ -100,12 +105,16 @@ def verify(
     claims = process(payload, sd_jwt.disclosures, never_disclosable=never_disclosable)
     if now is not None:
         check_validity(claims, now=now, leeway=leeway)
+    if key_binding is not None and "aud" in claims:
+        _check_audience(claims["aud"], key_binding.audience)
     kb_claims = None
     if sd_jwt.key_binding_jwt is not None:
         # compact input holds ``<jwt>~<d1>~...~<dn>~`` as presented: a slice, not the parts joined again
         compact = text.startswith(sd_jwt.issuer_jwt)
         presented = text[: text.rindex("~") + 1] if compact else sd_jwt.without_key_binding()
-        kb_claims = _verify_key_binding(presented, sd_jwt.key_binding_jwt, claims, key_binding, algorithms)
+        kb_claims = _verify_key_binding(
+            presented, sd_jwt.key_binding_jwt, claims, key_binding, algorithms, now=now, leeway=leeway
+        )
     return VerifiedSdJwt(jws.header, claims, kb_claims, payload)
 
 
@@ -133,7 +142,8 @@ def _allowed(alg: object, algorithms: Sequence[Algorithm], what: str) -> Algorit
 
 
 def check_validity(claims: Mapping[str, Any], *, now: int, leeway: int) -> None:
-    """``exp`` and ``nbf`` (RFC 7519 sections 4.1.4, 4.1.5) of a processed payload, with ``leeway``."""
+    """``exp`` and ``nbf`` (RFC 7519 sections 4.1.4, 4.1.5) of a processed payload, with ``leeway``;
+    present, each must be a NumericDate (``null`` is not one)."""
     exp = _numeric_date(claims, "exp")
     if exp is not None and now >= exp + leeway:
         raise Expired(f"expired at {exp}")
@@ -143,12 +153,24 @@ def check_validity(claims: Mapping[str, Any], *, now: int, leeway: int) -> None:
 
 
 def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    if value is None:
+    value = claims.get(name, _ABSENT)
+    if value is _ABSENT:
         return None
     if isinstance(value, bool) or not isinstance(value, _NUMBER):
         raise MalformedSdJwt(f"{name} is not a NumericDate")
     return value
+
+
+def _check_audience(aud: object, audience: str) -> None:
+    """RFC 7519 section 4.1.3: ``aud``, one string or an array of them, must name ``audience``."""
+    if isinstance(aud, str):
+        named = aud == audience
+    elif isinstance(aud, list) and aud and all(isinstance(item, str) for item in aud):
+        named = audience in aud
+    else:
+        raise MalformedSdJwt("aud is neither a string nor an array of strings")
+    if not named:
+        raise WrongAudience("the Issuer-signed JWT is meant for another audience (aud)")
 
 
 def _verify_key_binding(
@@ -157,10 +179,14 @@ def _verify_key_binding(
     claims: Mapping[str, Any],
     check: KeyBindingCheck | None,
     algorithms: Sequence[Algorithm],
+    *,
+    now: int | None,
+    leeway: int,
 ) -> dict[str, Any]:
     """Section 7.3 step 5, in its order: holder key from ``cnf.jwk``, ``alg``, signature, ``typ``,
     ``iat`` window, ``nonce`` and ``aud``, ``sd_hash`` over ``presented`` (``<jwt>~<d1>~...~<dn>~``);
-    then the claims' types (step 5.8)."""
+    then the claims' types and, as for any JWT (step 5.8), an ``exp`` or ``nbf`` it carries, at the
+    check's time (else at ``now``, when given)."""
     cnf = claims.get("cnf")
     if not isinstance(cnf, dict) or "jwk" not in cnf:
         raise InvalidKeyBinding("the SD-JWT has no cnf.jwk to check the KB-JWT against")
@@ -174,7 +200,7 @@ def _verify_key_binding(
         algorithm.verify(holder_key, jws.signing_input, jws.signature)
     except CryptoError as exc:
         raise InvalidKeyBinding("KB-JWT is not signed by the key in cnf.jwk") from exc
-    if jws.header.get("typ") != KB_JWT_TYP:
+    if not has_typ(jws.header, KB_JWT_TYP):
         raise InvalidKeyBinding(f"KB-JWT typ is {jws.header.get('typ')!r}, not {KB_JWT_TYP!r}")
     try:
         kb = jws.claims(max_depth=8)
@@ -197,4 +223,10 @@ def _verify_key_binding(
             raise InvalidKeyBinding("KB-JWT aud is not this verifier")
     if kb["sd_hash"] != digest(presented):
         raise InvalidKeyBinding("KB-JWT sd_hash does not match the presented SD-JWT")
+    at = check.now if check is not None else now
+    if at is not None and ("exp" in kb or "nbf" in kb):
+        try:
+            check_validity(kb, now=at, leeway=leeway)
+        except CredentialError as exc:
+            raise InvalidKeyBinding(f"KB-JWT: {exc}") from exc
     return kb

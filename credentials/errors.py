@@ -16,6 +16,7 @@ One flat subtree under :class:`common.errors.EudiError`; each name says what fai
     ├── KeyBindingRequired      no KB-JWT where the verifier requires one
     ├── InvalidKeyBinding       a KB-JWT of the wrong type, key, audience, nonce, time or ``sd_hash``
     ├── Expired / NotYetValid   ``exp`` passed, or ``nbf`` (``iat``) in the future
+    ├── WrongAudience           an Issuer-signed JWT whose ``aud`` does not name this verifier
     ├── WrongType               ``typ`` or ``vct`` not what the profile or the caller demands
     ├── MissingClaim            a claim the profile requires is absent
     ├── InvalidClaims           claims an issuer was asked to sign that cannot be issued
@@ -76,6 +77,7 @@ __all__ = [
     "UnauthorizedDeviceElement",
     "UnreferencedDisclosure",
     "UnsupportedAlgorithm",
+    "WrongAudience",
     "WrongType",
 ]
 
@@ -136,6 +138,11 @@ class Expired(CredentialError):
 
 class NotYetValid(CredentialError):
     """The credential's ``nbf`` (or ``iat``) lies in the future."""
+
+
+class WrongAudience(CredentialError):
+    """The Issuer-signed JWT carries an ``aud`` that does not name this verifier (RFC 7519 section
+    4.1.3: such a JWT must be rejected)."""
 
 
 class WrongType(CredentialError):

@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import EudiError
-from common.jose import Algorithm, public_key_from_jwk, x5c_header
+from common.jose import Algorithm, has_typ, public_key_from_jwk, x5c_header
 from credentials.errors import (
     InvalidClaims,
     MalformedSdJwt,
@@ -59,8 +59,9 @@ TYP = "dc+sd-jwt"
 LEGACY_TYP = "vc+sd-jwt"
 MEDIA_TYPE = "application/dc+sd-jwt"
 NEVER_DISCLOSABLE = ("iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "aka_vcts", "status")
-_ENVELOPE = frozenset({*NEVER_DISCLOSABLE, "iat", "_sd", "_sd_alg", "..."})
+_ENVELOPE = frozenset({*NEVER_DISCLOSABLE, "iat", "aud", "_sd", "_sd_alg", "..."})
 """Claim names about the credential rather than its subject; subject claims cannot use them."""
+_ABSENT = object()
 _NUMBER = (int, float)  # a tuple: ``int | float`` in isinstance builds the union on every call
 
 KeyResolver = Callable[[Mapping[str, Any], Mapping[str, Any]], ec.EllipticCurvePublicKey]
@@ -233,7 +234,7 @@ def read_issued_sd_jwt_vc(text: str, *, issuer_key: ec.EllipticCurvePublicKey, n
         never_disclosable=NEVER_DISCLOSABLE,
     )
     envelope = _Envelope.of(verified, now=now, leeway=60)
-    if not parsed.disclosures and "_sd" in verified.payload:
+    if not parsed.disclosures and _has_digests(verified.payload):
         raise MalformedSdJwt("an SD-JWT VC without selectively disclosable claims must not contain _sd")
     if envelope.cnf_jwk is None:
         raise MissingClaim("the credential is not bound to a holder key: cnf.jwk is missing")
@@ -253,13 +254,28 @@ def read_issued_sd_jwt_vc(text: str, *, issuer_key: ec.EllipticCurvePublicKey, n
     )
 
 
+def _has_digests(node: Any) -> bool:
+    """Whether ``_sd`` or an array element ``{"...": digest}`` occurs anywhere in ``node``."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "_sd" in item or "..." in item:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _typed(resolve: KeyResolver, typs: tuple[str, ...]) -> KeyResolver:
     """Check the explicit type (RFC 9901 section 9.11) before any key resolution or trust work."""
 
     def resolve_typed(header: Mapping[str, Any], payload: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
-        if header.get("typ") not in typs:
-            raise WrongType(f"header typ is {header.get('typ')!r}, not {TYP!r}")
-        return resolve(header, payload)
+        for typ in typs:
+            if has_typ(header, typ):
+                return resolve(header, payload)
+        raise WrongType(f"header typ is {header.get('typ')!r}, not {TYP!r}")
 
     return resolve_typed
 
@@ -287,8 +303,10 @@ class _Envelope(NamedTuple):
         aka_vcts: tuple[str, ...] = ()
         if "aka_vcts" in claims:
             value = claims["aka_vcts"]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or vct in value:
-                raise MalformedSdJwt("aka_vcts must be an array of strings without the vct")
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+                raise MalformedSdJwt("aka_vcts must be a non-empty array of strings")
+            if vct in value:
+                raise MalformedSdJwt("aka_vcts must not repeat the vct")
             aka_vcts = tuple(value)
         issuer = claims.get("iss")
         if issuer is not None and not isinstance(issuer, str):
@@ -311,8 +329,8 @@ class _Envelope(NamedTuple):
 
 
 def _integer_date(claims: Mapping[str, Any], name: str) -> int | None:
-    value = claims.get(name)
-    if value is None:
+    value = claims.get(name, _ABSENT)
+    if value is _ABSENT:
         return None
     if isinstance(value, bool) or not isinstance(value, _NUMBER):
         raise MalformedSdJwt(f"{name} is not a NumericDate")

@@ -37,7 +37,7 @@ MSO_MDOC = "mso_mdoc"
 MAX_INPUT_BYTES = 1 << 20
 """Credentials, attribute files, keys and certificates above 1 MiB are refused before parsing."""
 
-SUBJECT_EXCLUDED = frozenset({*NEVER_DISCLOSABLE, "iat", "_sd", "_sd_alg"})
+SUBJECT_EXCLUDED = frozenset({*NEVER_DISCLOSABLE, "iat", "aud", "_sd", "_sd_alg"})
 COSE_ALGS = {cose.ES256: "ES256", cose.ESP256: "ESP256"}
 HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
 JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")

@@ -32,6 +32,7 @@ from credentials.errors import (
     NotYetValid,
     UnreferencedDisclosure,
     UnsupportedAlgorithm,
+    WrongAudience,
 )
 from credentials.sdjwt import (
     SD,
@@ -335,11 +336,14 @@ def test_digest_repeated_through_a_recursive_disclosure() -> None:
         )
 
 
-@pytest.mark.parametrize("name", ["_sd", "..."])
+@pytest.mark.parametrize("name", ["_sd", "...", "_sd_alg"])
 def test_disclosure_named_sd_or_ellipsis_is_forbidden(name: str) -> None:  # 8
     bad = disclosure("c2FsdHNhbHRzYWx0c2FsdA", name, ["x"])
     with pytest.raises(ForbiddenDisclosure):
         verify(craft({"_sd": [digest(bad)]}, [bad]), issuer_key=PUBLIC, key_binding=None)
+    # _sd_alg belongs to the top level of the Issuer-signed JWT: not hidden there, nor deeper down
+    with pytest.raises(ForbiddenDisclosure):
+        verify(craft({"address": {"_sd": [digest(bad)]}}, [bad]), issuer_key=PUBLIC, key_binding=None)
 
 
 def test_disclosed_name_colliding_with_a_sibling_is_refused() -> None:  # 9
@@ -427,6 +431,36 @@ def test_exp_and_nbf_are_checked_after_processing() -> None:
     with pytest.raises(MalformedSdJwt):
         verify(craft({"exp": "tomorrow"}), issuer_key=PUBLIC, key_binding=None, now=NOW)
     verify(craft({"exp": NOW - 120}), issuer_key=PUBLIC, key_binding=None)  # no clock, no check
+    for name in ("exp", "nbf"):  # null is not a NumericDate, and not the absence of one
+        with pytest.raises(MalformedSdJwt):
+            verify(craft({name: None}), issuer_key=PUBLIC, key_binding=None, now=NOW)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_numbers_json_does_not_have_are_refused(value: str) -> None:
+    # Python's decoder reads these by default, and a NaN exp or iat passes every comparison
+    body = b64url_encode(f'{{"exp":{value}}}'.encode())
+    jwt = craft({})
+    head, _, signature = jwt.split("~")[0].split(".")
+    with pytest.raises(MalformedSdJwt):
+        verify(f"{head}.{body}.{signature}~", issuer_key=PUBLIC, key_binding=None, now=NOW)
+
+
+def test_an_audience_in_the_issuer_signed_jwt_must_name_the_verifier() -> None:
+    # RFC 7519 section 4.1.3, judged where the verifier says who it is (its key binding check)
+    for aud in (AUD, ["https://other.example", AUD]):
+        text = craft({"aud": aud, "cnf": {"jwk": public_jwk(HOLDER_KEY)}})
+        assert verify(text + kb_jwt(text), issuer_key=PUBLIC, key_binding=CHECK, now=NOW).claims["aud"] == aud
+    for aud, error in (
+        ("https://other.example", WrongAudience),
+        (["https://other.example"], WrongAudience),
+        ([], MalformedSdJwt),
+        (42, MalformedSdJwt),
+    ):
+        text = craft({"aud": aud, "cnf": {"jwk": public_jwk(HOLDER_KEY)}})
+        with pytest.raises(error):
+            verify(text + kb_jwt(text), issuer_key=PUBLIC, key_binding=CHECK, now=NOW)
+        assert verify(text, issuer_key=PUBLIC, key_binding=None).claims["aud"] == aud  # nobody to judge
 
 
 # -- 16-20: key binding --------------------------------------------------------------------------------
@@ -464,6 +498,9 @@ def test_missing_trailing_tilde_is_refused(selected: str) -> None:  # 16
         (None, HOLDER_KEY, {"iat": NOW + 600}),
         (None, HOLDER_KEY, {"iat": "now"}),
         (None, HOLDER_KEY, {"sd_hash": digest("something else~")}),  # 20
+        (None, HOLDER_KEY, {"exp": NOW - 120}),  # a valid JWT in every other respect (step 5.8)
+        (None, HOLDER_KEY, {"nbf": NOW + 120}),
+        (None, HOLDER_KEY, {"exp": None}),
     ],
 )
 def test_key_binding_jwt_rejections(
@@ -472,6 +509,14 @@ def test_key_binding_jwt_rejections(
     kb = kb_jwt(selected, key=key, header=header, **claims)
     with pytest.raises(InvalidKeyBinding):
         verify(selected + kb, issuer_key=PUBLIC, key_binding=CHECK, now=NOW)
+
+
+def test_key_binding_jwt_with_a_valid_exp_and_nbf(selected: str) -> None:
+    kb = kb_jwt(selected, exp=NOW + 300, nbf=NOW - 5)
+    assert verify(selected + kb, issuer_key=PUBLIC, key_binding=CHECK, now=NOW).key_binding is not None
+    for typ in ("application/kb+jwt", "KB+JWT"):  # a media type (RFC 7515 section 4.1.9)
+        kb = kb_jwt(selected, header={"typ": typ})
+        assert verify(selected + kb, issuer_key=PUBLIC, key_binding=CHECK, now=NOW).key_binding is not None
 
 
 def test_sd_hash_over_another_or_reordered_set(issued: str, selected: str) -> None:  # 20

@@ -30,7 +30,15 @@ from credentials.sdjwt_vc import (
     read_issued_sd_jwt_vc,
     verify_sd_jwt_vc,
 )
-from tests.credentials.support import HOLDER_KEY, ISSUER_KEY, NOW, OTHER_KEY, certificate_chain, seeded
+from tests.credentials.support import (
+    HOLDER_KEY,
+    ISSUER_KEY,
+    NOW,
+    OTHER_KEY,
+    certificate_chain,
+    craft,
+    seeded,
+)
 
 ISSUER = "https://pid.example.nl"
 AUD = "x509_san_dns:verifier.example"
@@ -173,7 +181,7 @@ def _vc(claims: dict[Any, Any], typ: str | None = "dc+sd-jwt", holder: bool = Tr
     )
 
 
-@pytest.mark.parametrize("typ", [None, "JWT", "vc+sd-jwt", "example+sd-jwt", "DC+SD-JWT"])
+@pytest.mark.parametrize("typ", [None, "JWT", "vc+sd-jwt", "example+sd-jwt", "text/dc+sd-jwt", "dc+sd-jwt "])
 def test_wrong_typ_is_refused_before_the_resolver_runs(typ: str | None) -> None:
     def never(header: Any, payload: Any) -> ec.EllipticCurvePublicKey:
         raise AssertionError("the resolver must not run for a wrongly typed token")
@@ -182,6 +190,14 @@ def test_wrong_typ_is_refused_before_the_resolver_runs(typ: str | None) -> None:
         verify_sd_jwt_vc(presented(_vc({}, typ)), resolve_issuer_key=never, now=NOW, key_binding=CHECK)
     with pytest.raises(WrongType):
         read_issued_sd_jwt_vc(_vc({}, typ), issuer_key=ISSUER_KEY.public_key(), now=NOW)
+
+
+@pytest.mark.parametrize("typ", ["application/dc+sd-jwt", "DC+SD-JWT", "Application/Dc+Sd-Jwt"])
+def test_typ_is_a_media_type(typ: str) -> None:
+    # RFC 7515 section 4.1.9: "application/" may be prefixed, media types compare case-insensitively
+    result = verify_sd_jwt_vc(presented(_vc({}, typ)), resolve_issuer_key=resolve, now=NOW, key_binding=CHECK)
+    assert result.vct == PID_VCT
+    assert read_issued_sd_jwt_vc(_vc({}, typ), issuer_key=ISSUER_KEY.public_key(), now=NOW).vct == PID_VCT
 
 
 def test_legacy_typ_only_behind_the_policy_flag() -> None:
@@ -210,6 +226,8 @@ def test_vct_must_be_present_and_asked_for() -> None:
         verified_claims(presented(without))
     with pytest.raises(MalformedSdJwt):
         verified_claims(presented(_vc({"aka_vcts": [PID_VCT]})))
+    with pytest.raises(MalformedSdJwt):  # a non-empty array, when present
+        verified_claims(presented(_vc({"aka_vcts": []})))
     with pytest.raises(MalformedSdJwt):
         verified_claims(presented(_vc({"iss": 42})))
 
@@ -291,6 +309,15 @@ def test_validity_window(overrides: dict[str, int], error: type[CredentialError]
         read_issued_sd_jwt_vc(text, issuer_key=ISSUER_KEY.public_key(), now=NOW)
 
 
+@pytest.mark.parametrize("name", ["exp", "nbf", "iat"])
+def test_a_null_date_is_not_an_absent_one(name: str) -> None:
+    text = _vc({name: None})
+    with pytest.raises(MalformedSdJwt):
+        verified_claims(presented(text))
+    with pytest.raises(MalformedSdJwt):
+        read_issued_sd_jwt_vc(text, issuer_key=ISSUER_KEY.public_key(), now=NOW)
+
+
 def test_key_binding_is_required_and_needs_cnf(issued: str) -> None:
     with pytest.raises(KeyBindingRequired):
         verified_claims(select(issued, [("given_name",)]).serialize())
@@ -316,6 +343,14 @@ def test_wallet_refuses_what_it_should_not_keep(issued: str) -> None:
         read_issued_sd_jwt_vc(
             SdJwt(parsed.issuer_jwt, (), None).serialize(), issuer_key=ISSUER_KEY.public_key(), now=NOW
         )
+    # nor deeper down: a nested _sd or an array element digest, decoys alone
+    for claims in ({"address": {"_sd": ["x" * 43]}}, {"nationalities": [{"...": "x" * 43}]}):
+        bare = craft(
+            {"iss": ISSUER, "iat": NOW, "vct": PID_VCT, "cnf": {"jwk": public_jwk(HOLDER_KEY)}, **claims},
+            header={"typ": "dc+sd-jwt"},
+        )
+        with pytest.raises(MalformedSdJwt):
+            read_issued_sd_jwt_vc(bare, issuer_key=ISSUER_KEY.public_key(), now=NOW)
 
 
 def test_resolver_errors_propagate(issued: str) -> None:
