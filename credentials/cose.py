@@ -59,6 +59,7 @@ __all__ = [
 
 # header labels (RFC 9052 section 3.1, RFC 9360 section 2, RFC 9596)
 ALG = 1
+CRIT = 2
 CONTENT_TYPE = 3
 KID = 4
 TYP = 16
@@ -76,6 +77,8 @@ _ALG_ES256_ONLY = b"\xa1\x01\x26"
 device signatures of others): decoded without a decoder, as it is always the same map."""
 
 _LABEL_TYPES = frozenset({int, str})
+_UNDERSTOOD = frozenset({ALG, CONTENT_TYPE, KID, TYP, X5CHAIN})
+"""Header parameters this module acts on: the only ones a ``crit`` may name (RFC 9052 section 3.1)."""
 
 # COSE_Key labels and values (RFC 9052 section 7.1, RFC 9053 section 7.1)
 _KTY, _KTY_EC2, _CRV, _CRV_P256, _X, _Y, _D = 1, 2, -1, 1, -2, -3, -4
@@ -178,6 +181,8 @@ def _headers(protected_bytes: Any, unprotected: Any) -> tuple[dict[int, Any], di
             _check_labels(unprotected)
         if ALG in unprotected:
             raise MalformedCose("a header label in both buckets")  # RFC 9052 section 3
+        if CRIT in unprotected:
+            _check_crit({}, unprotected)
         return {ALG: ES256}, dict(unprotected)
     if protected_bytes == _ALG_ES256_ONLY:
         protected = {ALG: ES256}
@@ -199,7 +204,22 @@ def _headers(protected_bytes: Any, unprotected: Any) -> tuple[dict[int, Any], di
             _check_labels(headers)
     if protected.keys() & unprotected.keys():
         raise MalformedCose("a header label in both buckets")  # RFC 9052 section 3
+    if CRIT in protected or CRIT in unprotected:
+        _check_crit(protected, unprotected)
     return protected, unprotected
+
+
+def _check_crit(protected: Mapping[Any, Any], unprotected: Mapping[Any, Any]) -> None:
+    """RFC 9052 section 3.1: ``crit`` is protected, a non-empty array of labels, and a message naming a
+    parameter the recipient does not understand is rejected."""
+    if CRIT in unprotected:
+        raise MalformedCose("crit must be in the protected header")
+    labels = protected[CRIT]
+    if not isinstance(labels, list | tuple) or not labels:
+        raise MalformedCose("crit must be a non-empty array of header labels")
+    for label in labels:
+        if isinstance(label, bool) or not isinstance(label, int | str) or label not in _UNDERSTOOD:
+            raise MalformedCose(f"critical header parameter {label!r} is not understood")
 
 
 def _check_labels(headers: Mapping[Any, Any]) -> None:

@@ -9,8 +9,9 @@
   :mod:`credentials.status_list_cwt`.
 - Referenced tokens (section 6): ``status.status_list {idx, uri}`` (JOSE, section 6.2), claim 65535
   (CWT, section 6.3) and the mdoc MSO ``status`` (ISO mdoc, section 6.3).
-- Validation (section 8.3): signature, ``sub`` equal to the referenced ``uri``, ``exp``, then the
-  entry at ``idx``; an index outside the list is refused (step 6).
+- Validation (section 8.3): signature, ``sub`` equal to the referenced ``uri``, ``exp`` and ``nbf``
+  (a valid JWT or CWT: NumericDates, fractions allowed), then the entry at ``idx``; an index outside
+  the list is refused (step 6).
 
 Errors (all :class:`credentials.errors.StatusListError`)::
 
@@ -18,7 +19,7 @@ Errors (all :class:`credentials.errors.StatusListError`)::
     ├── InvalidStatusList           bits, lst, zlib, status value
     ├── StatusListTooLarge          inflates (or weighs) past the bound
     ├── StatusIndexOutOfRange       idx outside the list
-    ├── InvalidStatusListToken      typ, claims missing or mistyped
+    ├── InvalidStatusListToken      typ, claims missing or mistyped, nbf in the future
     ├── StatusListSubjectMismatch   sub != uri
     ├── StatusListExpired           exp passed
     ├── StatusListSignatureInvalid  signature does not verify
@@ -29,6 +30,7 @@ Pure: no clock (``now`` is passed in), no I/O (the caller resolves the signer's 
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,7 +41,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, InvalidInput
-from common.jose import Algorithm, b64url_decode, b64url_encode, encode_jws, parse_jws, x5c_header
+from common.jose import (
+    Algorithm,
+    b64url_decode,
+    b64url_encode,
+    encode_jws,
+    has_typ,
+    parse_jws,
+    x5c_header,
+)
 from credentials.errors import (
     InvalidStatusList,
     InvalidStatusListToken,
@@ -183,9 +193,12 @@ class StatusList:
 
     @classmethod
     def from_json(cls, obj: object, *, max_bytes: int = MAX_LIST_BYTES) -> StatusList:
-        """Decode a JSON Status List (section 4.2); ``aggregation_uri`` and other members ignored."""
+        """Decode a JSON Status List (section 4.2); ``aggregation_uri`` (a string when present) and
+        other members are not used."""
         if not isinstance(obj, Mapping):
             raise InvalidStatusList("status_list must be an object")
+        if not isinstance(obj.get("aggregation_uri", ""), str):
+            raise InvalidStatusList("status_list aggregation_uri must be a string")
         bits = _check_bits(obj.get("bits"))
         lst = obj.get("lst")
         if not isinstance(lst, str):
@@ -202,9 +215,12 @@ class StatusList:
 
     @classmethod
     def from_cbor(cls, obj: object, *, max_bytes: int = MAX_LIST_BYTES) -> StatusList:
-        """Decode a CBOR Status List map (section 4.3), already parsed from CBOR."""
+        """Decode a CBOR Status List map (section 4.3), already parsed from CBOR; ``aggregation_uri`` a
+        text string when present."""
         if not isinstance(obj, Mapping):
             raise InvalidStatusList("status_list must be a map")
+        if not isinstance(obj.get("aggregation_uri", ""), str):
+            raise InvalidStatusList("status_list aggregation_uri must be a text string")
         bits = _check_bits(obj.get("bits"))
         lst = obj.get("lst")
         if not isinstance(lst, bytes):
@@ -214,13 +230,14 @@ class StatusList:
 
 @dataclass(frozen=True)
 class StatusListToken:
-    """A verified Status List Token (section 5): the list and the claims a cache needs."""
+    """A verified Status List Token (section 5): the list and the claims a cache needs. The times are
+    NumericDates (seconds, an integer or not) as the token states them."""
 
     status_list: StatusList
     sub: str
-    iat: int
-    exp: int | None
-    ttl: int | None
+    iat: float
+    exp: float | None
+    ttl: float | None
 
 
 def check_status(token: StatusListToken, idx: int) -> int:
@@ -232,27 +249,31 @@ def check_status(token: StatusListToken, idx: int) -> int:
     return Status(value) if value in (0, 1, 2) else value
 
 
-def _time(claims: Mapping[Any, Any], key: object, name: str, *, required: bool) -> int | None:
-    value = claims.get(key)
-    if value is None:
+_ABSENT = object()
+
+
+def _time(claims: Mapping[Any, Any], key: object, name: str, *, required: bool) -> float | None:
+    """A NumericDate (RFC 7519 section 2, RFC 8392 section 2): a finite, non-negative number of seconds,
+    fractions allowed; ``null`` is not one."""
+    value = claims.get(key, _ABSENT)
+    if value is _ABSENT:
         if required:
             raise InvalidStatusListToken(f"status list token lacks {name}")
         return None
-    if not _is_int(value) or value < 0:
-        raise InvalidStatusListToken(f"status list token {name} must be a non-negative integer")
-    assert isinstance(value, int)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise InvalidStatusListToken(f"status list token {name} must be a non-negative number of seconds")
     return value
 
 
 def _validated(
     claims: Mapping[Any, Any],
-    keys: tuple[object, object, object, object],
+    keys: tuple[object, object, object, object, object],
     *,
     uri: str,
     now: int,
-) -> tuple[str, int, int | None, int | None]:
-    """Section 8.3 checks shared by both forms: ``sub`` == ``uri``, ``iat``, ``exp``, ``ttl``."""
-    sub_key, iat_key, exp_key, ttl_key = keys
+) -> tuple[str, float, float | None, float | None]:
+    """Section 8.3 checks shared by both forms: ``sub`` == ``uri``, ``iat``, ``exp``, ``nbf``, ``ttl``."""
+    sub_key, iat_key, exp_key, nbf_key, ttl_key = keys
     sub = claims.get(sub_key)
     if not isinstance(sub, str):
         raise InvalidStatusListToken("status list token sub must be a string")
@@ -260,12 +281,15 @@ def _validated(
         raise StatusListSubjectMismatch(f"status list token sub {sub!r} is not the referenced uri {uri!r}")
     iat = _time(claims, iat_key, "iat", required=True)
     exp = _time(claims, exp_key, "exp", required=False)
+    nbf = _time(claims, nbf_key, "nbf", required=False)
     ttl = _time(claims, ttl_key, "ttl", required=False)
     assert iat is not None
-    if ttl is not None and ttl < 1:
+    if ttl is not None and ttl <= 0:
         raise InvalidStatusListToken("status list token ttl must be positive")
     if exp is not None and now >= exp:
         raise StatusListExpired(f"status list token expired at {exp} (now {now})")
+    if nbf is not None and now < nbf:
+        raise InvalidStatusListToken(f"status list token is not valid before {nbf} (now {now})")
     return sub, iat, exp, ttl
 
 
@@ -318,7 +342,7 @@ def verify_status_list_jwt(
         jws = parse_jws(token, max_bytes=max_token_bytes)
     except InvalidInput as exc:
         raise InvalidStatusListToken(f"status list token is not a compact JWS: {exc}") from exc
-    if jws.header.get("typ") not in (JWT_TYP, JWT_MEDIA_TYPE):
+    if not has_typ(jws.header, JWT_TYP):
         raise InvalidStatusListToken(
             f"status list token typ must be {JWT_TYP!r}, not {jws.header.get('typ')!r}"
         )
@@ -331,7 +355,7 @@ def verify_status_list_jwt(
         claims = jws.claims()
     except InvalidInput as exc:
         raise InvalidStatusListToken(f"status list token payload: {exc}") from exc
-    sub, iat, exp, ttl = _validated(claims, ("sub", "iat", "exp", "ttl"), uri=uri, now=now)
+    sub, iat, exp, ttl = _validated(claims, ("sub", "iat", "exp", "nbf", "ttl"), uri=uri, now=now)
     status_list = StatusList.from_json(claims.get("status_list"), max_bytes=max_bytes)
     return StatusListToken(status_list=status_list, sub=sub, iat=iat, exp=exp, ttl=ttl)
 

@@ -52,6 +52,7 @@ HEADER_TYP = cose.TYP
 HEADER_X5CHAIN = cose.X5CHAIN
 CLAIM_SUB = 2
 CLAIM_EXP = 4
+CLAIM_NBF = 5
 CLAIM_IAT = 6
 CLAIM_STATUS_LIST = 65533
 CLAIM_TTL = 65534
@@ -155,6 +156,8 @@ def verify_status_list_cwt(
         raise InvalidStatusListToken("CWT claims must not be tagged")
     if not isinstance(claims, Mapping):
         raise InvalidStatusListToken("CWT claims are not a map")
-    sub, iat, exp, ttl = _validated(claims, (CLAIM_SUB, CLAIM_IAT, CLAIM_EXP, CLAIM_TTL), uri=uri, now=now)
+    sub, iat, exp, ttl = _validated(
+        claims, (CLAIM_SUB, CLAIM_IAT, CLAIM_EXP, CLAIM_NBF, CLAIM_TTL), uri=uri, now=now
+    )
     status_list = StatusList.from_cbor(claims.get(CLAIM_STATUS_LIST), max_bytes=max_bytes)
     return StatusListToken(status_list=status_list, sub=sub, iat=iat, exp=exp, ttl=ttl)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -123,9 +124,10 @@ def create_app(
     async def status_list(request: Request) -> Response:
         """The token status list of every credential this issuer issued: ``statuslist+jwt``, or
         ``statuslist+cwt`` when the Accept header prefers that form (draft -21 section 8.1)."""
+        vary = {"Vary": "Accept"}  # the answer depends on it (section 8.1)
         if _wants_cwt(request.headers.get("accept", "")):
-            return Response(service.status.cwt(), media_type="application/statuslist+cwt")
-        return Response(service.status.token(), media_type="application/statuslist+jwt")
+            return Response(service.status.cwt(), media_type="application/statuslist+cwt", headers=vary)
+        return Response(service.status.token(), media_type="application/statuslist+jwt", headers=vary)
 
     @app.post("/status")
     async def set_status(request: Request) -> Response:
@@ -155,19 +157,22 @@ def create_app(
     return app
 
 
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+"""RFC 9110 section 12.4.2: a weight from 0 to 1 with at most three decimals; any other reads as 0."""
+
+
 def _wants_cwt(accept: str) -> bool:
-    """Whether an Accept header prefers the CWT form of the status list over the JWT form."""
+    """Whether an Accept header prefers the CWT form of the status list over the JWT form (the
+    parameter name ``q`` is case-insensitive, RFC 9110 section 12.4.2)."""
     weights: dict[str, float] = {}
     for part in accept.split(",")[:16]:
         media, _, params = part.strip().partition(";")
         quality = 1.0
         for param in params.split(";"):
             name, _, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+            if name.strip().lower() == "q":
+                value = value.strip()
+                quality = float(value) if _QVALUE.fullmatch(value) else 0.0
         weights[media.strip().lower()] = quality
     cwt = weights.get("application/statuslist+cwt", 0.0)
     return cwt > 0 and cwt > weights.get("application/statuslist+jwt", 0.0)

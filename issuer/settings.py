@@ -63,8 +63,15 @@ def load_issuer_settings(path: Path) -> IssuerSettings:
         register_seed=int(config.get("register_seed", 2026)),
         database_schema=_optional_text(config, "database_schema"),
         attestations=_attestations(config),
-        status_list_ttl=int(config.get("status_list_ttl", 300)),
+        status_list_ttl=_positive_int(config, "status_list_ttl", 300),
     )
+
+
+def _positive_int(config: ConfigFile, name: str, default: int) -> int:
+    value = config.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"{config.path}: {name} must be a positive whole number of seconds")
+    return value
 
 
 def _attestations(config: ConfigFile) -> tuple[str, ...]:

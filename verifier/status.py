@@ -2,8 +2,8 @@
 
 Lists are fetched through the bounded fetcher, verified (``statuslist+jwt``, signature by a
 certificate that chains to an anchor the trust list allows for the credential's type, ``sub`` equal
-to the ``uri``, not expired), and cached until their ``ttl`` (or ``exp``) runs out. When the status
-cannot be established, the credential is refused: the check fails closed.
+to the ``uri``, within ``exp`` and ``nbf``), and cached until their ``ttl`` (at most a day) or ``exp``
+runs out. When the status cannot be established, the credential is refused: the check fails closed.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ __all__ = ["StatusChecker"]
 JWT_MEDIA_TYPE = "application/statuslist+jwt"
 CWT_MEDIA_TYPE = "application/statuslist+cwt"
 DEFAULT_TTL = 300
+MAX_TTL = 24 * 3600
+"""Longest a list is kept, whatever its ``ttl`` says."""
 MAX_LIST_BYTES = 4 * 1024 * 1024
 
 
@@ -36,7 +38,7 @@ class StatusChecker:
     def __init__(self, fetcher: Fetcher, clock: Clock) -> None:
         self.fetcher = fetcher
         self.clock = clock
-        self._cache: dict[str, tuple[StatusListToken, int]] = {}
+        self._cache: dict[str, tuple[StatusListToken, float]] = {}
 
     async def check(
         self, reference: tuple[int, str], anchors: Sequence[x509.Certificate], *, prefer_cwt: bool = False
@@ -91,7 +93,8 @@ class StatusChecker:
             )
         else:
             raise StatusUnavailable(f"the status list answered {answer.content_type or 'no content type'}")
-        fresh_until = now + (token.ttl if token.ttl is not None else DEFAULT_TTL)
+        # the list's ttl, bounded (section 11.5: a revocation must not stay unseen for days)
+        fresh_until = now + min(token.ttl if token.ttl is not None else DEFAULT_TTL, MAX_TTL)
         if token.exp is not None:
             fresh_until = min(fresh_until, token.exp)
         self._cache[uri] = (token, fresh_until)

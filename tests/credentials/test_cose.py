@@ -142,6 +142,26 @@ def test_header_checks_alike_for_the_common_protected_header_and_others(
         cose.decode_sign1([cbor2.dumps(protected), unprotected, b"p", b"s"])
 
 
+@pytest.mark.parametrize(
+    ("protected", "unprotected", "message"),
+    [
+        ({cose.ALG: cose.ES256, cose.CRIT: [99], 99: 1}, {}, "not understood"),
+        ({cose.ALG: cose.ES256, cose.CRIT: [[1]]}, {}, "not understood"),
+        ({cose.ALG: cose.ES256, cose.CRIT: []}, {}, "non-empty array"),
+        ({cose.ALG: cose.ES256}, {cose.CRIT: [cose.ALG]}, "protected header"),
+        ({cose.ALG: cose.ES256, cose.KID: b"k"}, {cose.CRIT: [cose.ALG]}, "protected header"),
+    ],
+)
+def test_critical_header_parameters(
+    protected: dict[int, object], unprotected: dict[object, object], message: str
+) -> None:
+    """RFC 9052 section 3.1: ``crit`` is protected and names only what the recipient understands."""
+    with pytest.raises(MalformedCose, match=message):
+        cose.decode_sign1([cbor2.dumps(protected), unprotected, b"p", b"s"])
+    understood = {cose.ALG: cose.ES256, cose.CRIT: [cose.TYP, cose.X5CHAIN], cose.TYP: "t"}
+    assert cose.decode_sign1([cbor2.dumps(understood), {}, b"p", b"s"]).protected == understood
+
+
 def test_common_protected_header_with_another_unprotected_mapping() -> None:
     class Headers(dict[int, bytes]):
         pass

@@ -345,7 +345,7 @@ def test_algorithm_outside_allow_list_refused() -> None:
         {"iat": True},
         {"exp": -5},
         {"ttl": 0},
-        {"ttl": 1.5},
+        {"ttl": -1.5},
         {"sub": None},
         {"sub": 7},
     ],
@@ -364,6 +364,52 @@ def test_mistyped_claims_refused(change: dict[str, Any]) -> None:
     token = encode_jws({"typ": "statuslist+jwt"}, claims, KEY)
     with pytest.raises(InvalidStatusListToken):
         verify_status_list_jwt(token, uri=URI, now=IAT, resolve_key=_key)
+
+
+def test_numeric_dates_may_have_fractions_and_null_is_not_one() -> None:
+    # RFC 7519 section 2 (NumericDate) and section 5.1's "a positive number" for ttl
+    claims: dict[str, Any] = {
+        "sub": URI,
+        "iat": IAT + 0.5,
+        "exp": EXP + 0.25,
+        "ttl": 0.5,
+        "status_list": _sample(1).to_json(),
+    }
+    token = encode_jws({"typ": "statuslist+jwt"}, claims, KEY)
+    result = verify_status_list_jwt(token, uri=URI, now=IAT, resolve_key=_key)
+    assert (result.iat, result.exp, result.ttl) == (IAT + 0.5, EXP + 0.25, 0.5)
+    for name in ("exp", "ttl", "nbf"):
+        token = encode_jws({"typ": "statuslist+jwt"}, {**claims, name: None}, KEY)
+        with pytest.raises(InvalidStatusListToken):
+            verify_status_list_jwt(token, uri=URI, now=IAT, resolve_key=_key)
+
+
+def test_nbf_in_the_future_refused() -> None:
+    claims = {"sub": URI, "iat": IAT, "nbf": IAT + 60, "status_list": _sample(1).to_json()}
+    token = encode_jws({"typ": "statuslist+jwt"}, claims, KEY)
+    with pytest.raises(InvalidStatusListToken, match="not valid before"):
+        verify_status_list_jwt(token, uri=URI, now=IAT + 59, resolve_key=_key)
+    assert verify_status_list_jwt(token, uri=URI, now=IAT + 60, resolve_key=_key).sub == URI
+    cwt = _sign1(TYP16, _claims(_5=IAT + 60))
+    with pytest.raises(InvalidStatusListToken, match="not valid before"):
+        verify_status_list_cwt(cwt, uri=URI, now=IAT + 59, resolve_key=_key)
+    assert verify_status_list_cwt(cwt, uri=URI, now=IAT + 60, resolve_key=_key).sub == URI
+
+
+@pytest.mark.parametrize("typ", ["StatusList+JWT", "Application/statuslist+jwt"])
+def test_typ_compares_as_a_media_type(typ: str) -> None:
+    claims = {"sub": URI, "iat": IAT, "status_list": _sample(1).to_json()}
+    token = encode_jws({"typ": typ}, claims, KEY)
+    assert verify_status_list_jwt(token, uri=URI, now=IAT, resolve_key=_key).sub == URI
+
+
+def test_aggregation_uri_must_be_a_string() -> None:
+    listed = {**_sample(1).to_json(), "aggregation_uri": "https://issuer.example/statuslists"}
+    assert StatusList.from_json(listed) == _sample(1)
+    with pytest.raises(InvalidStatusList):
+        StatusList.from_json({**listed, "aggregation_uri": 5})
+    with pytest.raises(InvalidStatusList):
+        StatusList.from_cbor({**_sample(1).to_cbor(), "aggregation_uri": b"https://issuer.example"})
 
 
 def test_missing_status_list_refused() -> None:
@@ -508,6 +554,15 @@ def test_cwt_duplicate_map_keys_refused() -> None:
     for data in duplicated:
         with pytest.raises(InvalidStatusListToken):
             verify_status_list_cwt(data, uri=URI, now=IAT, resolve_key=_key)
+
+
+def test_cwt_critical_headers() -> None:
+    """RFC 9052 section 3.1: a critical parameter the recipient does not understand rejects the message."""
+    understood = _sign1({**TYP16, 2: [16]}, _claims())
+    assert verify_status_list_cwt(understood, uri=URI, now=IAT, resolve_key=_key).sub == URI
+    for protected in ({**TYP16, 2: [99], 99: 1}, {**TYP16, 2: []}, {**TYP16, 2: 16}):
+        with pytest.raises(InvalidStatusListToken, match="crit"):
+            verify_status_list_cwt(_sign1(protected, _claims()), uri=URI, now=IAT, resolve_key=_key)
 
 
 def test_cwt_algorithm_not_allowed_refused() -> None:

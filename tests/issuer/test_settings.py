@@ -47,6 +47,9 @@ def test_attestations_default_and_configured(pki_dir: Path) -> None:
         "attestations = []\n",
         'attestations = ["passport"]\n',
         "database_schema = 3\n",
+        "status_list_ttl = 0\n",
+        "status_list_ttl = -5\n",
+        'status_list_ttl = "300"\n',
     ],
 )
 def test_bad_settings_are_refused(pki_dir: Path, line: str) -> None:
@@ -83,6 +86,10 @@ def test_two_schemas_keep_their_tables_apart(database_url: str) -> None:
         ("application/statuslist+jwt;q=0.5, application/statuslist+cwt", True),
         ("application/statuslist+cwt;q=0.2, application/statuslist+jwt", False),
         ("application/statuslist+cwt;q=bad", False),
+        ("application/statuslist+cwt;Q=0.1, application/statuslist+jwt;q=0.5", False),
+        ("application/statuslist+jwt;Q=0.1, application/statuslist+cwt;q=0.5", True),
+        ("application/statuslist+cwt;q=inf", False),
+        ("application/statuslist+cwt;q=1.5, application/statuslist+jwt;q=0.9", False),
         ("*/*", False),
     ],
 )
