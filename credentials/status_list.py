@@ -195,14 +195,8 @@ class StatusList:
     def from_json(cls, obj: object, *, max_bytes: int = MAX_LIST_BYTES) -> StatusList:
         """Decode a JSON Status List (section 4.2); ``aggregation_uri`` (a string when present) and
         other members are not used."""
-        if not isinstance(obj, Mapping):
-            raise InvalidStatusList("status_list must be an object")
-        if not isinstance(obj.get("aggregation_uri", ""), str):
-            raise InvalidStatusList("status_list aggregation_uri must be a string")
-        bits = _check_bits(obj.get("bits"))
-        lst = obj.get("lst")
-        if not isinstance(lst, str):
-            raise InvalidStatusList("status_list lst must be a base64url string")
+        bits, lst = _members(obj, str, "a base64url string")
+        assert isinstance(lst, str)
         try:
             compressed = b64url_decode(lst)
         except (InvalidInput, UnicodeEncodeError) as exc:
@@ -217,15 +211,22 @@ class StatusList:
     def from_cbor(cls, obj: object, *, max_bytes: int = MAX_LIST_BYTES) -> StatusList:
         """Decode a CBOR Status List map (section 4.3), already parsed from CBOR; ``aggregation_uri`` a
         text string when present."""
-        if not isinstance(obj, Mapping):
-            raise InvalidStatusList("status_list must be a map")
-        if not isinstance(obj.get("aggregation_uri", ""), str):
-            raise InvalidStatusList("status_list aggregation_uri must be a text string")
-        bits = _check_bits(obj.get("bits"))
-        lst = obj.get("lst")
-        if not isinstance(lst, bytes):
-            raise InvalidStatusList("status_list lst must be a byte string")
+        bits, lst = _members(obj, bytes, "a byte string")
+        assert isinstance(lst, bytes)
         return cls.decompress(lst, bits, max_bytes=max_bytes)
+
+
+def _members(obj: object, lst_type: type, lst_is: str) -> tuple[int, object]:
+    """``bits`` and ``lst`` of a Status List (sections 4.2 and 4.3), ``lst`` of ``lst_type``; an
+    ``aggregation_uri``, when present, is a (text) string."""
+    if not isinstance(obj, Mapping):
+        raise InvalidStatusList("status_list must be an object (a map)")
+    if not isinstance(obj.get("aggregation_uri", ""), str):
+        raise InvalidStatusList("status_list aggregation_uri must be a string")
+    lst = obj.get("lst")
+    if not isinstance(lst, lst_type):
+        raise InvalidStatusList(f"status_list lst must be {lst_is}")
+    return _check_bits(obj.get("bits")), lst
 
 
 @dataclass(frozen=True)
