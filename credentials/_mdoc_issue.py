@@ -97,8 +97,8 @@ def issue_mdoc(
     if not doctype or not namespaces or not x5chain:
         raise InvalidClaims("doctype, namespaces and x5chain are required")
     signed, valid_from, valid_until = _tdate(signed), _tdate(valid_from), _tdate(valid_until)
-    if not signed <= valid_from <= valid_until:
-        raise InvalidClaims("need signed <= validFrom <= validUntil")
+    if not signed <= valid_from < valid_until:
+        raise InvalidClaims("need signed <= validFrom < validUntil")
     name_spaces: list[tuple[bytes, bytes]] = []  # encoded, as the map entries of IssuerSigned
     value_digests: dict[str, dict[int, bytes]] = {}
     for namespace, elements in namespaces.items():

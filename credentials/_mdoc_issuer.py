@@ -221,8 +221,8 @@ def _checked_item(item: Any) -> tuple[int, str, Any]:
 def _check_validity(validity: Validity, signer: x509.Certificate, now: datetime.datetime) -> None:
     if now.tzinfo is None:
         raise InvalidClaims("now must be timezone-aware")
-    if validity.valid_from > validity.valid_until:
-        raise InvalidValidity("validFrom after validUntil")
+    if validity.valid_from >= validity.valid_until:  # validUntil later than validFrom (9.1.2.4)
+        raise InvalidValidity("validUntil is not later than validFrom")
     if now < validity.valid_from:
         raise NotYetValid("MSO validFrom is in the future")
     if now > validity.valid_until:

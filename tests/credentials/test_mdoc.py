@@ -18,6 +18,7 @@ from credentials.errors import (
     DigestMismatch,
     DuplicateDigest,
     Expired,
+    InvalidClaims,
     InvalidDeviceSignature,
     InvalidSignature,
     InvalidValidity,
@@ -419,6 +420,13 @@ def test_expired_and_not_yet_valid(pki: Pki, issued: bytes) -> None:
         verify(pki, issued, now=T0 - timedelta(seconds=1))
 
 
+def test_valid_until_must_be_later_than_valid_from(pki: Pki) -> None:
+    with pytest.raises(InvalidClaims):
+        pki.issue(valid_until=T0)
+    with pytest.raises(InvalidValidity):
+        _mdoc_issuer._check_validity(_mdoc_issuer.Validity(T0, T0, T0), pki.ds, T0)
+
+
 def test_signed_outside_ds_certificate(pki: Pki) -> None:
     data = pki.issue(signed=T0 - timedelta(days=60))
     with pytest.raises(InvalidValidity):
@@ -477,8 +485,6 @@ def test_indefinite_length_refused(pki: Pki, issued: bytes) -> None:
 
 
 def test_issue_refuses_bad_input(pki: Pki) -> None:
-    from credentials.errors import InvalidClaims
-
     with pytest.raises(InvalidClaims):
         pki.issue(valid_until=T0 - timedelta(days=1))
     with pytest.raises(InvalidClaims):
