@@ -38,7 +38,7 @@ class StatusChecker:
     def __init__(self, fetcher: Fetcher, clock: Clock) -> None:
         self.fetcher = fetcher
         self.clock = clock
-        self._cache: dict[str, tuple[StatusListToken, float]] = {}
+        self._cache: dict[tuple[str, bool], tuple[StatusListToken, float]] = {}
 
     async def check(
         self, reference: tuple[int, str], anchors: Sequence[x509.Certificate], *, prefer_cwt: bool = False
@@ -46,7 +46,9 @@ class StatusChecker:
         """Refuse a credential whose status is not VALID, or whose status cannot be established.
 
         ``reference`` is ``(idx, uri)`` of the credential's ``status_list``; ``anchors`` those the
-        list's signer must chain to; ``prefer_cwt`` asks for the CWT form (an mdoc's relying party).
+        list's signer must chain to; ``prefer_cwt`` asks for the CWT form and takes either (an mdoc's
+        relying party), else only the JWT form is asked for and accepted (an SD-JWT VC's ``status``
+        must reference a JWT Status List Token, SD-JWT VC section 3.2.2.2).
         """
         idx, uri = reference
         try:
@@ -69,18 +71,14 @@ class StatusChecker:
         self, uri: str, anchors: Sequence[x509.Certificate], prefer_cwt: bool
     ) -> StatusListToken:
         now = self.clock.now()
-        cached = self._cache.get(uri)
+        cached = self._cache.get((uri, prefer_cwt))
         if cached is not None and cached[1] > now:
             return cached[0]
-        accept = (
-            f"{CWT_MEDIA_TYPE}, {JWT_MEDIA_TYPE};q=0.5"
-            if prefer_cwt
-            else f"{JWT_MEDIA_TYPE}, {CWT_MEDIA_TYPE};q=0.5"
-        )
+        accept = f"{CWT_MEDIA_TYPE}, {JWT_MEDIA_TYPE};q=0.5" if prefer_cwt else JWT_MEDIA_TYPE
         answer = await self.fetcher.get(uri, headers={"Accept": accept}, max_bytes=MAX_LIST_BYTES)
         if answer.status_code != 200:
             raise StatusUnavailable(f"the status list answered HTTP {answer.status_code}")
-        if answer.content_type == CWT_MEDIA_TYPE:
+        if answer.content_type == CWT_MEDIA_TYPE and prefer_cwt:
             token = verify_status_list_cwt(
                 answer.content, uri=uri, now=now, resolve_key=self._cwt_key_resolver(anchors, now)
             )
@@ -97,7 +95,7 @@ class StatusChecker:
         fresh_until = now + min(token.ttl if token.ttl is not None else DEFAULT_TTL, MAX_TTL)
         if token.exp is not None:
             fresh_until = min(fresh_until, token.exp)
-        self._cache[uri] = (token, fresh_until)
+        self._cache[(uri, prefer_cwt)] = (token, fresh_until)
         return token
 
     @staticmethod
