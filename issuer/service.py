@@ -219,9 +219,10 @@ class IssuerService:
                 audience=self.settings.public_url,
                 now=now,
                 max_age=self.settings.proof_max_age,
+                require_nonce=True,  # this issuer has a nonce endpoint: missing is invalid_proof
             )
             if result.nonce is None or not self.store.consume_nonce(result.nonce, now=now):
-                raise InvalidNonce("the proof's nonce is missing, unknown, used or expired")
+                raise InvalidNonce("the proof's nonce is unknown, used or expired")
             keys.append(result.jwk)
 
         today = datetime.fromtimestamp(now, UTC).date()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -53,7 +54,7 @@ def load_issuer_settings(path: Path) -> IssuerSettings:
     """Settings from a TOML file (see ``docs/configuration.md``)."""
     config = ConfigFile(path)
     return IssuerSettings(
-        public_url=str(config.require("public_url")).rstrip("/"),
+        public_url=_origin(config),
         database_url=str(config.get("database_url", f"sqlite:///{path.parent / 'issuer.sqlite'}")),
         signing_key=load_private_key(config.file("signing_key")),
         certificate_chain=load_chain(config.file("certificate_chain")),
@@ -65,6 +66,24 @@ def load_issuer_settings(path: Path) -> IssuerSettings:
         attestations=_attestations(config),
         status_list_ttl=_positive_int(config, "status_list_ttl", 300),
     )
+
+
+def _origin(config: ConfigFile) -> str:
+    """``public_url`` without a path, query or fragment: the service answers at the root, where the
+    well-known metadata of an issuer identifier with a path would not be (OpenID4VCI 1.0 12.2.2)."""
+    url = str(config.require("public_url")).rstrip("/")
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise InvalidInput(
+            f"{config.path}: public_url must be a scheme and host only, such as https://issuer.example"
+        )
+    return url
 
 
 def _positive_int(config: ConfigFile, name: str, default: int) -> int:

@@ -17,7 +17,7 @@ from openid4vc.errors import InvalidRequest, OpenID4VCError
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MAX_URL = 2048
-URL_SAFE = re.compile(r"^[A-Za-z0-9._~-]+$")
+URL_SAFE = re.compile(r"^[A-Za-z0-9._~-]+\Z")  # \Z, not $: "$" also matches before a final "\n"
 
 Rng = Callable[[int], bytes]
 Error = type[OpenID4VCError]

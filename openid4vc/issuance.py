@@ -142,10 +142,11 @@ def parse_credential_request(
     """A credential request (section 8.2), checked as section 8.3.1.2 says.
 
     ``invalid_credential_request``: not an object; not exactly one of ``credential_configuration_id``
-    and ``credential_identifier``; the pre-1.0 ``proof`` (or ``format``) parameter; more proofs
-    than ``max_proofs`` (the batch size). ``invalid_proof``: ``proofs`` missing (when
-    ``require_proofs``), malformed, or of a type other than ``jwt``. ``invalid_encryption_parameters``:
-    ``credential_response_encryption``, which this issuer does not support.
+    and ``credential_identifier``; more proofs than ``max_proofs`` (the batch size). ``invalid_proof``:
+    ``proofs`` missing (when ``require_proofs``; a pre-1.0 ``proof`` does not stand in for it),
+    malformed, or of a type other than ``jwt``. ``invalid_encryption_parameters``:
+    ``credential_response_encryption``, which this issuer does not support. Parameters 1.0 does not
+    define (the pre-1.0 ``format`` and ``proof`` among them) are ignored, as section 8.2 asks.
     """
     obj = json_object(value, "the credential request", error=InvalidCredentialRequest)
     configuration_id = obj.get("credential_configuration_id")
@@ -160,15 +161,13 @@ def parse_credential_request(
     ):
         if item is not None:
             text(item, name, error=InvalidCredentialRequest, max_length=MAX_IDENTIFIER)
-    for legacy in ("proof", "format"):
-        if legacy in obj:
-            raise InvalidCredentialRequest(f"{legacy!r} is not a parameter of OpenID4VCI 1.0; send 'proofs'")
     if "credential_response_encryption" in obj:
         raise InvalidEncryptionParameters("credential response encryption is not supported by this issuer")
     proofs = obj.get("proofs")
     if proofs is None:
         if require_proofs:
-            raise InvalidProof("the credential request carries no proofs")
+            hint = " ('proof' is not a parameter of OpenID4VCI 1.0)" if "proof" in obj else ""
+            raise InvalidProof(f"the credential request carries no proofs{hint}")
         return CredentialRequest(configuration_id, identifier, ())
     if not isinstance(proofs, dict) or len(proofs) != 1:
         raise InvalidProof("proofs must be an object with exactly one proof type")

@@ -84,7 +84,7 @@ MAX_LINK_CHARS = 8192
 MAX_REQUEST_OBJECT_BYTES = 256 * 1024
 MAX_NONCE = 512
 DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-DNS_NAME = re.compile(rf"^(?=.{{1,253}}$){DNS_LABEL}(?:\.{DNS_LABEL})*$")
+DNS_NAME = re.compile(rf"^(?=.{{1,253}}\Z){DNS_LABEL}(?:\.{DNS_LABEL})*\Z")  # \Z: "$" admits a final "\n"
 
 ValidateChain = Callable[[Sequence[x509.Certificate], str | None], x509.Certificate]
 """``validate_chain(x5c_chain, dns_name)``: validate the chain to a trusted anchor (and, when

@@ -323,7 +323,9 @@ class WalletAgent:
         registrars on the trusted lists and the access certificate, and what the request asks beyond
         it. Refused by default when the request asks more than registered, or carries no
         registration; with the ``warn`` policy the excess is returned for the consent screen."""
-        jwts = parse_verifier_info(request.claims.get("verifier_info", []))
+        # verifier_info is optional (OpenID4VP 1.0 section 5.1); when present it must be well formed
+        info = request.claims.get("verifier_info")
+        jwts = [] if info is None else parse_verifier_info(info)
         registration = None
         if jwts:
             registration = verify_registration(

@@ -115,11 +115,18 @@ def test_credential_flow_and_errors(client: TestClient) -> None:
     assert request(wrong_aud).json()["error"] == "invalid_proof"
     stale = make_jwt_proof(holder, audience=ISSUER, nonce="never-issued", iat=NOW)
     assert request(stale).json()["error"] == "invalid_nonce"
+    # no nonce at all, from an issuer with a nonce endpoint, is a bad proof (8.3.1.2), not a stale nonce
+    assert (
+        request(make_jwt_proof(holder, audience=ISSUER, nonce=None, iat=NOW)).json()["error"]
+        == "invalid_proof"
+    )
     unknown = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)
     assert request(unknown, "no-such-configuration").json()["error"] == "unknown_credential_configuration"
 
     good = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)
-    answer = request(good)
+    # a parameter 1.0 does not define (here the pre-1.0 format) is ignored (section 8.2)
+    body = {"credential_configuration_id": PID_SD_JWT, "format": "dc+sd-jwt", "proofs": {"jwt": [good]}}
+    answer = client.post("/credential", json=body, headers=auth)
     assert answer.status_code == 200, answer.text
     [item] = answer.json()["credentials"]
     assert item["credential"].count("~") >= 2

@@ -48,6 +48,7 @@ def test_attestations_default_and_configured(pki_dir: Path) -> None:
         'attestations = ["passport"]\n',
         "database_schema = 3\n",
         "status_list_ttl = 0\n",
+
         "status_list_ttl = -5\n",
         'status_list_ttl = "300"\n',
     ],
@@ -55,6 +56,19 @@ def test_attestations_default_and_configured(pki_dir: Path) -> None:
 def test_bad_settings_are_refused(pki_dir: Path, line: str) -> None:
     with pytest.raises(InvalidInput):
         load_issuer_settings(settings_file(pki_dir, line))
+
+
+@pytest.mark.parametrize(
+    "url", ["https://issuer.example/tenant", "https://issuer.example?x=1", "ftp://issuer.example", "no url"]
+)
+def test_public_url_is_an_origin(pki_dir: Path, url: str) -> None:
+    # the endpoints and well-known documents are served at the root (OpenID4VCI 1.0 section 12.2.2)
+    path = settings_file(pki_dir, "")
+    path.write_text(path.read_text().replace("https://issuer.example", url), encoding="utf-8")
+    with pytest.raises(InvalidInput, match="public_url"):
+        load_issuer_settings(path)
+    path.write_text(path.read_text().replace(url, "https://issuer.example:8443/"), encoding="utf-8")
+    assert load_issuer_settings(path).public_url == "https://issuer.example:8443"
 
 
 def test_schema_name_is_checked() -> None:

@@ -291,6 +291,7 @@ def claims(*entries: dict[str, Any], **changes: Any) -> dict[str, Any]:
         {"credentials": [credential()] * 51},
         {"credentials": ["a"]},
         {"credentials": [credential(id="a b")]},
+        {"credentials": [credential(id="pid\n")]},  # "$" would let a final newline through
         {"credentials": [credential(id="")]},
         {"credentials": [credential(id="ä")]},
         {"credentials": [credential(id=7)]},

@@ -127,11 +127,7 @@ PROOFS = {"jwt": ["eyJ..."]}
         ({"credential_identifier": ["x"], "proofs": PROOFS}, InvalidCredentialRequest),
         (
             {"credential_configuration_id": "a", "proof": {"proof_type": "jwt", "jwt": "x"}},
-            InvalidCredentialRequest,
-        ),
-        (
-            {"credential_configuration_id": "a", "format": "dc+sd-jwt", "proofs": PROOFS},
-            InvalidCredentialRequest,
+            InvalidProof,
         ),
         ({"credential_configuration_id": "a", "proofs": {"jwt": ["x", "y"]}}, InvalidCredentialRequest),
         (

@@ -215,6 +215,8 @@ def test_p384_signer_is_not_es256(validator: ValidateChain) -> None:
         ({"nonce": ""}, CLIENT_ID, InvalidRequest),
         ({"nonce": 12345}, CLIENT_ID, InvalidRequest),
         ({"nonce": "a b"}, CLIENT_ID, InvalidRequest),
+        ({"nonce": "n-0S6_WzA2Mj\n"}, CLIENT_ID, InvalidRequest),
+        ({"state": "s\n"}, CLIENT_ID, InvalidRequest),
         ({"state": "a+b/c="}, CLIENT_ID, InvalidRequest),
         ({"state": 1}, CLIENT_ID, InvalidRequest),
         # dcql_query xor scope
