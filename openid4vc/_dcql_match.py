@@ -170,7 +170,9 @@ def select(query: DcqlQuery, matches: Mapping[str, Sequence[Match]]) -> dict[str
 
     Without ``credential_sets`` every credential query needs a match; with them, every required set
     needs one option whose queries all match (the first such option), and an optional set is
-    answered when it can be. A query takes its first match, or all of them with ``multiple``.
+    answered when it can be. A query takes its first match, or all of them with ``multiple``. When
+    only optional sets were asked and none can be answered, there is nothing to present (a
+    ``vp_token`` holds at least one presentation), and that too is None.
     """
     multiple = {c.id: c.multiple for c in query.credentials}
 
@@ -188,7 +190,7 @@ def select(query: DcqlQuery, matches: Mapping[str, Sequence[Match]]) -> dict[str
                 return None
             continue
         chosen.update(pick(option))
-    return chosen
+    return chosen or None
 
 
 def check_response_against_query(query: DcqlQuery, presented: Mapping[str, Sequence[Candidate]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -64,9 +65,10 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 def preset_query(name: str) -> dict[str, Any]:
+    """A copy of the named query, the caller's to change."""
     if name not in PRESETS:
         raise UnknownPreset(f"no preset {name!r}; known: {', '.join(sorted(PRESETS))}")
-    return PRESETS[name]
+    return copy.deepcopy(PRESETS[name])
 
 
 def registered_credentials(queries: Sequence[Mapping[str, Any]] | None = None) -> list[RegisteredCredential]:

@@ -6,8 +6,9 @@ served unchanged at its ``request_uri`` for as long as the transaction lives. Th
 ``direct_post`` claims the transaction by ``state`` exactly once; every presentation is then checked
 (issuer signature, chain to an entity that the trust list allows for the credential's type, holder
 binding: the KB-JWT's ``aud``/``nonce``/``sd_hash``/``iat`` for an SD-JWT VC, the device signature over
-the OpenID4VP handover SessionTranscript for an mdoc; validity; status; the DCQL query) and only the
-disclosed, verified claims are kept as the result.
+the OpenID4VP handover SessionTranscript for an mdoc, unless the query waives it and none is sent;
+validity; status). A presentation that fails is discarded, and what remains must answer the DCQL
+query (section 8.6); only the disclosed, verified claims are kept as the result.
 """
 
 from __future__ import annotations
@@ -26,10 +27,16 @@ from common.errors import EudiError
 from common.jose import b64url_decode, b64url_encode, x5c_certificates
 from credentials.mdoc import openid4vp_session_transcript, verify_device_response
 from credentials.mdoc_json import namespaces_json
-from credentials.sdjwt import KeyBindingCheck
+from credentials.sdjwt import KeyBindingCheck, SdJwt
 from credentials.sdjwt_vc import verify_sd_jwt_vc
 from credentials.status_list import status_reference, status_reference_mdoc
-from openid4vc.dcql import Candidate, DcqlQuery, check_response_against_query, parse_dcql_query
+from openid4vc.dcql import (
+    Candidate,
+    CredentialQuery,
+    DcqlQuery,
+    check_response_against_query,
+    parse_dcql_query,
+)
 from openid4vc.errors import InvalidRequest
 from openid4vc.presentation import (
     authorization_request_link,
@@ -174,10 +181,13 @@ class VerifierService:
     async def _verify(
         self, transaction: Transaction, vp_token: Mapping[str, list[str]], now: int
     ) -> dict[str, list[dict[str, Any]]]:
+        """Every presentation verified; one that fails is discarded and the rest must still answer
+        the query (OpenID4VP 1.0 section 8.6). When they do not, the first failure is the reason."""
         query: DcqlQuery = parse_dcql_query(transaction.dcql_query)
         queries = {credential.id: credential for credential in query.credentials}
         presented: dict[str, list[Candidate]] = {}
         results: dict[str, list[dict[str, Any]]] = {}
+        failures: list[EudiError] = []
         for query_id, presentations in vp_token.items():
             credential_query = queries.get(query_id)
             if credential_query is None:
@@ -185,25 +195,54 @@ class VerifierService:
             for presentation in presentations:
                 if not isinstance(presentation, str):
                     raise InvalidRequest("a presentation must be a string")
-                if credential_query.format == SD_JWT_FORMAT:
-                    verified = [
-                        await self._verify_sd_jwt(presentation, credential_query.meta, transaction, now)
-                    ]
-                elif credential_query.format == MDOC_FORMAT:
-                    verified = await self._verify_mdoc(presentation, credential_query.meta, transaction, now)
-                else:
-                    raise InvalidRequest(f"format {credential_query.format!r} is not supported")
+                try:
+                    verified = await self._verify_presentation(
+                        presentation, credential_query, transaction, now
+                    )
+                except EudiError as exc:
+                    failures.append(exc)
+                    continue
                 for candidate, result in verified:
                     presented.setdefault(query_id, []).append(replace(candidate, id=query_id))
                     results.setdefault(query_id, []).append(result)
-        check_response_against_query(query, presented)
+        try:
+            check_response_against_query(query, presented)
+        except EudiError:
+            if failures:
+                raise failures[0] from None
+            raise
         return results
 
+    async def _verify_presentation(
+        self, presentation: str, credential_query: CredentialQuery, transaction: Transaction, now: int
+    ) -> list[tuple[Candidate, dict[str, Any]]]:
+        if credential_query.format == SD_JWT_FORMAT:
+            return [
+                await self._verify_sd_jwt(
+                    presentation,
+                    credential_query.meta,
+                    transaction,
+                    now,
+                    binding_required=credential_query.require_cryptographic_holder_binding,
+                )
+            ]
+        if credential_query.format == MDOC_FORMAT:
+            return await self._verify_mdoc(presentation, credential_query.meta, transaction, now)
+        raise InvalidRequest(f"format {credential_query.format!r} is not supported")
+
     async def _verify_sd_jwt(
-        self, presentation: str, meta: Mapping[str, Any], transaction: Transaction, now: int
+        self,
+        presentation: str,
+        meta: Mapping[str, Any],
+        transaction: Transaction,
+        now: int,
+        *,
+        binding_required: bool = True,
     ) -> tuple[Candidate, dict[str, Any]]:
         """An SD-JWT VC with its KB-JWT: issuer chain to an entity that the trust lists allow for its
-        ``vct``, digests, validity, holder binding to this transaction, and status."""
+        ``vct``, digests, validity, holder binding to this transaction, and status. A query with
+        ``require_cryptographic_holder_binding: false`` (OpenID4VP 1.0 section 6.1) also takes one
+        without a KB-JWT; a KB-JWT that is sent is checked in full all the same."""
         at = datetime.fromtimestamp(now, UTC)
         lists = self.trust_lists()
         vouches: list[Vouch] = []
@@ -214,16 +253,18 @@ class VerifierService:
             return _ec_key(vouch.signer)
 
         vct_values = meta.get("vct_values")
+        check: KeyBindingCheck | None = KeyBindingCheck(
+            audience=self.settings.client_id,
+            nonce=transaction.nonce,
+            now=now,
+            max_age=self.settings.key_binding_max_age,
+        )
+        bound = binding_required or SdJwt.parse(presentation).key_binding_jwt is not None
         verified = verify_sd_jwt_vc(
             presentation,
             resolve_issuer_key=resolve,
             now=now,
-            key_binding=KeyBindingCheck(
-                audience=self.settings.client_id,
-                nonce=transaction.nonce,
-                now=now,
-                max_age=self.settings.key_binding_max_age,
-            ),
+            key_binding=check if bound else None,
             vct_values=vct_values if isinstance(vct_values, list) else None,
             leeway=self.settings.leeway,
         )
@@ -233,7 +274,12 @@ class VerifierService:
             )
         vouch = vouches[-1]
         candidate = Candidate(
-            id="", format=SD_JWT_FORMAT, vct=verified.vct, doctype=None, claims=verified.claims
+            id="",
+            format=SD_JWT_FORMAT,
+            vct=verified.vct,
+            doctype=None,
+            claims=verified.claims,
+            holder_binding=bound,
         )
         return candidate, {
             "format": SD_JWT_FORMAT,

@@ -21,10 +21,12 @@ from common.clock import SystemClock
 from common.errors import EudiError
 from common.jose import b64url_decode, b64url_encode, public_jwk
 from credentials.catalog.pid import PID_VCT
+from credentials.sdjwt import select
 from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc
 from eudi.demo import make_offer, make_presentation_request
 from eudi.federation import Federation, run_federation
 from trust_list.pki import make_dev_pki
+from verifier.policy import preset_query
 from wallet.agent import PresentationProposal, WalletAgent
 from wallet.errors import IssuerError
 
@@ -174,6 +176,76 @@ def test_key_binding_for_another_audience_is_refused(federation: Federation, tmp
     result = run(scenario())
     assert result["status"] == "failed" and result["reason"] == "invalid_key_binding"
     assert "aud" in result["error_description"].lower()
+
+
+def test_holder_binding_only_where_the_query_requires_it(federation: Federation, tmp_path: Path) -> None:
+    """OpenID4VP 1.0 section 6.1: with ``require_cryptographic_holder_binding: false`` an SD-JWT VC
+    without a KB-JWT is enough; by default it is not."""
+    unbound_query = preset_query("pid_basic")
+    unbound_query["credentials"][0]["require_cryptographic_holder_binding"] = False
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        agent = federation.wallet(tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        [credential] = agent.store.credentials()
+        outcomes = []
+        for query in (unbound_query, preset_query("pid_basic")):
+            answer = httpx.post(
+                f"{federation.verifier_url}/transactions", json={"dcql_query": query}, timeout=10
+            )
+            request = answer.json()
+            proposal = await agent.fetch_request(request["authorization_request"])
+            plain = select(credential.raw, proposal.disclosed_paths()["pid"]).serialize()
+            _post(proposal, plain)
+            outcomes.append(result_of(request))
+        # a KB-JWT that comes all the same is checked in full
+        request = httpx.post(
+            f"{federation.verifier_url}/transactions", json={"dcql_query": unbound_query}, timeout=10
+        ).json()
+        proposal = await agent.fetch_request(request["authorization_request"])
+        _post(proposal, _present(agent, proposal, nonce="another-transaction"))
+        await agent.fetcher.aclose()
+        return outcomes[0], outcomes[1], result_of(request)
+
+    unbound, required, stray = run(scenario())
+    assert unbound["status"] == "verified"
+    assert set(unbound["credentials"]["pid"][0]["claims"]) == {"given_name", "family_name", "birthdate"}
+    assert required["status"] == "failed" and required["reason"] == "key_binding_required"
+    assert stray["status"] == "failed" and stray["reason"] == "invalid_key_binding"
+
+
+def test_a_failing_presentation_is_discarded_and_the_rest_judged(
+    federation: Federation, tmp_path: Path
+) -> None:
+    """OpenID4VP 1.0 section 8.6: a presentation that fails is discarded; the response stands when
+    what remains answers the query (here a required PID and an optional second one)."""
+    pid = preset_query("pid_basic")["credentials"][0]
+    query = {
+        "credentials": [pid, {**pid, "id": "extra"}],
+        "credential_sets": [{"options": [["pid"]]}, {"options": [["extra"]], "required": False}],
+    }
+
+    async def scenario() -> list[dict[str, Any]]:
+        agent = federation.wallet(tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        outcomes = []
+        for good_pid in (True, False):
+            request = httpx.post(
+                f"{federation.verifier_url}/transactions", json={"dcql_query": query}, timeout=10
+            ).json()
+            proposal = await agent.fetch_request(request["authorization_request"])
+            good = _present(agent, proposal)
+            bad = _present(agent, proposal, audience="x509_san_dns:evil.example")
+            vp_token = {"pid": [good if good_pid else bad], "extra": [bad if good_pid else good]}
+            form = {"vp_token": json.dumps(vp_token), "state": proposal.request.state or ""}
+            httpx.post(proposal.request.response_uri, data=form, timeout=10)
+            outcomes.append(result_of(request))
+        await agent.fetcher.aclose()
+        return outcomes
+
+    kept, refused = run(scenario())
+    assert kept["status"] == "verified" and list(kept["credentials"]) == ["pid"]
+    assert refused["status"] == "failed" and refused["reason"] == "invalid_key_binding"
 
 
 def test_pid_from_an_issuer_not_on_the_trust_list_is_refused(federation: Federation, tmp_path: Path) -> None:

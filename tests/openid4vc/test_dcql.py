@@ -188,6 +188,14 @@ def test_credential_sets_required_and_optional() -> None:
     assert chosen is not None and list(chosen) == ["pid_reduced_cred_1", "pid_reduced_cred_2", "nice_to_have"]
     assert select(query, match(query, [reduced_1, rewards])) is None
     assert select(query, match(query, [])) is None
+    optional = parse_dcql_query(
+        {
+            **load("credentials_alternatives.json"),
+            "credential_sets": [{"options": [["nice_to_have"]], "required": False}],
+        }
+    )
+    assert select(optional, match(optional, [rewards])) is not None
+    assert select(optional, match(optional, [other])) is None  # nothing to present at all
 
 
 def test_mdoc_queries() -> None:
