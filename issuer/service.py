@@ -34,6 +34,7 @@ from openid4vc.errors import (
 )
 from openid4vc.issuance import (
     PRE_AUTHORIZED_GRANT,
+    AuthorizationDetail,
     CredentialOffer,
     CredentialRequest,
     TokenRequest,
@@ -159,7 +160,13 @@ class IssuerService:
     # -- token ------------------------------------------------------------------------------------
 
     def token(self, request: TokenRequest) -> dict[str, Any]:
-        """Token endpoint, pre-authorized code grant (OpenID4VCI 1.0 section 6)."""
+        """Token endpoint, pre-authorized code grant (OpenID4VCI 1.0 section 6).
+
+        With ``authorization_details`` the token covers the configurations they name (each one the
+        offer holds, else ``invalid_authorization_details``), and the response names, per
+        configuration, its ``credential_identifiers`` (section 6.2): one dataset each here, so the
+        identifier is the configuration id.
+        """
         now = self.clock.now()
         code = request.pre_authorized_code or ""
         record = self.store.find_offer_by_code(code)
@@ -176,16 +183,27 @@ class IssuerService:
                     record.offer_id, max_attempts=self.settings.max_tx_code_attempts
                 )
                 raise InvalidGrant("wrong tx_code")
+        granted, details = tuple(record.configuration_ids), None
+        if request.authorization_details is not None:
+            asked = tuple(dict.fromkeys(d.credential_configuration_id for d in request.authorization_details))
+            beyond = [cid for cid in asked if cid not in record.configuration_ids]
+            if beyond:
+                raise InvalidRequest(
+                    f"authorization_details name configurations the offer does not hold: {beyond}",
+                    error="invalid_authorization_details",
+                )
+            granted = asked
+            details = [AuthorizationDetail(cid, credential_identifiers=(cid,)) for cid in asked]
         if not self.store.redeem_offer(record.offer_id, now=now):
             raise InvalidGrant("the pre-authorized code is unknown, used or expired")
         access_token = self._secret()
         self.store.add_access_token(
             access_token,
             citizen_id=record.citizen_id,
-            configuration_ids=record.configuration_ids,
+            configuration_ids=granted,
             expires_at=now + self.settings.token_ttl,
         )
-        return token_response(access_token, expires_in=self.settings.token_ttl)
+        return token_response(access_token, expires_in=self.settings.token_ttl, authorization_details=details)
 
     def nonce(self) -> dict[str, Any]:
         c_nonce = self._secret()
@@ -201,8 +219,12 @@ class IssuerService:
         if grant is None:
             raise InvalidToken("the access token is unknown or expired")
         if request.credential_identifier is not None:
-            raise UnknownCredentialIdentifier("this issuer hands out no credential identifiers")
-        configuration_id = request.credential_configuration_id or ""
+            # the identifiers this issuer names in token responses are configuration ids
+            if request.credential_identifier not in grant.configuration_ids:
+                raise UnknownCredentialIdentifier("the access token names no such credential identifier")
+            configuration_id = request.credential_identifier
+        else:
+            configuration_id = request.credential_configuration_id or ""
         offering = self.offerings.get(configuration_id)
         if offering is None:
             raise UnknownCredentialConfiguration(f"unknown credential configuration {configuration_id!r}")

@@ -174,6 +174,12 @@ class WalletAgent:
         token = parse_token_response(
             self._json(await self.fetcher.post(as_metadata.token_endpoint, data=form), "the token request")
         )
+        # identifiers the token response names per configuration are what must be asked for (section 8.2)
+        identifiers = {
+            detail.credential_configuration_id: detail.credential_identifiers[0]
+            for detail in token.authorization_details
+            if detail.credential_identifiers
+        }
         received = []
         for configuration_id in offer.credential_configuration_ids:
             configuration = metadata.configurations.get(configuration_id)
@@ -186,9 +192,14 @@ class WalletAgent:
                 )
             key = ec.generate_private_key(ec.SECP256R1())
             proof = make_jwt_proof(key, audience=issuer_url, nonce=nonce, iat=self.clock.now())
+            which = (
+                {"credential_identifier": identifiers[configuration_id]}
+                if configuration_id in identifiers
+                else {"credential_configuration_id": configuration_id}
+            )
             answer = await self.fetcher.post(
                 metadata.credential_endpoint,
-                json={"credential_configuration_id": configuration_id, "proofs": {"jwt": [proof]}},
+                json={**which, "proofs": {"jwt": [proof]}},
                 headers={"Authorization": f"Bearer {token.access_token}"},
             )
             for raw in parse_credential_response(self._json(answer, "the credential request")):

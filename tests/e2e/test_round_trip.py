@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from credentials.sdjwt import select
 from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc
 from eudi.demo import make_offer, make_presentation_request
 from eudi.federation import Federation, run_federation
+from issuer.service import PID_SD_JWT
 from trust_list.pki import make_dev_pki
 from verifier.policy import preset_query
 from wallet.agent import PresentationProposal, WalletAgent
@@ -44,9 +46,9 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-async def receive_pid(agent: WalletAgent, federation: Federation) -> None:
+async def receive_pid(agent: WalletAgent, federation: Federation) -> list[Any]:
     offer = make_offer(federation)
-    await agent.receive(offer["credential_offer"], tx_code=offer["tx_code"])
+    return list(await agent.receive(offer["credential_offer"], tx_code=offer["tx_code"]))
 
 
 def result_of(request: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +75,44 @@ def test_issue_then_present_over_http(federation: Federation, tmp_path: Path) ->
     assert pid["vct"] == PID_VCT
     log = [json.loads(line)["event"] for line in (tmp_path / "wallet" / "log.jsonl").read_text().splitlines()]
     assert log == ["received", "presented"]
+
+
+class _AskingDetails(httpx.AsyncBaseTransport):
+    """Real HTTP, but the token request also asks ``authorization_details`` for what was offered; the
+    credential requests are kept to be looked at."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.credential_requests: list[dict[str, Any]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            form = dict(parse_qsl((await request.aread()).decode("ascii")))
+            details = [{"type": "openid_credential", "credential_configuration_id": PID_SD_JWT}]
+            form["authorization_details"] = json.dumps(details)
+            request = httpx.Request("POST", request.url, data=form)
+        elif request.url.path == "/credential":
+            self.credential_requests.append(json.loads(await request.aread()))
+        return await self.inner.handle_async_request(request)
+
+
+def test_wallet_asks_by_the_credential_identifiers_a_token_response_names(
+    federation: Federation, tmp_path: Path
+) -> None:
+    """OpenID4VCI 1.0 sections 6.2 and 8.2: identifiers in the token response are what to ask for."""
+    transport = _AskingDetails()
+
+    async def scenario() -> list[Any]:
+        agent = federation.wallet(tmp_path / "wallet")
+        agent.fetcher.transport = transport
+        received = await receive_pid(agent, federation)
+        await agent.fetcher.aclose()
+        return received
+
+    [credential] = run(scenario())
+    assert credential.attestation_type == PID_VCT
+    [asked] = transport.credential_requests
+    assert asked["credential_identifier"] == PID_SD_JWT and "credential_configuration_id" not in asked
 
 
 def test_offer_code_is_single_use_and_tx_code_required(federation: Federation, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,6 +142,31 @@ def test_credential_flow_and_errors(client: TestClient) -> None:
         json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}},
     )
     assert in_query.status_code == 401
+
+
+def test_authorization_details_name_credential_identifiers(client: TestClient) -> None:
+    """OpenID4VCI 1.0 section 6.2: asked with authorization_details, the token response names the
+    credential identifiers, which the credential request then uses (section 8.2)."""
+    code, tx_code = offer(client)
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
+    detail = {"type": "openid_credential", "credential_configuration_id": "no-such-configuration"}
+    refused = client.post("/token", data={**form, "authorization_details": json.dumps([detail])})
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_authorization_details"
+    detail["credential_configuration_id"] = PID_SD_JWT  # the code was not spent by the refusal
+    answer = client.post("/token", data={**form, "authorization_details": json.dumps([detail])}).json()
+    assert answer["authorization_details"] == [{**detail, "credential_identifiers": [PID_SD_JWT]}]
+
+    holder = ec.generate_private_key(ec.SECP256R1())
+    auth = {"Authorization": f"Bearer {answer['access_token']}"}
+
+    def request(**which: str) -> Any:
+        c_nonce = client.post("/nonce").json()["c_nonce"]
+        proof = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)
+        return client.post("/credential", json={**which, "proofs": {"jwt": [proof]}}, headers=auth)
+
+    unknown = request(credential_identifier="another")
+    assert unknown.status_code == 400 and unknown.json()["error"] == "unknown_credential_identifier"
+    assert request(credential_identifier=PID_SD_JWT).status_code == 200
 
 
 def test_bad_bodies_get_oauth_errors(client: TestClient) -> None:
