@@ -48,7 +48,6 @@ def test_attestations_default_and_configured(pki_dir: Path) -> None:
         'attestations = ["passport"]\n',
         "database_schema = 3\n",
         "status_list_ttl = 0\n",
-
         "status_list_ttl = -5\n",
         'status_list_ttl = "300"\n',
     ],
