@@ -35,7 +35,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def deliberate(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, EudiError)
         headers = dict(NO_STORE)
-        if exc.status_code == 401 and exc.error == "invalid_token":
+        if exc.error in ("invalid_token", "insufficient_scope"):  # RFC 6750 section 3
             headers["WWW-Authenticate"] = f'Bearer error="{exc.error}"'
         return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=headers)
 

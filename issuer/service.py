@@ -25,6 +25,7 @@ from issuer.status import IssuerStatusList
 from issuer.store import IssuerStore
 from openid4vc.errors import (
     CredentialRequestDenied,
+    InsufficientScope,
     InvalidGrant,
     InvalidNonce,
     InvalidRequest,
@@ -33,12 +34,12 @@ from openid4vc.errors import (
     UnknownCredentialIdentifier,
 )
 from openid4vc.issuance import (
-    PRE_AUTHORIZED_GRANT,
     AuthorizationDetail,
     CredentialOffer,
     CredentialRequest,
     TokenRequest,
     TxCode,
+    authorization_server_metadata,
     credential_issuer_metadata,
     credential_response,
     nonce_response,
@@ -99,14 +100,11 @@ class IssuerService:
 
     def authorization_server_metadata(self) -> dict[str, Any]:
         url = self.settings.public_url
-        return {
-            "issuer": url,
-            "token_endpoint": f"{url}/token",
-            "grant_types_supported": [PRE_AUTHORIZED_GRANT],
-            "pre-authorized_grant_anonymous_access_supported": True,
-            "token_endpoint_auth_methods_supported": ["none"],
-            "response_types_supported": [],
-        }
+        # no response_types_supported: a server of the pre-authorized code grant alone may leave
+        # it out (OpenID4VCI 1.0 section 12.2.4), and an empty array is neither form
+        return authorization_server_metadata(
+            issuer=url, token_endpoint=f"{url}/token", token_endpoint_auth_methods_supported=["none"]
+        )
 
     # -- offer ------------------------------------------------------------------------------------
 
@@ -229,10 +227,10 @@ class IssuerService:
         if offering is None:
             raise UnknownCredentialConfiguration(f"unknown credential configuration {configuration_id!r}")
         if configuration_id not in grant.configuration_ids:
-            raise InvalidToken("the access token does not cover this credential configuration")
+            raise InsufficientScope("the access token does not cover this credential configuration")
         citizen = self.register.get(grant.citizen_id)
         if citizen is None:
-            raise InvalidGrant("the citizen of this grant left the register")
+            raise CredentialRequestDenied("the citizen of this grant left the register")
 
         keys = []
         for proof in request.proofs:

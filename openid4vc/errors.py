@@ -14,6 +14,7 @@
     ├── UnsupportedGrantType            unsupported_grant_type
     ├── UnsupportedResponseType         unsupported_response_type
     ├── InvalidToken (401)              invalid_token (RFC 6750)
+    ├── InsufficientScope (403)         insufficient_scope (RFC 6750): the token does not cover this
     ├── InvalidCredentialRequest        OpenID4VCI 1.0 section 8.3.1.2 ...
     ├── UnknownCredentialConfiguration
     ├── UnknownCredentialIdentifier
@@ -45,6 +46,7 @@ __all__ = [
     "ClientIdMismatch",
     "CredentialRequestDenied",
     "DeferredIssuance",
+    "InsufficientScope",
     "InvalidClient",
     "InvalidCredentialRequest",
     "InvalidDcqlQuery",
@@ -135,6 +137,13 @@ class UnsupportedResponseType(OpenID4VCError):
 class InvalidToken(OpenID4VCError):
     error = "invalid_token"
     status_code = 401
+
+
+class InsufficientScope(OpenID4VCError):
+    """RFC 6750 section 3.1: a valid access token that does not cover what is asked."""
+
+    error = "insufficient_scope"
+    status_code = 403
 
 
 class InvalidCredentialRequest(OpenID4VCError):

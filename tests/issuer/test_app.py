@@ -59,6 +59,8 @@ def test_metadata(client: TestClient) -> None:
     assert configuration["format"] == "dc+sd-jwt" and configuration["vct"] == "urn:eudi:pid:1"
     server = client.get("/.well-known/oauth-authorization-server").json()
     assert server["issuer"] == ISSUER and server["token_endpoint"] == f"{ISSUER}/token"
+    assert server["pre-authorized_grant_anonymous_access_supported"] is True
+    assert "response_types_supported" not in server  # the pre-authorized grant alone (12.2.4)
 
 
 def test_offer_shape(client: TestClient) -> None:
@@ -123,6 +125,9 @@ def test_credential_flow_and_errors(client: TestClient) -> None:
     )
     unknown = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)
     assert request(unknown, "no-such-configuration").json()["error"] == "unknown_credential_configuration"
+    beyond = request(unknown, "eu.europa.ec.eudi.pid_mso_mdoc")  # offered by the issuer, not in this grant
+    assert beyond.status_code == 403 and beyond.json()["error"] == "insufficient_scope"
+    assert beyond.headers["www-authenticate"] == 'Bearer error="insufficient_scope"'
 
     good = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)
     # a parameter 1.0 does not define (here the pre-1.0 format) is ignored (section 8.2)

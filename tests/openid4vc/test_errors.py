@@ -18,6 +18,7 @@ CODES = {
     "UnsupportedGrantType": ("unsupported_grant_type", 400),
     "UnsupportedResponseType": ("unsupported_response_type", 400),
     "InvalidToken": ("invalid_token", 401),
+    "InsufficientScope": ("insufficient_scope", 403),
     "InvalidCredentialRequest": ("invalid_credential_request", 400),
     "UnknownCredentialConfiguration": ("unknown_credential_configuration", 400),
     "UnknownCredentialIdentifier": ("unknown_credential_identifier", 400),
