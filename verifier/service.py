@@ -89,6 +89,9 @@ class VerifierService:
 
     def create_transaction(self, dcql_query: Mapping[str, Any]) -> dict[str, Any]:
         query = parse_dcql_query(dcql_query)
+        unsupported = sorted({c.format for c in query.credentials} - {SD_JWT_FORMAT, MDOC_FORMAT})
+        if unsupported:  # refused now, not after the citizen has answered
+            raise InvalidRequest(f"this verifier checks dc+sd-jwt and mso_mdoc only, not {unsupported}")
         now = self.clock.now()
         transaction_id = b64url_encode(self.rng(16))
         state = b64url_encode(self.rng(16))

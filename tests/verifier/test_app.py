@@ -79,6 +79,13 @@ def test_transaction_expires(client: TestClient, clock: FixedClock) -> None:
         {"preset": "nope"},
         {"preset": "pid_basic", "dcql_query": {}},
         {"dcql_query": {"credentials": []}},
+        {  # a format this verifier cannot check is refused before any citizen is asked
+            "dcql_query": {
+                "credentials": [
+                    {"id": "x", "format": "jwt_vc_json", "meta": {"type_values": [["VerifiableCredential"]]}}
+                ]
+            }
+        },
     ],
 )
 def test_bad_transactions(client: TestClient, payload: dict[str, object]) -> None:
