@@ -88,6 +88,10 @@ class OpenID4VCError(EudiError):
     """Root of the protocol errors; the description is safe to send as ``error_description``."""
 
     error = "invalid_request"
+    report_to: tuple[str, str | None] | None = None
+    """Where a wallet sends this error as an authorization error response (OpenID4VP 1.0 section 8.5):
+    the ``response_uri`` and ``state`` of a request that was authenticated before it was found wanting;
+    None when the request cannot be answered at all."""
 
     def __init__(self, description: str, *, error: str | None = None) -> None:
         super().__init__(description_text(description), error=error)

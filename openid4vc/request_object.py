@@ -47,6 +47,7 @@ from openid4vc.errors import (
     InvalidRequestUri,
     InvalidRequestUriMethod,
     InvalidTransactionData,
+    OpenID4VCError,
     UnsupportedClientIdPrefix,
     UnsupportedResponseType,
     UntrustedClient,
@@ -357,6 +358,56 @@ def verify_request_object(
     _times(claims, now, max_future)
     if wallet_nonce is not None and claims.get("wallet_nonce") != wallet_nonce:
         raise InvalidRequestObject("the request object does not echo our wallet_nonce")
+    # authenticated from here on: what is wrong can be told to the verifier (section 8.5)
+    try:
+        return _request(claims, link, prefix, leaf, chain, response_modes, supported_formats)
+    except OpenID4VCError as exc:
+        exc.report_to = _report_target(claims, link, prefix)
+        raise
+
+
+def _report_target(
+    claims: Mapping[str, Any], link: AuthorizationRequestLink, prefix: str
+) -> tuple[str, str | None] | None:
+    """The ``response_uri`` and ``state`` an error may be posted to (``direct_post``), when they
+    are themselves sound; else None."""
+    if claims.get("response_mode") != DIRECT_POST:
+        return None
+    try:
+        return _response_uri(claims, link, prefix), _state(claims)
+    except OpenID4VCError:
+        return None
+
+
+def _response_uri(claims: Mapping[str, Any], link: AuthorizationRequestLink, prefix: str) -> str:
+    response_uri = check_url(claims.get("response_uri"), "response_uri")
+    if (
+        prefix == "x509_san_dns"
+        and urlsplit(response_uri).hostname != link.client_id.partition(":")[2].lower()
+    ):
+        raise InvalidRequest("the response_uri host is not the DNS name of the client identifier")
+    return response_uri
+
+
+def _state(claims: Mapping[str, Any]) -> str | None:
+    state = claims.get("state")
+    if state is not None and (
+        not isinstance(state, str) or len(state) > MAX_NONCE or not URL_SAFE.match(state)
+    ):
+        raise InvalidRequest("state must be a URL-safe ASCII string")
+    return state
+
+
+def _request(
+    claims: dict[str, Any],
+    link: AuthorizationRequestLink,
+    prefix: str,
+    leaf: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    response_modes: Collection[str],
+    supported_formats: Collection[str],
+) -> AuthorizationRequest:
+    """The authorization request parameters of an authenticated request object (section 5)."""
     if "transaction_data" in claims:
         raise InvalidTransactionData("transaction_data is not supported by this wallet")
     response_type = claims.get("response_type")
@@ -371,17 +422,11 @@ def verify_request_object(
         raise InvalidRequest(f"response_mode {mode!r} is not supported")
     if "redirect_uri" in claims:
         raise InvalidRequest(f"redirect_uri must not be present with response_mode {mode}")
-    response_uri = check_url(claims.get("response_uri"), "response_uri")
-    dns_name = link.client_id.partition(":")[2].lower()
-    if prefix == "x509_san_dns" and urlsplit(response_uri).hostname != dns_name:
-        raise InvalidRequest("the response_uri host is not the DNS name of the client identifier")
-    nonce, state = claims.get("nonce"), claims.get("state")
+    response_uri = _response_uri(claims, link, prefix)
+    nonce = claims.get("nonce")
     if not isinstance(nonce, str) or len(nonce) > MAX_NONCE or not URL_SAFE.match(nonce):
         raise InvalidRequest("nonce is missing or holds characters other than URL-safe ASCII")
-    if state is not None and (
-        not isinstance(state, str) or len(state) > MAX_NONCE or not URL_SAFE.match(state)
-    ):
-        raise InvalidRequest("state must be a URL-safe ASCII string")
+    state = _state(claims)
     if ("dcql_query" in claims) == ("scope" in claims):
         raise InvalidRequest("exactly one of dcql_query and scope is required")
     if "scope" in claims:

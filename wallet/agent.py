@@ -6,6 +6,7 @@ CLI, the terminal UI and the pilot runner all drive the same code.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from credentials.mdoc_json import namespaces_json
 from credentials.sdjwt import ClaimPath
 from credentials.sdjwt_vc import present_sd_jwt_vc, read_issued_sd_jwt_vc
 from openid4vc.dcql import Candidate, Match, match, select
+from openid4vc.errors import OpenID4VCError
 from openid4vc.issuance import (
     PRE_AUTHORIZED_GRANT,
     CredentialOffer,
@@ -309,12 +311,20 @@ class WalletAgent:
         )
         if answer.status_code != 200:
             raise VerifierError(f"fetching the request object failed: HTTP {answer.status_code}")
-        request = verify_request_object(
-            answer.content.decode("ascii", "replace").strip(),
-            link=parsed,
-            validate_chain=self._validate_rp_chain,
-            now=self.clock.now(),
-        )
+        try:
+            request = verify_request_object(
+                answer.content.decode("ascii", "replace").strip(),
+                link=parsed,
+                validate_chain=self._validate_rp_chain,
+                now=self.clock.now(),
+            )
+        except OpenID4VCError as exc:
+            if exc.report_to is not None:  # authenticated, but wanting: the verifier is told (8.5)
+                response_uri, state = exc.report_to
+                form = error_response_form(exc.error, exc.description, state)
+                with contextlib.suppress(EudiError):  # the refusal stands, heard or not
+                    await self.fetcher.post(response_uri, data=form)
+            raise
         registration, excess = self._registration(request)
         candidates = [
             Candidate(id=c.credential_id, format=c.format, vct=c.vct, doctype=c.doctype, claims=c.claims)

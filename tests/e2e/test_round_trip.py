@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,14 +19,16 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import SystemClock
+from common.config import load_chain, load_private_key
 from common.errors import EudiError
-from common.jose import b64url_decode, b64url_encode, public_jwk
+from common.jose import b64url_decode, b64url_encode, parse_jws, public_jwk
 from credentials.catalog.pid import PID_VCT
 from credentials.sdjwt import select
 from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc
 from eudi.demo import make_offer, make_presentation_request
 from eudi.federation import Federation, run_federation
 from issuer.service import PID_SD_JWT
+from openid4vc.request_object import sign_request_object
 from trust_list.pki import make_dev_pki
 from verifier.policy import preset_query
 from wallet.agent import PresentationProposal, WalletAgent
@@ -286,6 +288,53 @@ def test_a_failing_presentation_is_discarded_and_the_rest_judged(
     kept, refused = run(scenario())
     assert kept["status"] == "verified" and list(kept["credentials"]) == ["pid"]
     assert refused["status"] == "failed" and refused["reason"] == "invalid_key_binding"
+
+
+class _Rewriting(httpx.AsyncBaseTransport):
+    """Real HTTP, but the request object the wallet fetches is re-signed, with the verifier's own key
+    and certificate, around claims ``change`` alters: authentic, and wanting."""
+
+    def __init__(self, federation: Federation, change: Callable[[dict[str, Any]], None]) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.key = load_private_key(federation.pki_dir() / "verifier.key")
+        self.chain = load_chain(federation.pki_dir() / "verifier.pem")
+        self.change = change
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = await self.inner.handle_async_request(request)
+        if not request.url.path.startswith("/request/"):
+            return answer
+        claims = parse_jws((await answer.aread()).decode("ascii")).claims()
+        self.change(claims)
+        resigned = sign_request_object(claims, key=self.key, x5c=self.chain)
+        return httpx.Response(
+            200, content=resigned, headers={"content-type": "application/oauth-authz-req+jwt"}
+        )
+
+
+def test_wallet_tells_the_verifier_what_is_wrong_with_an_authentic_request(
+    federation: Federation, tmp_path: Path
+) -> None:
+    """OpenID4VP 1.0 section 8.2: redirect_uri with direct_post is an invalid_request the wallet must
+    send back to the response_uri (section 8.5), as it does any fault of an authenticated request."""
+
+    async def scenario() -> tuple[dict[str, Any], str]:
+        agent = federation.wallet(tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        agent.fetcher.transport = _Rewriting(
+            federation, lambda claims: claims.update(redirect_uri="https://verifier.example/cb")
+        )
+        await agent.fetcher.aclose()  # the next request opens a client on the new transport
+        request = make_presentation_request(federation)
+        with pytest.raises(EudiError) as caught:
+            await agent.fetch_request(request["authorization_request"])
+        await agent.fetcher.aclose()
+        return result_of(request), caught.value.error
+
+    result, error = run(scenario())
+    assert error == "invalid_request"
+    assert result["status"] == "failed" and result["error"] == "invalid_request"
+    assert "redirect_uri" in result["error_description"]
 
 
 def test_pid_from_an_issuer_not_on_the_trust_list_is_refused(federation: Federation, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from openid4vc.errors import (
     InvalidRequestUri,
     InvalidRequestUriMethod,
     InvalidTransactionData,
+    OpenID4VCError,
     UnsupportedClientIdPrefix,
     UnsupportedResponseType,
     UntrustedClient,
@@ -95,6 +96,34 @@ def test_lenient_where_the_spec_is(signer: Signer, validator: ValidateChain) -> 
     assert request.state is None and request.client_metadata == {}
     check(sign(signer, claims(aud=[WALLET_AUDIENCE, "https://wallet.example"])), validator)
     check(sign(signer, claims(), typ="application/oauth-authz-req+jwt"), validator)
+
+
+def test_what_is_wrong_with_an_authenticated_request_can_be_reported(
+    signer: Signer, validator: ValidateChain
+) -> None:
+    """OpenID4VP 1.0 sections 5.1 and 8.5: once the request object is authenticated, its faults go back
+    to its response_uri as an error response; before that, or without a sound response_uri, nowhere."""
+    target = ("https://verifier.example/response", "eyJhb-6-sVA")
+    for changes in (
+        {"redirect_uri": "https://verifier.example/cb"},
+        {"response_type": "code"},
+        {"transaction_data": ["x"]},
+        {"dcql_query": {"credentials": []}},
+    ):
+        with pytest.raises(OpenID4VCError) as caught:
+            check(sign(signer, claims(**changes)), validator)
+        assert caught.value.report_to == target, changes
+    for changes in (
+        {"redirect_uri": "https://verifier.example/cb", "response_uri": "https://evil.example/response"},
+        {"redirect_uri": "https://verifier.example/cb", "state": "a b"},
+        {"redirect_uri": "https://verifier.example/cb", "response_mode": "fragment"},
+    ):
+        with pytest.raises(OpenID4VCError) as caught:
+            check(sign(signer, claims(**changes)), validator)
+        assert caught.value.report_to is None, changes
+    with pytest.raises(OpenID4VCError) as caught:  # not authenticated: the signature is another key's
+        check(sign(make_signer(), claims(redirect_uri="https://verifier.example/cb")), validator)
+    assert caught.value.report_to is None
 
 
 def test_x509_hash_client_id(signer: Signer, validator: ValidateChain) -> None:
