@@ -85,9 +85,9 @@ def create_app(
 
     @app.post("/credential")
     async def credential(request: Request) -> JSONResponse:
-        access_token = bearer_token(request)
+        grant = service.access_grant(bearer_token(request))
         body = parse_credential_request(await read_json(request))
-        return JSONResponse(service.credential(access_token, body), headers=NO_STORE)
+        return JSONResponse(service.credential(grant, body), headers=NO_STORE)
 
     def check_admin(request: Request) -> None:
         if settings.admin_token is not None:

@@ -22,7 +22,7 @@ from issuer.attestations import SD_JWT, offerings
 from issuer.register import Register
 from issuer.settings import IssuerSettings
 from issuer.status import IssuerStatusList
-from issuer.store import IssuerStore
+from issuer.store import AccessGrant, IssuerStore
 from openid4vc.errors import (
     CredentialRequestDenied,
     InsufficientScope,
@@ -210,12 +210,17 @@ class IssuerService:
 
     # -- credential -------------------------------------------------------------------------------
 
-    def credential(self, access_token: str, request: CredentialRequest) -> dict[str, Any]:
-        """Credential endpoint (OpenID4VCI 1.0 section 8): one credential per proof key."""
-        now = self.clock.now()
-        grant = self.store.access_grant(access_token, now=now)
+    def access_grant(self, access_token: str) -> AccessGrant:
+        """What a bearer access token grants; ``invalid_token`` when it is unknown or expired. Judged
+        before the request body (RFC 6750: a request without a valid token learns nothing more)."""
+        grant = self.store.access_grant(access_token, now=self.clock.now())
         if grant is None:
             raise InvalidToken("the access token is unknown or expired")
+        return grant
+
+    def credential(self, grant: AccessGrant, request: CredentialRequest) -> dict[str, Any]:
+        """Credential endpoint (OpenID4VCI 1.0 section 8): one credential per proof key."""
+        now = self.clock.now()
         if request.credential_identifier is not None:
             # the identifiers this issuer names in token responses are configuration ids
             if request.credential_identifier not in grant.configuration_ids:

@@ -193,3 +193,14 @@ def test_bad_bodies_get_oauth_errors(client: TestClient) -> None:
         ]
         == "invalid_request"
     )
+
+
+def test_the_access_token_is_judged_before_the_body(client: TestClient) -> None:
+    # RFC 6750 section 3.1: without a valid token the answer is invalid_token, whatever the body
+    answer = client.post(
+        "/credential",
+        content=b"{not json",
+        headers={"content-type": "application/json", "Authorization": "Bearer not-a-token"},
+    )
+    assert answer.status_code == 401 and answer.json()["error"] == "invalid_token"
+    assert answer.headers["www-authenticate"] == 'Bearer error="invalid_token"'
