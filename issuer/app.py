@@ -124,6 +124,12 @@ def create_app(
     async def status_list(request: Request) -> Response:
         """The token status list of every credential this issuer issued: ``statuslist+jwt``, or
         ``statuslist+cwt`` when the Accept header prefers that form (draft -21 section 8.1)."""
+        if "time" in request.query_params:  # historical resolution (section 8.4) is not kept here
+            return JSONResponse(
+                {"error": "not_implemented", "error_description": "no historical status lists"},
+                status_code=501,
+                headers=NO_STORE,
+            )
         vary = {"Vary": "Accept"}  # the answer depends on it (section 8.1)
         if _wants_cwt(request.headers.get("accept", "")):
             return Response(service.status.cwt(), media_type="application/statuslist+cwt", headers=vary)

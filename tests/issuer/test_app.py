@@ -204,3 +204,13 @@ def test_the_access_token_is_judged_before_the_body(client: TestClient) -> None:
     )
     assert answer.status_code == 401 and answer.json()["error"] == "invalid_token"
     assert answer.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_status_list_forms_and_no_history(client: TestClient) -> None:
+    jwt_form = client.get("/status-lists/1")
+    assert jwt_form.headers["content-type"] == "application/statuslist+jwt"
+    assert jwt_form.headers["vary"] == "Accept"
+    cwt_form = client.get("/status-lists/1", headers={"Accept": "application/statuslist+cwt"})
+    assert cwt_form.headers["content-type"] == "application/statuslist+cwt"
+    # draft -21 section 8.4: a server without historical resolution answers 501
+    assert client.get("/status-lists/1?time=1790000000").status_code == 501
