@@ -75,9 +75,15 @@ async def _body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+def _media_type(request: Request) -> str:
+    """The request's media type, without parameters; type and subtype compare case-insensitively
+    (RFC 9110 section 8.3.1)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 async def read_form(request: Request, *, limit: int = MAX_BODY_BYTES) -> dict[str, str]:
     """An ``application/x-www-form-urlencoded`` body; a repeated parameter is refused."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+    if _media_type(request) != "application/x-www-form-urlencoded":
         raise InvalidInput("expected application/x-www-form-urlencoded")
     try:
         pairs = parse_qsl(
@@ -92,7 +98,7 @@ async def read_form(request: Request, *, limit: int = MAX_BODY_BYTES) -> dict[st
 
 
 async def read_json(request: Request, *, limit: int = MAX_BODY_BYTES) -> Any:
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+    if _media_type(request) != "application/json":
         raise InvalidInput("expected application/json")
     return parse_json(await _body(request, limit), max_bytes=limit)
 

@@ -214,3 +214,16 @@ def test_status_list_forms_and_no_history(client: TestClient) -> None:
     assert cwt_form.headers["content-type"] == "application/statuslist+cwt"
     # draft -21 section 8.4: a server without historical resolution answers 501
     assert client.get("/status-lists/1?time=1790000000").status_code == 501
+
+
+def test_media_types_compare_case_insensitively(client: TestClient) -> None:
+    # RFC 9110 section 8.3.1: "Application/X-WWW-Form-URLencoded" is the form media type
+    body = "grant_type=password"
+    answer = client.post(
+        "/token", content=body, headers={"content-type": "Application/X-WWW-Form-URLencoded"}
+    )
+    assert answer.json()["error"] == "unsupported_grant_type"  # read as a form, then judged
+    offers = client.post(
+        "/offers", content=b'{"citizen_id": "nl-0001"}', headers={"content-type": "APPLICATION/JSON"}
+    )
+    assert offers.status_code == 201
