@@ -18,7 +18,7 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -377,8 +377,13 @@ def has_typ(header: Mapping[str, Any], expected: str) -> bool:
     return isinstance(value, str) and value.lower().removeprefix("application/") == expected.lower()
 
 
-def parse_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> Jws:
-    """Split a compact JWS (RFC 7515 section 7.1) and decode its header; the payload stays bytes."""
+def parse_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES, understood: Collection[str] = ()) -> Jws:
+    """Split a compact JWS (RFC 7515 section 7.1) and decode its header; the payload stays bytes.
+
+    ``crit`` (section 4.1.11) must be a non-empty array of header parameter names, each present in
+    the header and each one of ``understood``: the extensions the caller processes. By default any
+    ``crit`` is refused.
+    """
     if not isinstance(token, str):
         raise InvalidInput("JWS is not a string")
     if len(token) > max_bytes:
@@ -395,9 +400,20 @@ def parse_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> Jws:
     if not isinstance(header, dict):
         raise InvalidInput("JWS header is not a JSON object")
     if "crit" in header:
-        raise InvalidInput("JWS header has unsupported critical parameters")
+        _check_crit(header, understood)
     payload = b64url_decode(token[first + 1 : second])
     return Jws(header, payload, token[:second].encode("ascii"), b64url_decode(token[second + 1 :]))
+
+
+def _check_crit(header: Mapping[str, Any], understood: Collection[str]) -> None:
+    names = header["crit"]
+    if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+        raise InvalidInput("JWS crit must be a non-empty array of header parameter names")
+    for name in names:
+        if name not in understood:
+            raise InvalidInput(f"JWS header has the critical parameter {name!r}, which is not understood")
+        if name not in header:
+            raise InvalidInput(f"JWS crit names {name!r}, which the header does not carry")
 
 
 def encode_jws(

@@ -8,8 +8,10 @@ its JSON schema (``vectors/etsi-119602-lote/``) lay out.
 
 Signature: JAdES baseline-B compact JWS (ETSI TS 119 182-1): protected header ``alg`` ES256,
 ``typ`` ``JOSE`` (RFC 7515 section 4.1.9, compact serialisation), ``x5c`` (the operator's
-certificate, leaf first) and ``sigT`` (claimed signing time, TS 119 182-1 section 5.2.1); the payload
-is the LoTE JSON. ``crit`` is not emitted because ``common.jose`` refuses any ``crit``.
+certificate, leaf first), ``x5t#S256`` (its SHA-256 thumbprint, the signing certificate reference
+baseline-B asks for) and ``iat`` (the claimed signing time, which TS 119 182-1 v1.2.1 puts in place of
+the older ``sigT``); the payload is the LoTE JSON. On reading, ``sigT`` or ``iat`` and ``x5t#S256``
+are checked, and a ``crit`` may name them (as JAdES signers such as DSS do) and nothing else.
 
 :func:`verify_lote` believes a list only when its signer is a pinned operator certificate (direct
 trust) or validates to a pinned CA (PKIX), the signer's ``O`` or ``CN`` is the list's scheme
@@ -28,11 +30,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, InvalidInput
-from common.jose import encode_jws, parse_jws, x5c_certificates, x5c_header
+from common.jose import b64url_encode, encode_jws, parse_jws, x5c_certificates, x5c_header
 from trust_list.errors import ChainError, InvalidTrustList, RollbackError, StaleTrustList, UntrustedSigner
 from trust_list.uris import (
     LOTE_TYPE_PID_PROVIDERS,
@@ -263,17 +265,48 @@ def sign_lote(
     chain: Sequence[x509.Certificate],
     signing_time: datetime | None = None,
 ) -> str:
-    """JAdES baseline-B compact JWS over the LoTE JSON; ``sigT`` defaults to ``ListIssueDateTime``."""
+    """JAdES baseline-B compact JWS over the LoTE JSON; the signing time (``iat``) defaults to
+    ``ListIssueDateTime``."""
     if signing_time is None:
         try:
-            claimed = str(lote["LoTE"]["ListAndSchemeInformation"]["ListIssueDateTime"])
-        except (KeyError, TypeError) as exc:
+            claimed = _datetime(
+                lote["LoTE"]["ListAndSchemeInformation"]["ListIssueDateTime"], "ListIssueDateTime"
+            )
+        except (KeyError, TypeError, InvalidTrustList) as exc:
             raise ValueError("pass signing_time: the document has no ListIssueDateTime") from exc
     else:
         require_aware(signing_time, "signing_time")
-        claimed = _time(signing_time)
-    header = {"typ": JWS_TYP, "x5c": x5c_header(chain), "sigT": claimed}
+        claimed = signing_time
+    header = {
+        "typ": JWS_TYP,
+        "x5c": x5c_header(chain),
+        "x5t#S256": _thumbprint(chain[0]),
+        "iat": int(claimed.timestamp()),
+    }
     return encode_jws(header, dict(lote), key)
+
+
+def _thumbprint(cert: x509.Certificate) -> str:
+    return b64url_encode(cert.fingerprint(hashes.SHA256()))
+
+
+_JADES_UNDERSTOOD = ("sigT", "iat", "x5t#S256")
+"""The header parameters :func:`verify_lote` checks, which a ``crit`` may therefore name."""
+
+
+def _check_jades_header(header: Mapping[str, Any], signer: x509.Certificate) -> None:
+    """The claimed signing time (``sigT``, a date-time, or ``iat``, a NumericDate; not both) and the
+    signing certificate reference ``x5t#S256``, when present, must be well formed and right."""
+    if "sigT" in header:
+        if "iat" in header:
+            raise InvalidTrustList("the signing time is claimed twice (sigT and iat)")
+        _datetime(header["sigT"], "sigT")
+    if "iat" in header:
+        iat = header["iat"]
+        if isinstance(iat, bool) or not isinstance(iat, int | float):
+            raise InvalidTrustList("iat is not a NumericDate")
+    if "x5t#S256" in header and header["x5t#S256"] != _thumbprint(signer):
+        raise InvalidTrustList("x5t#S256 is not the thumbprint of the signing certificate")
 
 
 def _first(value: Any, member: str, what: str) -> str:
@@ -420,7 +453,7 @@ def verify_lote(
     """
     require_aware(now, "now")
     try:
-        parsed = parse_jws(jws, max_bytes=MAX_LIST_BYTES)
+        parsed = parse_jws(jws, max_bytes=MAX_LIST_BYTES, understood=_JADES_UNDERSTOOD)
         chain = x5c_certificates(parsed.header)
     except InvalidInput as exc:
         raise InvalidTrustList(f"not a signed trust list: {exc}") from exc
@@ -435,8 +468,7 @@ def verify_lote(
         parsed.verify(key)
     except CryptoError as exc:
         raise InvalidTrustList("the trust list signature does not verify") from exc
-    if "sigT" in parsed.header:
-        _datetime(parsed.header["sigT"], "sigT")
+    _check_jades_header(parsed.header, chain[0])
     try:
         document = parsed.claims(max_depth=_MAX_JSON_DEPTH)
     except InvalidInput as exc:

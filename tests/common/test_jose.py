@@ -233,3 +233,14 @@ def test_parse_json_depth_counts_both_brackets_and_only_nesting() -> None:
     assert parse_json(mixed, max_depth=20) == parse_json(mixed, max_depth=21)
     with pytest.raises(InvalidInput, match="nested deeper"):
         parse_json(mixed, max_depth=19)
+
+
+def test_crit_names_only_understood_parameters_the_header_carries(key: ec.EllipticCurvePrivateKey) -> None:
+    # RFC 7515 section 4.1.11
+    token = encode_jws({"crit": ["ext"], "ext": 1}, {"a": 1}, key)
+    assert parse_jws(token, understood=("ext",)).header["ext"] == 1
+    with pytest.raises(InvalidInput, match="not understood"):
+        parse_jws(token)
+    for header in ({"crit": ["ext"]}, {"crit": []}, {"crit": "ext", "ext": 1}):
+        with pytest.raises(InvalidInput):
+            parse_jws(encode_jws(header, {"a": 1}, key), understood=("ext",))

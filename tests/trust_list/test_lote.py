@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
+from cryptography.hazmat.primitives import hashes
 
-from common.jose import b64url_decode, encode_jws, x5c_header
+from common.jose import b64url_decode, b64url_encode, encode_jws, x5c_header
 from trust_list.cli import skeleton_entities
 from trust_list.errors import InvalidTrustList, RollbackError, StaleTrustList, UntrustedSigner
 from trust_list.lote import (
@@ -101,12 +102,45 @@ def test_the_schema_check_has_teeth(pki: DevPki, vectors: Path) -> None:
 
 def test_protected_header_is_jades_compact(pki: DevPki) -> None:
     header = json.loads(b64url_decode(signed(pki).split(".")[0]))
+    thumbprint = b64url_encode(pki.operator_cert.fingerprint(hashes.SHA256()))
     assert header == {
         "alg": "ES256",
         "typ": JWS_TYP,
         "x5c": x5c_header([pki.operator_cert]),
-        "sigT": "2026-09-21T12:00:00Z",
+        "x5t#S256": thumbprint,  # the signing certificate reference of baseline-B
+        "iat": int(NOW.timestamp()),  # TS 119 182-1 v1.2.1: the claimed signing time, in place of sigT
     }
+
+
+def _resigned(pki: DevPki, **header: Any) -> str:
+    full = {"typ": JWS_TYP, "x5c": x5c_header([pki.operator_cert]), **header}
+    return encode_jws({k: v for k, v in full.items() if v is not None}, document(pki), pki.operator_key)
+
+
+def test_jades_headers_as_other_signers_write_them(pki: DevPki) -> None:
+    """DSS lists its JAdES parameters in crit and may still claim the time with sigT: what we check,
+    a crit may name; anything else critical, or a header that contradicts itself, is refused."""
+    thumbprint = b64url_encode(pki.operator_cert.fingerprint(hashes.SHA256()))
+    for header in (
+        {"sigT": "2026-09-21T12:00:00Z", "crit": ["sigT"]},
+        {"sigT": "2026-09-21T12:00:00Z", "x5t#S256": thumbprint},
+        {"iat": int(NOW.timestamp()), "x5t#S256": thumbprint, "crit": ["iat"]},
+        {},
+    ):
+        assert (
+            verify_lote(_resigned(pki, **header), pinned=[pki.operator_cert], now=NOW).operator_name
+            == OPERATOR
+        )
+    for header in (
+        {"sigT": "2026-09-21T12:00:00Z", "b64": False, "crit": ["b64"]},  # RFC 7797: not understood
+        {"crit": ["sigT"]},  # names a parameter the header does not carry
+        {"sigT": "2026-09-21T12:00:00Z", "crit": []},
+        {"sigT": "2026-09-21T12:00:00Z", "iat": int(NOW.timestamp())},  # the time claimed twice
+        {"iat": "2026-09-21T12:00:00Z"},
+        {"x5t#S256": b64url_encode(pki.pid_ca_cert.fingerprint(hashes.SHA256()))},  # another certificate
+    ):
+        with pytest.raises(InvalidTrustList):
+            verify_lote(_resigned(pki, **header), pinned=[pki.operator_cert], now=NOW)
 
 
 def test_round_trip(pki: DevPki) -> None:
@@ -276,4 +310,6 @@ def test_explicit_signing_time(pki: DevPki) -> None:
         chain=[pki.operator_cert],
         signing_time=NOW + timedelta(minutes=5),
     )
-    assert json.loads(b64url_decode(jws.split(".")[0]))["sigT"] == "2026-09-21T12:05:00Z"
+    assert json.loads(b64url_decode(jws.split(".")[0]))["iat"] == int(
+        (NOW + timedelta(minutes=5)).timestamp()
+    )
