@@ -393,14 +393,17 @@ def verify_registration(
     now: datetime,
     access_certificate: x509.Certificate,
     leeway: timedelta = LEEWAY,
+    entitlement: str | None = ENTITLEMENT_SERVICE_PROVIDER,
 ) -> Registration:
     """The wallet's side: a registration certificate the RP sent, checked in full.
 
     ``registrar_anchors`` are the certificates of the in-force ``WRPRC/Issuance`` services on the
     trusted lists; ``access_certificate`` is the already validated leaf that signed the request
     object. Checks, in order: size and shape, ``typ``, the ``x5c`` chain to an anchor at ``now``,
-    the ES256 signature, the claims, ``iat``/``nbf``/``exp`` at ``now`` (with ``leeway``), and that
-    ``sub`` is the RP identifier of ``access_certificate``. ``status`` is left to the caller.
+    the ES256 signature, the claims, ``iat``/``nbf``/``exp`` at ``now`` (with ``leeway``), that
+    ``sub`` is the RP identifier of ``access_certificate``, and that ``entitlements``, when the
+    registrar lists any, hold ``entitlement`` (by default the service provider's, which asking for a
+    presentation takes; None skips it). ``status`` is left to the caller.
 
     Raises :class:`InvalidRegistration`, or :class:`RegistrationMismatch` for another RP's certificate.
     """
@@ -439,6 +442,8 @@ def verify_registration(
         raise RegistrationMismatch(
             f"the registration is for {registration.sub!r}, the access certificate for {identifier!r}"
         )
+    if entitlement is not None and registration.entitlements and entitlement not in registration.entitlements:
+        raise _fail(f"the registration does not carry the entitlement {entitlement}")
     return replace(registration, registrar=registrar)
 
 

@@ -318,6 +318,15 @@ def test_now_must_be_aware(registrar: Issued, registrar_ca: Issued, access: x509
         _verify(_sign(registrar), registrar_ca, access, now=NOW.replace(tzinfo=None))
 
 
+def test_a_presentation_takes_the_service_provider_entitlement(
+    registrar: Issued, registrar_ca: Issued, access: x509.Certificate
+) -> None:
+    issuer_only = _registration(entitlements=("https://uri.etsi.org/19475/Entitlement/PID_Provider",))
+    with pytest.raises(InvalidRegistration, match="entitlement"):
+        _verify(_sign(registrar, issuer_only), registrar_ca, access)
+    assert _verify(_sign(registrar, issuer_only), registrar_ca, access, entitlement=None) == issuer_only
+
+
 def test_another_relying_partys_registration(registrar: Issued, registrar_ca: Issued, pki: DevPki) -> None:
     rp_ca = Issued(pki.rp_ca_cert, pki.rp_ca_key)
     other = issue("other.example", by=rp_ca, subject=_access_name("LEINL-999999999999999999")).cert
