@@ -14,29 +14,38 @@ and checks freshness against the injected clock at every call, so a list never o
 ``NextUpdate`` even between refreshes. The failure of each source is kept (a typed
 :class:`~trust_list.errors.TrustError`, its ``reason`` and a description that names the list) for
 :meth:`TrustListLoader.status`.
+
+The list in force is the floor against rollback while the process lives; with ``floors`` (a
+:class:`SequenceFloors`, such as :class:`FileFloors`) the highest sequence number accepted per source
+also outlives a restart, so that an older list replayed to a fresh process is refused too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography import x509
 
 from common.clock import Clock
-from common.errors import EudiError
+from common.errors import EudiError, InvalidInput
+from common.files import write_atomic
+from common.jose import parse_json
 from common.net import Fetcher, Response
-from trust_list.errors import InvalidTrustList, TrustError
+from trust_list.errors import InvalidTrustList, RollbackError, TrustError
 from trust_list.lote import MAX_LIST_BYTES, TrustList, verify_lote
 
 __all__ = [
     "ACCEPT",
+    "FileFloors",
+    "SequenceFloors",
     "SourceStatus",
     "TrustListLoader",
     "TrustListSource",
@@ -48,6 +57,48 @@ ACCEPT = "application/jose, application/jwt;q=0.9, */*;q=0.1"
 """What the loader asks for: the compact JWS media type (RFC 7515 section 9.2.1) first."""
 
 log = logging.getLogger("eudi.trust_list")
+
+
+class SequenceFloors(Protocol):
+    """The highest sequence number accepted per trust-list location, kept across restarts."""
+
+    def floor(self, location: str) -> int | None: ...
+
+    def raise_floor(self, location: str, sequence_number: int) -> None: ...
+
+
+class FileFloors:
+    """:class:`SequenceFloors` in one small JSON file (``{location: sequence number}``), replaced
+    atomically on every change."""
+
+    MAX_BYTES = 256 * 1024
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> dict[str, int]:
+        if not self.path.exists():
+            return {}
+        try:
+            floors = parse_json(
+                read_bounded(self.path, self.MAX_BYTES), max_bytes=self.MAX_BYTES, max_depth=2
+            )
+        except (InvalidInput, TrustListUnavailable) as exc:
+            raise TrustListUnavailable(f"the rollback floors in {self.path} are unreadable: {exc}") from exc
+        if not isinstance(floors, dict) or not all(
+            type(value) is int and value >= 0 for value in floors.values()
+        ):
+            raise TrustListUnavailable(f"the rollback floors in {self.path} are malformed")
+        return floors
+
+    def floor(self, location: str) -> int | None:
+        return self._read().get(location)
+
+    def raise_floor(self, location: str, sequence_number: int) -> None:
+        floors = self._read()
+        if floors.get(location, -1) < sequence_number:
+            floors[location] = sequence_number
+            write_atomic(self.path, json.dumps(floors, indent=1, sort_keys=True).encode("utf-8"))
 
 
 class TrustListUnavailable(TrustError):
@@ -187,6 +238,8 @@ class TrustListLoader:
     clock: Clock
     refresh_interval: float = 300.0
     max_bytes: int = MAX_LIST_BYTES
+    floors: SequenceFloors | None = None
+    """Where the rollback floor of each source outlives the process; None keeps it in memory only."""
     _states: list[_State] = field(default_factory=list, init=False, repr=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     _lock: asyncio.Lock | None = field(default=None, init=False, repr=False)
@@ -280,13 +333,25 @@ class TrustListLoader:
         """Verify ``jws`` against the list in force; it becomes the list in force only if it passes."""
         source, state = self.sources[index], self._states[index]
         now = self.clock.datetime()
+        location = str(source.location)
         try:
             trust_list = verify_lote(
                 jws, pinned=source.operators, now=now, previous=state.last_good, lote_type=source.lote_type
             )
+            floor = None if self.floors is None else self.floors.floor(location)
+            if floor is not None and trust_list.sequence_number < floor:
+                raise RollbackError(
+                    f"trust list sequence {trust_list.sequence_number} is older than {floor}, "
+                    "accepted before a restart"
+                )
         except Exception as exc:  # recorded per source, never raised
             self._fail(index, _as_trust_error(exc, source))
             return
+        if self.floors is not None and (floor is None or trust_list.sequence_number > floor):
+            try:
+                self.floors.raise_floor(location, trust_list.sequence_number)
+            except (OSError, EudiError) as exc:  # the list is good; only its floor stays in memory
+                log.warning("trust list %s: rollback floor not kept: %s", source.name, exc)
         if state.last_good is None or trust_list.sequence_number != state.last_good.sequence_number:
             log.info(
                 "trust list %s: sequence %d in force until %s",

@@ -53,7 +53,7 @@ def create_app(
     store.create_schema()
     fetcher = Fetcher(FetchPolicy(allow_loopback=settings.allow_http_loopback))
     loader = TrustListLoader(
-        settings.trust_lists, fetcher, clock, refresh_interval=settings.trust_list_refresh
+        settings.trust_lists, fetcher, clock, refresh_interval=settings.trust_list_refresh, floors=store
     )
     loader.refresh_files()  # file lists are in force at once; URL lists after the lifespan's first refresh
     service = VerifierService(settings, store, loader.lists, clock, StatusChecker(fetcher, clock), rng)

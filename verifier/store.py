@@ -1,4 +1,6 @@
-"""The verifier's repository: presentation transactions, each with its single-use ``state``."""
+"""The verifier's repository: presentation transactions, each with its single-use ``state``; and the
+rollback floor of each trust list it loads (the highest sequence number accepted), so that a restart
+does not forget it."""
 
 from __future__ import annotations
 
@@ -25,6 +27,13 @@ transactions = sa.Table(
     sa.Column("result", sa.Text, nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("expires_at", sa.BigInteger, nullable=False),
+)
+
+trust_list_floors = sa.Table(
+    "verifier_trust_list_floors",
+    metadata,
+    sa.Column("location", sa.String(2048), primary_key=True),
+    sa.Column("sequence_number", sa.BigInteger, nullable=False),
 )
 
 PENDING, RESPONDED, VERIFIED, FAILED = "pending", "responded", "verified", "failed"
@@ -111,3 +120,37 @@ class VerifierStore:
                 .where(transactions.c.transaction_id == transaction_id, transactions.c.status == RESPONDED)
                 .values(status=status, result=json.dumps(result))
             )
+
+    # -- trust-list rollback floors (trust_list.loader.SequenceFloors) ------------------------------
+
+    def floor(self, location: str) -> int | None:
+        with self.engine.connect() as db:
+            value = db.execute(
+                sa.select(trust_list_floors.c.sequence_number).where(trust_list_floors.c.location == location)
+            ).scalar()
+        return None if value is None else int(value)
+
+    def raise_floor(self, location: str, sequence_number: int) -> None:
+        """Only ever upwards; two workers raising at once leave the higher number."""
+        with self.engine.begin() as db:
+            raised = db.execute(
+                trust_list_floors.update()
+                .where(
+                    trust_list_floors.c.location == location,
+                    trust_list_floors.c.sequence_number < sequence_number,
+                )
+                .values(sequence_number=sequence_number)
+            )
+            if raised.rowcount:
+                return
+            known = db.execute(
+                sa.select(trust_list_floors.c.location).where(trust_list_floors.c.location == location)
+            ).first()
+        if known is None:
+            try:
+                with self.engine.begin() as db:
+                    db.execute(
+                        trust_list_floors.insert().values(location=location, sequence_number=sequence_number)
+                    )
+            except sa.exc.IntegrityError:  # another worker inserted it first: raise that one instead
+                self.raise_floor(location, sequence_number)

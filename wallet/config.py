@@ -22,7 +22,7 @@ from common.clock import Clock
 from common.config import ConfigFile
 from common.errors import InvalidInput
 from common.net import Fetcher, FetchPolicy
-from trust_list.loader import TrustListLoader
+from trust_list.loader import FileFloors, TrustListLoader
 from trust_list.sources import DEFAULT_REFRESH, refresh_interval, trust_list_sources
 from wallet.agent import REFUSE, WARN, WalletAgent
 from wallet.store import FolderStore
@@ -30,6 +30,8 @@ from wallet.store import FolderStore
 __all__ = ["TrustedList", "WalletConfig", "open_wallet", "write_wallet_config"]
 
 CONFIG_NAME = "wallet.toml"
+FLOORS_NAME = "trust-list-floors.json"
+"""The highest sequence number accepted per trust list, kept against rollback across restarts."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,10 @@ def open_wallet(directory: Path, clock: Clock) -> WalletAgent:
         raise InvalidInput(f"{config.path}: registration_policy is {REFUSE!r} or {WARN!r}")
     fetcher = Fetcher(FetchPolicy(allow_loopback=bool(config.get("allow_http_loopback", False))))
     loader = TrustListLoader(
-        trust_list_sources(config), fetcher, clock, refresh_interval=refresh_interval(config)
+        trust_list_sources(config),
+        fetcher,
+        clock,
+        refresh_interval=refresh_interval(config),
+        floors=FileFloors(directory / FLOORS_NAME),
     )
     return WalletAgent(FolderStore(directory), fetcher, clock, loader, registration_policy=str(policy))

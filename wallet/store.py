@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import InvalidInput
+from common.files import write_atomic
 
 __all__ = ["FolderStore", "StoredCredential", "WalletStore"]
 
@@ -54,21 +54,6 @@ class WalletStore(Protocol):
     def log(self) -> list[dict[str, Any]]: ...
 
 
-def _write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _read(path: Path) -> bytes:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise InvalidInput(f"{path.name} is larger than {MAX_FILE_BYTES} bytes")
@@ -86,10 +71,10 @@ class FolderStore:
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        _write_atomic(self.directory / "keys" / f"{credential.key_id}.pem", pem)
+        write_atomic(self.directory / "keys" / f"{credential.key_id}.pem", pem)
         record = asdict(credential)
         record["claims"] = dict(credential.claims)
-        _write_atomic(
+        write_atomic(
             self.directory / "credentials" / f"{credential.credential_id}.json",
             json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"),
         )

@@ -19,7 +19,7 @@ from common.net import Fetcher, FetchPolicy
 from eudi.federation import serve_app
 from trust_list.cli import skeleton_entities
 from trust_list.errors import InvalidTrustList, RollbackError, StaleTrustList, UntrustedSigner
-from trust_list.loader import TrustListLoader, TrustListSource, TrustListUnavailable
+from trust_list.loader import FileFloors, TrustListLoader, TrustListSource, TrustListUnavailable
 from trust_list.lote import (
     LOTE_TYPE_PID_PROVIDERS,
     PID_ISSUANCE,
@@ -390,3 +390,30 @@ def test_sources_are_checked_when_made(pki: DevPki) -> None:
     )
     with pytest.raises(ValueError, match="refresh_interval"):
         TrustListLoader([], Fetcher(), FixedClock(0), refresh_interval=0)
+
+
+def test_the_rollback_floor_outlives_a_restart(tmp_path: Path, pki: DevPki, clock: FixedClock) -> None:
+    """A list older than one accepted before the process restarted is a rollback too: the floor is
+    kept in ``floors``; without them a fresh process would take the replayed list."""
+    path, floors = tmp_path / "nl.jws", FileFloors(tmp_path / "state" / "floors.json")
+    path.write_text(signed_list(pki, sequence=5), encoding="ascii")
+    first = TrustListLoader([source(path, pki)], Fetcher(), clock, floors=floors)
+    first.refresh_files()
+    assert [t.sequence_number for t in first.lists()] == [5]
+    assert floors.floor(str(path)) == 5
+
+    path.write_text(signed_list(pki, sequence=4), encoding="ascii")  # replayed to a fresh process
+    restarted = TrustListLoader([source(path, pki)], Fetcher(), clock, floors=floors)
+    restarted.refresh_files()
+    assert restarted.lists() == [] and isinstance(restarted.status()[0].error, RollbackError)
+    forgetful = TrustListLoader([source(path, pki)], Fetcher(), clock)
+    forgetful.refresh_files()
+    assert [t.sequence_number for t in forgetful.lists()] == [4]
+
+    path.write_text(signed_list(pki, sequence=6), encoding="ascii")
+    restarted.refresh_files()
+    assert [t.sequence_number for t in restarted.lists()] == [6] and floors.floor(str(path)) == 6
+    (tmp_path / "state" / "floors.json").write_text('{"x": "five"}', encoding="utf-8")
+    restarted.refresh_files()  # unreadable floors: nothing new is believed, the list in force stays
+    assert isinstance(restarted.status()[0].error, TrustListUnavailable)
+    assert [t.sequence_number for t in restarted.lists()] == [6]

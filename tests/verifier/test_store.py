@@ -46,3 +46,16 @@ def test_finish_records_result(database_url: str) -> None:
     store.finish("t1", status=FAILED, result={"error": "invalid_request"})
     done = store.get("t1")
     assert done is not None and done.status == FAILED and done.result == {"error": "invalid_request"}
+
+
+def test_trust_list_floors_only_rise(database_url: str) -> None:
+    store = make_store(database_url)
+    location = "https://lists.example/nl.jws"
+    assert store.floor(location) is None
+    store.raise_floor(location, 5)
+    store.raise_floor(location, 3)
+    assert store.floor(location) == 5
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: store.raise_floor(location, n), range(6, 22)))
+    assert store.floor(location) == 21
+    assert store.floor("https://lists.example/be.jws") is None
