@@ -89,6 +89,19 @@ class PresentationProposal:
         return {qid: [p for m in matches for p in m.paths] for qid, matches in self.selection.items()}
 
 
+def _receivable(configuration_id: str, configuration: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """An offered configuration this wallet can receive: a format it holds, and, where the issuer
+    names the algorithms it takes for jwt proofs, ES256 among them (OpenID4VCI 1.0 appendix F.1)."""
+    if configuration is None or configuration.get("format") not in (SD_JWT_FORMAT, MDOC_FORMAT):
+        raise IssuerError(f"cannot receive {configuration_id!r}: unknown or unsupported format")
+    proof_types = configuration.get("proof_types_supported")
+    jwt = proof_types.get("jwt") if isinstance(proof_types, dict) else None
+    algorithms = jwt.get("proof_signing_alg_values_supported") if isinstance(jwt, dict) else None
+    if isinstance(algorithms, list) and "ES256" not in algorithms:
+        raise IssuerError(f"cannot receive {configuration_id!r}: the issuer takes no ES256 proofs")
+    return configuration
+
+
 class WalletAgent:
     def __init__(
         self,
@@ -162,7 +175,13 @@ class WalletAgent:
             ),
             expected_issuer=issuer_url,
         )
-        as_url = metadata.authorization_servers[0] if metadata.authorization_servers else issuer_url
+        # the offer may name which of the issuer's authorization servers to use (OpenID4VCI 1.0 4.1.1)
+        servers, hint = metadata.authorization_servers, offer.authorization_server
+        if hint is not None and hint not in servers:
+            raise IssuerError(
+                "the offer names an authorization server that the issuer metadata does not list"
+            )
+        as_url = hint or (servers[0] if servers else issuer_url)
         as_metadata = parse_authorization_server_metadata(
             self._json(
                 await self.fetcher.get(well_known_url(as_url, "oauth-authorization-server")),
@@ -170,6 +189,11 @@ class WalletAgent:
             ),
             expected_issuer=as_url,
         )
+        # what cannot be received is said before the single-use code is spent
+        configurations = [
+            (cid, _receivable(cid, metadata.configurations.get(cid)))
+            for cid in offer.credential_configuration_ids
+        ]
         form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
         if offer.tx_code is not None and tx_code is not None:
             form["tx_code"] = tx_code
@@ -183,10 +207,7 @@ class WalletAgent:
             if detail.credential_identifiers
         }
         received = []
-        for configuration_id in offer.credential_configuration_ids:
-            configuration = metadata.configurations.get(configuration_id)
-            if configuration is None or configuration.get("format") not in (SD_JWT_FORMAT, MDOC_FORMAT):
-                raise IssuerError(f"cannot receive {configuration_id!r}: unknown or unsupported format")
+        for configuration_id, configuration in configurations:
             nonce = None
             if metadata.nonce_endpoint is not None:
                 nonce = parse_nonce_response(

@@ -28,6 +28,7 @@ from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc
 from eudi.demo import make_offer, make_presentation_request
 from eudi.federation import Federation, run_federation
 from issuer.service import PID_SD_JWT
+from openid4vc.issuance import PRE_AUTHORIZED_GRANT
 from openid4vc.request_object import sign_request_object
 from trust_list.pki import make_dev_pki
 from verifier.policy import preset_query
@@ -115,6 +116,77 @@ def test_wallet_asks_by_the_credential_identifiers_a_token_response_names(
     assert credential.attestation_type == PID_VCT
     [asked] = transport.credential_requests
     assert asked["credential_identifier"] == PID_SD_JWT and "credential_configuration_id" not in asked
+
+
+class _OfferNaming(httpx.AsyncBaseTransport):
+    """Real HTTP, but the credential offer names ``server`` as its authorization server."""
+
+    def __init__(self, server: str) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.server = server
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = await self.inner.handle_async_request(request)
+        if not request.url.path.startswith("/credential-offer/"):
+            return answer
+        offer = json.loads(await answer.aread())
+        offer["grants"][PRE_AUTHORIZED_GRANT]["authorization_server"] = self.server
+        return httpx.Response(200, json=offer)
+
+
+def test_an_offer_may_only_name_an_authorization_server_the_issuer_lists(
+    federation: Federation, tmp_path: Path
+) -> None:
+    """OpenID4VCI 1.0 section 4.1.1: the hint must be one of the metadata's authorization_servers
+    (this issuer lists none: it is its own)."""
+
+    async def scenario() -> str:
+        agent = federation.wallet(tmp_path / "wallet")
+        agent.fetcher.transport = _OfferNaming("https://as.elsewhere.example")
+        with pytest.raises(IssuerError) as caught:
+            await receive_pid(agent, federation)
+        await agent.fetcher.aclose()
+        return str(caught.value)
+
+    assert "authorization server" in run(scenario())
+
+
+class _OnlyES384Proofs(httpx.AsyncBaseTransport):
+    """Real HTTP, but the issuer metadata takes only ES384 jwt proofs."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = await self.inner.handle_async_request(request)
+        if request.url.path != "/.well-known/openid-credential-issuer":
+            return answer
+        metadata = json.loads(await answer.aread())
+        for configuration in metadata["credential_configurations_supported"].values():
+            configuration["proof_types_supported"]["jwt"]["proof_signing_alg_values_supported"] = ["ES384"]
+        return httpx.Response(200, json=metadata)
+
+
+def test_what_cannot_be_received_is_said_before_the_code_is_spent(
+    federation: Federation, tmp_path: Path
+) -> None:
+    """OpenID4VCI 1.0 appendix F.1: a proof's alg must be one the issuer names; this wallet signs
+    ES256, so it stops before the token request, and the offer can still be redeemed."""
+    offer = make_offer(federation)
+
+    async def scenario() -> tuple[str, list[Any]]:
+        picky = federation.wallet(tmp_path / "picky")
+        picky.fetcher.transport = _OnlyES384Proofs()
+        with pytest.raises(IssuerError) as caught:
+            await picky.receive(offer["credential_offer"], tx_code=offer["tx_code"])
+        await picky.fetcher.aclose()
+        other = federation.wallet(tmp_path / "other")
+        received = list(await other.receive(offer["credential_offer"], tx_code=offer["tx_code"]))
+        await other.fetcher.aclose()
+        return str(caught.value), received
+
+    message, received = run(scenario())
+    assert "ES256" in message and len(received) == 1
 
 
 def test_offer_code_is_single_use_and_tx_code_required(federation: Federation, tmp_path: Path) -> None:
