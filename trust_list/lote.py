@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, InvalidInput
-from common.jose import b64url_encode, encode_jws, parse_jws, x5c_certificates, x5c_header
+from common.jose import b64url_encode, encode_jws, has_typ, parse_jws, x5c_certificates, x5c_header
 from trust_list.errors import ChainError, InvalidTrustList, RollbackError, StaleTrustList, UntrustedSigner
 from trust_list.uris import (
     LOTE_TYPE_PID_PROVIDERS,
@@ -92,7 +92,6 @@ __all__ = [
 ]
 
 JWS_TYP = "JOSE"
-_ACCEPTED_TYP = {"jose", "application/jose"}
 MAX_LIST_BYTES = 2 * 1024 * 1024
 LOTE_VERSION = 1
 _TYPES_EXTENSION = "AttestationTypes"
@@ -458,7 +457,7 @@ def verify_lote(
     except InvalidInput as exc:
         raise InvalidTrustList(f"not a signed trust list: {exc}") from exc
     typ = parsed.header.get("typ")
-    if typ is not None and (not isinstance(typ, str) or typ.lower() not in _ACCEPTED_TYP):
+    if typ is not None and not has_typ(parsed.header, "jose"):
         raise InvalidTrustList(f"JWS typ {typ!r} is not a JAdES compact signature")
     signer = _trusted_signer(chain, pinned, now)
     key = signer.public_key()
