@@ -27,12 +27,16 @@ it, the document signer that also signs the SD-JWT VCs), and do the whole operat
     is given) also checks the deviceSignature by the MSO deviceKey, the docType, the MSO validity
     and keyAuthorizations, and decodes under strict bounds; the peer skips those.
 
-Each figure is the median of ``--runs`` runs (default 11) of ``--seconds`` (default 0.3) each. The runs are
-interleaved (one run of every operation, then the next round), so that a slow spell of a shared machine
-falls on both sides alike. The last line printed is one JSON object with the ratios (ours / peer) and
-the absolute ops/s beside them.
+Rounds: ``--runs`` of them (default 21), each running every operation once for ``--seconds`` (default
+0.15), each of ours next to what it is compared with. An absolute figure (ops/s) is the median of its
+runs. A ratio is paired: the median, over the rounds, of the ratio within each round. On a shared
+machine a slow spell lasts a second or two and does not slow every kind of code alike (it may hit
+OpenSSL's arithmetic and not the interpreter, or the reverse), so a ratio of two medians can pair a
+quiet run of one side with a slow one of the other; the two runs of one round see the same machine.
+The last line printed is one JSON object with the ratios (ours / peer) and the absolute ops/s beside
+them.
 
-    .venv/bin/python benchmarks/formats.py [--runs 11] [--seconds 0.3]
+    .venv/bin/python benchmarks/formats.py [--runs 21] [--seconds 0.15]
 """
 
 from __future__ import annotations
@@ -116,15 +120,20 @@ def rate(operation: Operation, seconds: float) -> float:
     return count / (time.perf_counter() - started)
 
 
-def measure_all(operations: dict[str, Operation], seconds: float, runs: int) -> dict[str, float]:
-    """Median ops/s of every operation over ``runs`` interleaved rounds, after one warm-up round."""
+def measure_all(operations: dict[str, Operation], seconds: float, runs: int) -> dict[str, list[float]]:
+    """ops/s of every operation in each of ``runs`` rounds (in the order given), after a warm-up round."""
     for operation in operations.values():
         rate(operation, min(seconds, 0.1))
     rates: dict[str, list[float]] = {name: [] for name in operations}
     for _ in range(runs):
         for name, operation in operations.items():
             rates[name].append(rate(operation, seconds))
-    return {name: statistics.median(values) for name, values in rates.items()}
+    return rates
+
+
+def paired_ratio(ours: Sequence[float], other: Sequence[float]) -> float:
+    """The median over the rounds of ``ours / other`` within each round."""
+    return statistics.median(a / b for a, b in zip(ours, other, strict=True))
 
 
 @dataclass(frozen=True)
@@ -391,36 +400,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=11)
-    parser.add_argument("--seconds", type=float, default=0.3)
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--seconds", type=float, default=0.15)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the figures are stated
 
     pki = make_pki()
-    operations: dict[str, Operation] = {}
-    for name, operation in sdjwt_ours(pki).items():
-        operations[f"sdjwt_{name}_ours"] = operation
-    for name, operation in sdjwt_peer(pki).items():
-        operations[f"sdjwt_{name}_peer"] = operation
-    operations["es256_two_verifies"] = sdjwt_floor(pki)
+    sdjwt, peer = sdjwt_ours(pki), sdjwt_peer(pki)
     mine, response = mdoc_ours(pki)
-    for name, operation in mine.items():
-        operations[f"mdoc_{name}_ours"] = operation
-    for name, operation in mdoc_peer(pki, response).items():
-        operations[f"mdoc_{name}_peer"] = operation
+    mdoc_peers = mdoc_peer(pki, response)
+    # each of ours next to what it is compared with (our verify between the floor and the peer), so
+    # that a pair sees the same machine
+    operations: dict[str, Operation] = {}
+    for name in ("issue", "present", "verify"):
+        if name == "verify":
+            operations["es256_two_verifies"] = sdjwt_floor(pki)
+        operations[f"sdjwt_{name}_ours"], operations[f"sdjwt_{name}_peer"] = sdjwt[name], peer[name]
+    for name in ("issue", "verify"):
+        operations[f"mdoc_{name}_ours"], operations[f"mdoc_{name}_peer"] = mine[name], mdoc_peers[name]
 
     rates = measure_all(operations, args.seconds, args.runs)
     result: dict[str, float] = {}
     for fmt, names in (("sdjwt", ("issue", "present", "verify")), ("mdoc", ("issue", "verify"))):
         for name in names:
-            ours, peer = rates[f"{fmt}_{name}_ours"], rates[f"{fmt}_{name}_peer"]
-            result[f"{fmt}_{name}_ours_per_s"] = round(ours, 1)
-            result[f"{fmt}_{name}_peer_per_s"] = round(peer, 1)
-            result[f"{fmt}_{name}_ratio"] = round(ours / peer, 2)
-            print(f"{fmt:5s} {name:8s} ours {ours:9.1f}/s  peer {peer:9.1f}/s  ratio {ours / peer:.2f}")
-    result["es256_two_verifies_per_s"] = round(rates["es256_two_verifies"], 1)
-    result["sdjwt_verify_floor_share"] = round(rates["sdjwt_verify_ours"] / rates["es256_two_verifies"], 2)
+            ours, other = rates[f"{fmt}_{name}_ours"], rates[f"{fmt}_{name}_peer"]
+            ratio = paired_ratio(ours, other)
+            result[f"{fmt}_{name}_ours_per_s"] = round(statistics.median(ours), 1)
+            result[f"{fmt}_{name}_peer_per_s"] = round(statistics.median(other), 1)
+            result[f"{fmt}_{name}_ratio"] = round(ratio, 2)
+            print(
+                f"{fmt:5s} {name:8s} ours {statistics.median(ours):9.1f}/s  "
+                f"peer {statistics.median(other):9.1f}/s  ratio {ratio:.2f}"
+            )
+    floor = rates["es256_two_verifies"]
+    result["es256_two_verifies_per_s"] = round(statistics.median(floor), 1)
+    result["sdjwt_verify_floor_share"] = round(paired_ratio(rates["sdjwt_verify_ours"], floor), 2)
     print(
         f"floor (two ES256 verifies) {result['es256_two_verifies_per_s']:.1f}/s; "
         f"our SD-JWT VC verify reaches {result['sdjwt_verify_floor_share']:.2f} of it"
