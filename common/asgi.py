@@ -7,6 +7,7 @@ log, never to the client.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 from urllib.parse import parse_qsl
@@ -19,7 +20,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from common.errors import EudiError, InvalidInput
 from common.jose import parse_json
 
-__all__ = ["MAX_BODY_BYTES", "bearer_token", "install_error_handlers", "read_form", "read_json"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "bearer_token",
+    "install_error_handlers",
+    "read_form",
+    "read_json",
+    "require_bearer",
+]
 
 MAX_BODY_BYTES = 512 * 1024
 NO_STORE = {"Cache-Control": "no-store"}
@@ -112,3 +120,13 @@ def bearer_token(request: Request) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing bearer access token")
     return token.strip()
+
+
+def require_bearer(request: Request, secret: str | None, what: str) -> None:
+    """When ``secret`` is set, the request must carry it as its bearer token (RFC 6750 section 2.1),
+    compared in constant time; ``what`` names the API in the error."""
+    if secret is None:
+        return
+    # bytes: compare_digest refuses str with characters beyond ASCII, which a header may hold
+    if not hmac.compare_digest(bearer_token(request).encode(), secret.encode()):
+        raise Unauthorized(f"{what} needs its bearer token")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,7 +11,7 @@ import httpx
 
 from common.errors import EudiError
 
-__all__ = ["ServiceError", "call_service", "fail", "serve"]
+__all__ = ["ServiceError", "call_service", "fail", "is_loopback_host", "serve"]
 
 
 class ServiceError(EudiError):
@@ -43,10 +44,40 @@ def call_service(url: str, body: dict[str, Any], *, token: str | None, expect: i
     return result
 
 
-def serve(app: Any, *, public_url: str, host: str, port: int | None, default_port: int) -> int:
-    """Run an ASGI app under uvicorn (uvloop and httptools when installed) until interrupted."""
+def serve(
+    app: Any,
+    *,
+    public_url: str,
+    host: str,
+    port: int | None,
+    default_port: int,
+    guard: tuple[str, str | None] | None = None,
+) -> int:
+    """Run an ASGI app under uvicorn (uvloop and httptools when installed) until interrupted.
+
+    ``guard``, for a service with an API of its own (back office, relying-party API), is the setting
+    that holds that API's bearer token, and its value. Without a token the API is open to whoever
+    reaches the service, so the service is then served on a loopback address only.
+    """
+    if guard is not None and guard[1] is None and not is_loopback_host(host):
+        setting = guard[0]
+        return fail(
+            f"{host} is not a loopback address: set {setting} in the configuration first, or anyone who "
+            "reaches the service can use its own API"
+        )
     import uvicorn
 
     port = port or urlsplit(public_url).port or default_port
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     return 0
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether a listening address is ``localhost`` or a loopback IP address (``[::1]`` included)."""
+    name = host.strip().removeprefix("[").removesuffix("]")
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False

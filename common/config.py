@@ -13,9 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import InvalidInput
 
-__all__ = ["ConfigFile", "load_chain", "load_private_key"]
+__all__ = ["MIN_SECRET_LENGTH", "ConfigFile", "load_chain", "load_private_key"]
 
 MAX_CONFIG_BYTES = 64 * 1024
+MIN_SECRET_LENGTH = 16
 
 
 def load_private_key(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -53,6 +54,18 @@ class ConfigFile:
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
+
+    def secret(self, name: str) -> str | None:
+        """An optional bearer secret: a string of at least :data:`MIN_SECRET_LENGTH` characters, so that
+        a typo such as ``admin_token = ""`` (or a number) cannot leave an API open or break it."""
+        value = self.values.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or len(value) < MIN_SECRET_LENGTH:
+            raise InvalidInput(
+                f"{self.path}: {name} must be a string of at least {MIN_SECRET_LENGTH} characters"
+            )
+        return value
 
     def file(self, name: str) -> Path:
         value = Path(str(self.require(name)))

@@ -14,7 +14,6 @@ Endpoints (OpenID4VCI 1.0 unless noted):
 
 from __future__ import annotations
 
-import hmac
 import os
 import re
 from collections.abc import Callable
@@ -23,7 +22,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from common.asgi import NO_STORE, Unauthorized, bearer_token, install_error_handlers, read_form, read_json
+from common.asgi import (
+    NO_STORE,
+    bearer_token,
+    install_error_handlers,
+    read_form,
+    read_json,
+    require_bearer,
+)
 from common.clock import Clock, SystemClock
 from common.db import create_engine
 from common.errors import InvalidInput
@@ -90,10 +96,7 @@ def create_app(
         return JSONResponse(service.credential(grant, body), headers=NO_STORE)
 
     def check_admin(request: Request) -> None:
-        if settings.admin_token is not None:
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given, settings.admin_token):
-                raise Unauthorized("the back-office API needs the issuer's admin token")
+        require_bearer(request, settings.admin_token, "the issuer's back-office API")
 
     @app.post("/offers")
     async def make_offer(request: Request) -> JSONResponse:
@@ -156,8 +159,9 @@ def create_app(
         return JSONResponse({"issued": service.store.issued_to(citizen_id)}, headers=NO_STORE)
 
     @app.get("/citizens")
-    async def citizens() -> dict[str, Any]:
-        """The register's citizen ids (synthetic people only), for the back office."""
+    async def citizens(request: Request) -> dict[str, Any]:
+        """Back office: the register's citizen ids (synthetic people only)."""
+        check_admin(request)
         return {"citizens": [c.citizen_id for c in register]}
 
     return app

@@ -24,6 +24,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         default_port=8000,
+        guard=("admin_token", settings.admin_token),
     )
 
 
@@ -60,7 +61,11 @@ def add_commands(subparsers: Any) -> None:
     commands = issuer.add_subparsers(dest="issuer_command", required=True)
     serve = commands.add_parser("serve", help="run the issuer under uvicorn")
     serve.add_argument("--config", required=True, help="issuer TOML file (see docs/configuration.md)")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1); beyond loopback only with admin_token set",
+    )
     serve.add_argument("--port", type=int, help="default: the port of public_url")
     serve.set_defaults(func=_serve)
 

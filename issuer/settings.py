@@ -60,7 +60,7 @@ def load_issuer_settings(path: Path) -> IssuerSettings:
         certificate_chain=load_chain(config.file("certificate_chain")),
         country=str(config.get("country", "NL")),
         display_name=str(config.get("display_name", "Demo PID Provider")),
-        admin_token=config.get("admin_token"),
+        admin_token=config.secret("admin_token"),
         register_seed=int(config.get("register_seed", 2026)),
         database_schema=_optional_text(config, "database_schema"),
         attestations=_attestations(config),

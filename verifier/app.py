@@ -18,7 +18,6 @@ Wallet-facing (OpenID4VP 1.0):
 from __future__ import annotations
 
 import contextlib
-import hmac
 import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from common.asgi import NO_STORE, Unauthorized, install_error_handlers, read_form, read_json
+from common.asgi import NO_STORE, install_error_handlers, read_form, read_json, require_bearer
 from common.clock import Clock, SystemClock
 from common.db import create_engine
 from common.errors import InvalidInput
@@ -73,10 +72,7 @@ def create_app(
     install_error_handlers(app)
 
     def check_api_token(request: Request) -> None:
-        if settings.api_token is not None:
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given, settings.api_token):
-                raise Unauthorized("the relying-party API needs the verifier's API token")
+        require_bearer(request, settings.api_token, "the verifier's relying-party API")
 
     @app.get("/trust-lists")
     async def trust_lists() -> dict[str, Any]:

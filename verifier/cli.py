@@ -25,6 +25,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         default_port=8001,
+        guard=("api_token", settings.api_token),
     )
 
 
@@ -48,7 +49,11 @@ def add_commands(subparsers: Any) -> None:
     commands = verifier.add_subparsers(dest="verifier_command", required=True)
     serve = commands.add_parser("serve", help="run the verifier under uvicorn")
     serve.add_argument("--config", required=True, help="verifier TOML file (see docs/configuration.md)")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1); beyond loopback only with api_token set",
+    )
     serve.add_argument("--port", type=int, help="default: the port of public_url")
     serve.set_defaults(func=_serve)
 

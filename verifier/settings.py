@@ -58,7 +58,7 @@ def load_verifier_settings(path: Path) -> VerifierSettings:
         certificate_chain=load_chain(config.file("certificate_chain")),
         trust_lists=trust_list_sources(config),
         trust_list_refresh=refresh_interval(config),
-        api_token=config.get("api_token"),
+        api_token=config.secret("api_token"),
         allow_http_loopback=bool(config.get("allow_http_loopback", False)),
         registration_certificate=(
             config.file("registration_certificate").read_text(encoding="ascii").strip()

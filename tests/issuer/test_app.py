@@ -26,16 +26,24 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
-@pytest.fixture
-def client(database_url: str, clock: FixedClock) -> TestClient:
+ADMIN_TOKEN = "back-office-token-0123"
+
+
+def make_client(database_url: str, clock: FixedClock, *, admin_token: str | None = None) -> TestClient:
     pki = make_dev_pki(now=datetime.fromtimestamp(NOW, UTC))
     settings = IssuerSettings(
         public_url=ISSUER,
         database_url=database_url,
         signing_key=pki.issuer_key,
         certificate_chain=(pki.issuer_cert,),
+        admin_token=admin_token,
     )
     return TestClient(create_app(settings, clock=clock), base_url=ISSUER)
+
+
+@pytest.fixture
+def client(database_url: str, clock: FixedClock) -> TestClient:
+    return make_client(database_url, clock)
 
 
 def offer(client: TestClient) -> tuple[str, str]:
@@ -227,3 +235,36 @@ def test_media_types_compare_case_insensitively(client: TestClient) -> None:
         "/offers", content=b'{"citizen_id": "nl-0001"}', headers={"content-type": "APPLICATION/JSON"}
     )
     assert offers.status_code == 201
+
+
+def test_the_back_office_needs_the_admin_token(database_url: str, clock: FixedClock) -> None:
+    guarded = make_client(database_url, clock, admin_token=ADMIN_TOKEN)
+    calls = [
+        ("POST", "/offers", {"citizen_id": "nl-0001"}),
+        ("POST", "/status", {"index": 0, "status": "revoked"}),
+        ("GET", "/issued/nl-0001", None),
+        ("GET", "/citizens", None),
+    ]
+    refused = [
+        {},
+        {"Authorization": "Bearer wrong-token-0123456789"},
+        {"Authorization": f"Basic {ADMIN_TOKEN}"},
+        {"Authorization": f"Bearer {ADMIN_TOKEN}x"},
+        # a header byte beyond ASCII reaches the comparison as a str that compare_digest refuses
+        {"Authorization": b"Bearer caf\xe9"},
+    ]
+    for method, path, body in calls:
+        for headers in refused:
+            answer = guarded.request(method, path, json=body, headers=headers)
+            assert answer.status_code == 401, (path, headers, answer.text)
+            assert answer.json()["error"] == "invalid_token"
+            assert answer.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert guarded.get("/issued/nl-0001", params={"access_token": ADMIN_TOKEN}).status_code == 401
+    auth = {"Authorization": f"bearer {ADMIN_TOKEN}"}  # the scheme is case-insensitive (RFC 9110 11.1)
+    assert guarded.post("/offers", json={"citizen_id": "nl-0001"}, headers=auth).status_code == 201
+    status = guarded.post("/status", json={"index": 0, "status": "revoked"}, headers=auth)
+    assert status.status_code == 400 and "index" in status.json()["error_description"]  # none issued yet
+    assert guarded.get("/citizens", headers=auth).json()["citizens"][0] == "nl-0001"
+    # the wallet-facing endpoints stay open
+    assert guarded.get("/.well-known/openid-credential-issuer").status_code == 200
+    assert guarded.post("/nonce").status_code == 200

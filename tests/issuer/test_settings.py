@@ -50,11 +50,20 @@ def test_attestations_default_and_configured(pki_dir: Path) -> None:
         "status_list_ttl = 0\n",
         "status_list_ttl = -5\n",
         'status_list_ttl = "300"\n',
+        'admin_token = ""\n',
+        'admin_token = "short"\n',
+        "admin_token = 12345678901234567890\n",
     ],
 )
 def test_bad_settings_are_refused(pki_dir: Path, line: str) -> None:
     with pytest.raises(InvalidInput):
         load_issuer_settings(settings_file(pki_dir, line))
+
+
+def test_admin_token_is_read(pki_dir: Path) -> None:
+    assert load_issuer_settings(settings_file(pki_dir, "")).admin_token is None
+    configured = load_issuer_settings(settings_file(pki_dir, 'admin_token = "0123456789abcdef"\n'))
+    assert configured.admin_token == "0123456789abcdef"
 
 
 @pytest.mark.parametrize(

@@ -25,18 +25,28 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
-@pytest.fixture
-def client(database_url: str, clock: FixedClock, tmp_path: Path) -> TestClient:
+API_TOKEN = "relying-party-token-0123"
+
+
+def make_client(
+    database_url: str, clock: FixedClock, folder: Path, *, api_token: str | None = None
+) -> TestClient:
     pki = make_dev_pki(now=datetime.fromtimestamp(NOW, UTC), rp_dns_name="verifier.example")
-    write_trust_list(pki, tmp_path / "list.jws", now=datetime.fromtimestamp(NOW, UTC))
+    write_trust_list(pki, folder / "list.jws", now=datetime.fromtimestamp(NOW, UTC))
     settings = VerifierSettings(
         public_url=BASE,
         database_url=database_url,
         signing_key=pki.verifier_key,
         certificate_chain=(pki.verifier_cert,),
-        trust_lists=(TrustListSource(tmp_path / "list.jws", (pki.operator_cert,), label="NL"),),
+        trust_lists=(TrustListSource(folder / "list.jws", (pki.operator_cert,), label="NL"),),
+        api_token=api_token,
     )
     return TestClient(create_app(settings, clock=clock), base_url=BASE)
+
+
+@pytest.fixture
+def client(database_url: str, clock: FixedClock, tmp_path: Path) -> TestClient:
+    return make_client(database_url, clock, tmp_path)
 
 
 def test_transaction_request_object_and_result(client: TestClient) -> None:
@@ -104,3 +114,20 @@ def test_response_endpoint_refusals(client: TestClient) -> None:
 
 def test_openapi_document(client: TestClient) -> None:
     assert "/transactions" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_relying_party_api_needs_the_api_token(
+    database_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    guarded = make_client(database_url, clock, tmp_path, api_token=API_TOKEN)
+    for headers in ({}, {"Authorization": "Bearer not-the-token-0123"}, {"Authorization": b"Bearer t\xe9"}):
+        answer = guarded.post("/transactions", json={"preset": "pid_basic"}, headers=headers)
+        assert answer.status_code == 401 and answer.json()["error"] == "invalid_token", answer.text
+    auth = {"Authorization": f"Bearer {API_TOKEN}"}
+    made = guarded.post("/transactions", json={"preset": "pid_basic"}, headers=auth)
+    assert made.status_code == 201
+    result = made.json()["result_url"].removeprefix(BASE)
+    assert guarded.get(result).status_code == 401
+    assert guarded.get(result, headers=auth).json()["status"] == "pending"
+    # what the wallet fetches stays open
+    assert guarded.get(made.json()["request_uri"].removeprefix(BASE)).status_code == 200
