@@ -18,6 +18,7 @@ import functools
 import hashlib
 import json
 import math
+import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -45,6 +46,7 @@ __all__ = [
     "encode_jws",
     "has_typ",
     "jwk_thumbprint",
+    "load_der_certificate",
     "parse_json",
     "parse_jws",
     "private_key_from_jwk",
@@ -187,12 +189,17 @@ _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignor
 def parse_json(
     data: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES, max_depth: int = MAX_JSON_DEPTH
 ) -> Any:
-    """Parse JSON under a size and a nesting limit; duplicate object keys, ``NaN``, ``Infinity`` and
-    numbers beyond a double's range are refused."""
+    """Parse JSON under a size and a nesting limit; duplicate object keys, ``NaN``, ``Infinity``,
+    numbers beyond a double's range and strings with a lone surrogate are refused."""
     if len(data) > max_bytes:
         raise InvalidInput(f"JSON larger than {max_bytes} bytes")
     try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        if isinstance(data, bytes):
+            text = data.decode("utf-8")
+        else:
+            text = data
+            if not text.isascii():
+                text.encode("utf-8")  # a lone surrogate in the text itself: UnicodeEncodeError
         # the C scanner directly, without the decoder's whitespace regexes, when the text is one bare
         # value; whenever it does not consume exactly the whole text (whitespace around, trailing
         # data, an error) the full decoder runs, so results and errors are its own
@@ -204,13 +211,37 @@ def parse_json(
             value = _DECODER.decode(text)
     except RecursionError as exc:
         raise InvalidInput(f"JSON nested deeper than {max_depth}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (UnicodeDecodeError, UnicodeEncodeError) as exc:
+        raise InvalidInput(f"JSON text is not UTF-8: {exc.reason}") from exc
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):  # CPython's digit limit, with a hint meant for us
+            raise InvalidInput(f"JSON number of more than {sys.get_int_max_str_digits()} digits") from exc
         raise InvalidInput(f"not JSON: {exc}") from exc
     # Nesting past the limit takes more opening brackets than the limit, and as many closing ones: only
     # a text long enough to hold them is counted, and only one with that many brackets is walked.
     if len(text) > 2 * max_depth + 1 and text.count("[") + text.count("{") > max_depth:
         _depth(value, max_depth)
+    # A lone surrogate can only come from a \u escape: it would fail wherever the value is encoded again
+    # (a database, a digest, a response), and I-JSON (RFC 7493 section 2.1) forbids it.
+    if "\\u" in text:
+        _no_lone_surrogates(value)
     return value
+
+
+def _no_lone_surrogates(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item)  # the member names
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InvalidInput("JSON string with a lone surrogate (RFC 7493 section 2.1)") from exc
 
 
 class Algorithm(enum.Enum):
@@ -440,6 +471,19 @@ def _x5c_entry(cert: x509.Certificate) -> str:
     return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii")
 
 
+def load_der_certificate(der: bytes) -> x509.Certificate:
+    """A DER certificate with its names, validity and extensions read at once. cryptography reads them
+    lazily, so a malformed name or extension in a certificate that came from outside would otherwise
+    raise, as ValueError or cryptography's own exceptions, wherever it is first used; here it is a
+    ``ValueError`` (``x509.InvalidVersion`` is one) at parsing."""
+    cert = x509.load_der_x509_certificate(der)
+    try:
+        _ = cert.issuer, cert.subject, cert.not_valid_before_utc, cert.not_valid_after_utc, cert.extensions
+    except (x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        raise ValueError(f"certificate extensions do not parse: {exc}") from exc
+    return cert
+
+
 def x5c_certificates(header: Mapping[str, Any], *, max_certs: int = 5) -> list[x509.Certificate]:
     """The certificates of an ``x5c`` header, leaf first; parsed, not validated."""
     value = header.get("x5c")
@@ -450,7 +494,7 @@ def x5c_certificates(header: Mapping[str, Any], *, max_certs: int = 5) -> list[x
         if not isinstance(item, str):
             raise InvalidInput("x5c entry is not a string")
         try:
-            certs.append(x509.load_der_x509_certificate(base64.b64decode(item, validate=True)))
-        except (binascii.Error, ValueError, x509.InvalidVersion) as exc:
+            certs.append(load_der_certificate(base64.b64decode(item, validate=True)))
+        except (binascii.Error, ValueError) as exc:
             raise InvalidInput("x5c entry is not a DER certificate") from exc
     return certs

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError
-from common.jose import Algorithm
+from common.jose import Algorithm, load_der_certificate
 from credentials import cbor
 from credentials.errors import InvalidSignature, MalformedCbor, MalformedCose, UnsupportedAlgorithm
 
@@ -282,7 +282,7 @@ def _certificate(der: bytes) -> x509.Certificate:
     immutable object, so callers cannot confuse each other's certificates; a verifier meets the same
     few document-signer certificates over and over, and the parsed object keeps its public key ready.
     Only parsing is remembered: the chain is still judged on every call (``validate_chain``)."""
-    return x509.load_der_x509_certificate(der)
+    return load_der_certificate(der)
 
 
 def certificate_key(cert: x509.Certificate) -> ec.EllipticCurvePublicKey:
@@ -316,7 +316,7 @@ def x5chain_from_headers(headers: Mapping[Any, Any]) -> list[x509.Certificate]:
             raise MalformedCose("x5chain entries must be bstr")
         try:
             certificates.append(_certificate(der))
-        except (ValueError, x509.InvalidVersion) as exc:
+        except ValueError as exc:
             raise MalformedCose("x5chain holds a certificate that does not parse") from exc
     return certificates
 

@@ -176,10 +176,11 @@ class IssuerService:
         else:
             if request.tx_code is None:
                 raise InvalidRequest("tx_code is required for this pre-authorized code")
+            if not self.store.reserve_tx_code_attempt(
+                record.offer_id, max_attempts=self.settings.max_tx_code_attempts, now=now
+            ):
+                raise InvalidGrant("the pre-authorized code is used, expired or out of tx_code attempts")
             if not hmac.compare_digest(secret_digest(request.tx_code), record.tx_code_digest):
-                self.store.count_failed_tx_code(
-                    record.offer_id, max_attempts=self.settings.max_tx_code_attempts
-                )
                 raise InvalidGrant("wrong tx_code")
         granted, details = tuple(record.configuration_ids), None
         if request.authorization_details is not None:

@@ -153,19 +153,23 @@ class IssuerStore:
             failed_attempts=row.failed_attempts,
         )
 
-    def count_failed_tx_code(self, offer_id: str, *, max_attempts: int) -> None:
-        """One more wrong ``tx_code``; at ``max_attempts`` the code is burnt."""
+    def reserve_tx_code_attempt(self, offer_id: str, *, max_attempts: int, now: int) -> bool:
+        """Take one of the ``max_attempts`` comparisons of a ``tx_code`` with this offer's, before it is
+        made; False when none is left (or the code is used or expired). Reserved in one conditional
+        UPDATE, so that parallel guesses cannot each read a count below the limit and all be compared.
+        The column ``failed_attempts`` counts these reservations, a correct guess included."""
         with self.engine.begin() as db:
-            db.execute(
+            result = db.execute(
                 offers.update()
-                .where(offers.c.offer_id == offer_id)
-                .values(
-                    failed_attempts=offers.c.failed_attempts + 1,
-                    redeemed=sa.case(
-                        (offers.c.failed_attempts + 1 >= max_attempts, sa.true()), else_=offers.c.redeemed
-                    ),
+                .where(
+                    offers.c.offer_id == offer_id,
+                    offers.c.redeemed.is_(False),
+                    offers.c.expires_at > now,
+                    offers.c.failed_attempts < max_attempts,
                 )
+                .values(failed_attempts=offers.c.failed_attempts + 1)
             )
+        return result.rowcount == 1
 
     def redeem_offer(self, offer_id: str, *, now: int) -> bool:
         """Mark the pre-authorized code used; False when another request already did, or it expired."""

@@ -34,7 +34,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import CryptoError, InvalidInput
-from common.jose import b64url_encode, encode_jws, has_typ, parse_jws, x5c_certificates, x5c_header
+from common.jose import (
+    b64url_encode,
+    encode_jws,
+    has_typ,
+    load_der_certificate,
+    parse_jws,
+    x5c_certificates,
+    x5c_header,
+)
 from trust_list.errors import ChainError, InvalidTrustList, RollbackError, StaleTrustList, UntrustedSigner
 from trust_list.uris import (
     LOTE_TYPE_PID_PROVIDERS,
@@ -335,8 +343,8 @@ def _certificates(identity: Any) -> tuple[x509.Certificate, ...]:
     certs = []
     for item in items:
         try:
-            certs.append(x509.load_der_x509_certificate(base64.b64decode(item["val"], validate=True)))
-        except (KeyError, TypeError, ValueError, binascii.Error, x509.InvalidVersion) as exc:
+            certs.append(load_der_certificate(base64.b64decode(item["val"], validate=True)))
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise InvalidTrustList("a service certificate is not base64 DER") from exc
     return tuple(certs)
 

@@ -14,9 +14,11 @@ def make_store(database_url: str) -> IssuerStore:
     return store
 
 
-def add_offer(store: IssuerStore, *, code: str = "code-1", tx_code: str | None = "123456") -> None:
+def add_offer(
+    store: IssuerStore, *, offer_id: str = "offer-1", code: str = "code-1", tx_code: str | None = "123456"
+) -> None:
     store.add_offer(
-        offer_id="offer-1",
+        offer_id=offer_id,
         pre_authorized_code=code,
         tx_code=tx_code,
         citizen_id="nl-0001",
@@ -49,13 +51,33 @@ def test_expired_offer_cannot_be_redeemed_or_fetched(database_url: str) -> None:
     assert not store.redeem_offer("offer-1", now=NOW + 601)
 
 
-def test_wrong_tx_codes_burn_the_code(database_url: str) -> None:
+def test_tx_code_attempts_are_reserved_up_to_the_limit(database_url: str) -> None:
     store = make_store(database_url)
     add_offer(store)
-    for _ in range(3):
-        store.count_failed_tx_code("offer-1", max_attempts=3)
+    assert [store.reserve_tx_code_attempt("offer-1", max_attempts=3, now=NOW) for _ in range(4)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
     record = store.find_offer_by_code("code-1")
-    assert record is not None and record.redeemed and record.failed_attempts == 3
+    assert record is not None and record.failed_attempts == 3
+    add_offer(store, offer_id="offer-2", code="code-2")
+    assert not store.reserve_tx_code_attempt("offer-2", max_attempts=3, now=NOW + 601)  # expired
+    assert store.redeem_offer("offer-2", now=NOW)
+    assert not store.reserve_tx_code_attempt("offer-2", max_attempts=3, now=NOW)  # used
+
+
+def test_parallel_tx_code_guesses_stay_within_the_limit(database_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = make_store(database_url)
+    add_offer(store)
+    with ThreadPoolExecutor(8) as pool:
+        reserved = list(
+            pool.map(lambda _: store.reserve_tx_code_attempt("offer-1", max_attempts=3, now=NOW), range(40))
+        )
+    assert reserved.count(True) == 3
 
 
 def test_nonce_single_use_and_expiry(database_url: str) -> None:
