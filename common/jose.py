@@ -474,13 +474,13 @@ def _x5c_entry(cert: x509.Certificate) -> str:
 def load_der_certificate(der: bytes) -> x509.Certificate:
     """A DER certificate with its names, validity and extensions read at once. cryptography reads them
     lazily, so a malformed name or extension in a certificate that came from outside would otherwise
-    raise, as ValueError or cryptography's own exceptions, wherever it is first used; here it is a
-    ``ValueError`` (``x509.InvalidVersion`` is one) at parsing."""
-    cert = x509.load_der_x509_certificate(der)
+    raise, as ValueError or cryptography's own exceptions, wherever it is first used; here any of them
+    is a ``ValueError``, at parsing."""
     try:
+        cert = x509.load_der_x509_certificate(der)
         _ = cert.issuer, cert.subject, cert.not_valid_before_utc, cert.not_valid_after_utc, cert.extensions
-    except (x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
-        raise ValueError(f"certificate extensions do not parse: {exc}") from exc
+    except (x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        raise ValueError(f"certificate does not parse: {exc}") from exc
     return cert
 
 

@@ -244,3 +244,51 @@ def test_crit_names_only_understood_parameters_the_header_carries(key: ec.Ellipt
     for header in ({"crit": ["ext"]}, {"crit": []}, {"crit": "ext", "ext": 1}):
         with pytest.raises(InvalidInput):
             parse_jws(encode_jws(header, {"a": 1}, key), understood=("ext",))
+
+
+def _der_with_a_broken_issuer_name() -> bytes:
+    """A certificate whose issuer's countryName is a BOOLEAN, not a PrintableString: cryptography
+    loads it, and fails only when the name is read."""
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives import serialization
+
+    from trust_list.pki import make_dev_pki
+
+    der = bytearray(make_dev_pki(now=datetime.now(UTC)).issuer_cert.public_bytes(serialization.Encoding.DER))
+    der[der.index(b"\x13\x02NL")] = 0x01
+    return bytes(der)
+
+
+def test_certificates_from_outside_are_parsed_in_full() -> None:
+    from cryptography import x509
+
+    from common.jose import load_der_certificate, x5c_certificates
+    from credentials.cose import x5chain_from_headers
+    from credentials.errors import MalformedCose
+
+    der = _der_with_a_broken_issuer_name()
+    with pytest.raises(ValueError):
+        _ = x509.load_der_x509_certificate(der).issuer  # what used to escape, wherever first read
+    with pytest.raises(ValueError):
+        load_der_certificate(der)
+    with pytest.raises(InvalidInput):
+        x5c_certificates({"x5c": [base64.b64encode(der).decode("ascii")]})
+    with pytest.raises(MalformedCose):
+        x5chain_from_headers({33: der})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b'"\\ud800"', b'{"\\udc00": 1}', b'["ok", {"a": "x\\uDBFFy"}]', '"\ud800"', '{"a": "\udfff"}'],
+)
+def test_parse_json_refuses_lone_surrogates(text: str | bytes) -> None:
+    with pytest.raises(InvalidInput, match=r"surrogate|UTF-8"):
+        parse_json(text)
+
+
+def test_parse_json_keeps_surrogate_pairs_and_hides_the_digit_limit_hint() -> None:
+    assert parse_json(b'["\\ud83d\\ude00", "\\u00e9"]') == ["\U0001f600", "é"]
+    with pytest.raises(InvalidInput) as refused:
+        parse_json(b"1" * 5000)
+    assert "sys." not in str(refused.value) and "digits" in str(refused.value)
