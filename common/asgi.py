@@ -58,7 +58,9 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         code = "not_found" if exc.status_code == 404 else "invalid_request"
         return JSONResponse(
-            {"error": code, "error_description": str(exc.detail)}, status_code=exc.status_code
+            {"error": code, "error_description": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=exc.headers,  # Allow, on a 405 (RFC 9110 section 15.5.6)
         )
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -115,8 +117,10 @@ def bearer_token(request: Request) -> str:
     """The access token of an ``Authorization: Bearer`` header (RFC 6750 section 2.1 only)."""
     if "access_token" in request.query_params:
         raise Unauthorized("access tokens are not accepted in the query string")
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    headers = request.headers.getlist("authorization")
+    if len(headers) > 1:
+        raise Unauthorized("more than one Authorization header")
+    scheme, _, token = (headers[0] if headers else "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing bearer access token")
     return token.strip()

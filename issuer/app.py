@@ -36,6 +36,7 @@ from common.errors import InvalidInput
 from issuer.register import Register
 from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
+from issuer.status import LIST_SIZE
 from issuer.store import IssuerStore
 from openid4vc.issuance import parse_credential_request, parse_token_request
 
@@ -61,15 +62,19 @@ def create_app(
     app.state.service = service
     install_error_handlers(app)
 
+    # the documents a wallet or relying party fetches answer HEAD too (RFC 9110 section 9.3.2)
     @app.get("/.well-known/openid-credential-issuer")
+    @app.head("/.well-known/openid-credential-issuer", include_in_schema=False)
     async def credential_issuer_metadata() -> dict[str, Any]:
         return service.credential_issuer_metadata()
 
     @app.get("/.well-known/oauth-authorization-server")
+    @app.head("/.well-known/oauth-authorization-server", include_in_schema=False)
     async def authorization_server_metadata() -> dict[str, Any]:
         return service.authorization_server_metadata()
 
     @app.get("/credential-offer/{offer_id}")
+    @app.head("/credential-offer/{offer_id}", include_in_schema=False)
     async def credential_offer(offer_id: str) -> JSONResponse:
         offer = service.offer(offer_id)
         if offer is None:
@@ -124,6 +129,7 @@ def create_app(
         )
 
     @app.get("/status-lists/1")
+    @app.head("/status-lists/1", include_in_schema=False)
     async def status_list(request: Request) -> Response:
         """The token status list of every credential this issuer issued: ``statuslist+jwt``, or
         ``statuslist+cwt`` when the Accept header prefers that form (draft -21 section 8.1)."""
@@ -147,8 +153,11 @@ def create_app(
             not isinstance(body, dict)
             or not isinstance(body.get("index"), int)
             or isinstance(body["index"], bool)
+            or not 0 <= body["index"] < LIST_SIZE
         ):
-            raise InvalidInput('expected {"index": <int>, "status": "revoked" | "suspended" | "valid"}')
+            raise InvalidInput(
+                f'expected {{"index": <0 to {LIST_SIZE - 1}>, "status": "revoked" | "suspended" | "valid"}}'
+            )
         service.status.set_status(body["index"], str(body.get("status")))
         return Response(status_code=204)
 

@@ -206,7 +206,8 @@ class IssuerService:
 
     def nonce(self) -> dict[str, Any]:
         c_nonce = self._secret()
-        self.store.add_nonce(c_nonce, expires_at=self.clock.now() + self.settings.nonce_ttl)
+        now = self.clock.now()
+        self.store.add_nonce(c_nonce, expires_at=now + self.settings.nonce_ttl, now=now)
         return nonce_response(c_nonce)
 
     # -- credential -------------------------------------------------------------------------------

@@ -205,9 +205,16 @@ class IssuerStore:
             return None
         return AccessGrant(row.citizen_id, tuple(json.loads(row.configuration_ids)), row.expires_at)
 
-    def add_nonce(self, nonce: str, *, expires_at: int) -> None:
+    def add_nonce(self, nonce: str, *, expires_at: int, now: int) -> None:
+        """Keep a nonce given out; expired ones go at the same time (the nonce endpoint is open to
+        anyone, so they are not left for a later ``consume_nonce`` to clear)."""
         with self.engine.begin() as db:
+            db.execute(nonces.delete().where(nonces.c.expires_at <= now))
             db.execute(nonces.insert().values(nonce_digest=secret_digest(nonce), expires_at=expires_at))
+
+    def nonce_count(self) -> int:
+        with self.engine.connect() as db:
+            return int(db.execute(sa.select(sa.func.count()).select_from(nonces)).scalar_one())
 
     def consume_nonce(self, nonce: str, *, now: int) -> bool:
         """True exactly once for a nonce this issuer gave out and that has not expired."""

@@ -80,9 +80,10 @@ def _moment(value: Any) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # in UTC here, where a date at the edge of the range (year 1 or 9999 with an offset) overflows
+        return moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo is not None else None
 
 
 def _peek(content: bytes) -> dict[str, Any]:

@@ -268,3 +268,44 @@ def test_the_back_office_needs_the_admin_token(database_url: str, clock: FixedCl
     # the wallet-facing endpoints stay open
     assert guarded.get("/.well-known/openid-credential-issuer").status_code == 200
     assert guarded.post("/nonce").status_code == 200
+
+
+def test_http_details_found_by_a_review(client: TestClient) -> None:
+    # a status index beyond the list (and beyond 64 bits) is a 400, not a database overflow
+    for index in (-1, 1 << 16, 1 << 63, -(1 << 63) - 1, 10**30):
+        answer = client.post("/status", json={"index": index, "status": "revoked"})
+        assert answer.status_code == 400 and answer.json()["error"] == "invalid_request", index
+    # 405 names the allowed methods (RFC 9110 section 15.5.6)
+    wrong_method = client.put("/token")
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+    # the documents wallets and relying parties fetch answer HEAD as GET does, without a body
+    for path in ("/.well-known/openid-credential-issuer", "/.well-known/oauth-authorization-server"):
+        head, get = client.head(path), client.get(path)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+    head = client.head("/status-lists/1")
+    assert head.status_code == 200 and head.headers["content-type"] == "application/statuslist+jwt"
+    # one Authorization header only: with two, which one counted would depend on the server
+    code, tx_code = offer(client)
+    answer = token(client, code, tx_code).json()
+    two = [("Authorization", f"Bearer {answer['access_token']}"), ("Authorization", "Bearer other")]
+    refused = client.post("/credential", json={}, headers=two)
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_token"
+
+
+def test_a_lone_surrogate_in_a_proof_nonce_is_a_400(client: TestClient) -> None:
+    from common.jose import encode_jws
+
+    code, tx_code = offer(client)
+    access_token = token(client, code, tx_code).json()["access_token"]
+    holder = ec.generate_private_key(ec.SECP256R1())
+    from common.jose import public_jwk
+
+    payload = f'{{"aud":"{ISSUER}","iat":{NOW},"nonce":"\\ud800"}}'.encode()
+    proof = encode_jws({"typ": "openid4vci-proof+jwt", "jwk": public_jwk(holder)}, payload, holder)
+    answer = client.post(
+        "/credential",
+        json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}},
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_proof", answer.text

@@ -82,12 +82,21 @@ def test_parallel_tx_code_guesses_stay_within_the_limit(database_url: str) -> No
 
 def test_nonce_single_use_and_expiry(database_url: str) -> None:
     store = make_store(database_url)
-    store.add_nonce("n1", expires_at=NOW + 300)
-    store.add_nonce("n2", expires_at=NOW + 10)
+    store.add_nonce("n1", expires_at=NOW + 300, now=NOW)
+    store.add_nonce("n2", expires_at=NOW + 10, now=NOW)
     assert store.consume_nonce("n1", now=NOW)
     assert not store.consume_nonce("n1", now=NOW)
     assert not store.consume_nonce("n2", now=NOW + 11)
     assert not store.consume_nonce("never-issued", now=NOW)
+
+
+def test_expired_nonces_go_when_new_ones_are_given_out(database_url: str) -> None:
+    store = make_store(database_url)
+    for n in range(50):
+        store.add_nonce(f"n{n}", expires_at=NOW + 10, now=NOW)
+    assert store.nonce_count() == 50
+    store.add_nonce("later", expires_at=NOW + 310, now=NOW + 300)
+    assert store.nonce_count() == 1
 
 
 def test_access_token_expires(database_url: str) -> None:

@@ -271,3 +271,20 @@ def test_show_refusals_are_one_line(
 
     assert run("trust-list", "show", str(folder / "none.jws"), "--operator", str(operator)) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_dates_at_the_edge_of_the_range_are_read_as_absent(client: TestClient, folder: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from common.jose import encode_jws
+
+    information = {
+        "ListIssueDateTime": "0001-01-01T00:00:00+01:00",
+        "NextUpdate": "9999-12-31T23:59:59-12:00",
+    }
+    payload = json.dumps({"LoTE": {"ListAndSchemeInformation": information}}).encode()
+    edge = encode_jws({"typ": "JOSE"}, payload, ec.generate_private_key(ec.SECP256R1()))
+    (folder / "edge.jws").write_text(edge, encoding="ascii")
+    answer = client.get("/lists/edge.jws")
+    assert answer.status_code == 200 and answer.text == edge
+    assert "last-modified" not in answer.headers and answer.headers["cache-control"] == "no-cache"

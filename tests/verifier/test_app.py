@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -131,3 +132,10 @@ def test_the_relying_party_api_needs_the_api_token(
     assert guarded.get(result, headers=auth).json()["status"] == "pending"
     # what the wallet fetches stays open
     assert guarded.get(made.json()["request_uri"].removeprefix(BASE)).status_code == 200
+
+
+def test_a_lone_surrogate_in_a_query_is_a_400(client: TestClient) -> None:
+    query = {"credentials": [{"id": "x", "format": "dc+sd-jwt", "meta": {"vct_values": ["\ud800"]}}]}
+    body = json.dumps({"dcql_query": query})  # ensure_ascii: the surrogate travels as \ud800
+    answer = client.post("/transactions", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_request", answer.text
