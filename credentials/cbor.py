@@ -82,8 +82,15 @@ def decode(
     data = bytes(data)
     if len(data) > max_bytes:
         raise MalformedCbor("CBOR input too large")
-    walk(data, max_depth, max_items)
+    if walk(data, max_depth, max_items):
+        raise MalformedCbor(_STATEFUL)
     return _loads(data, max_depth)
+
+
+_STATEFUL = (
+    "CBOR with a string reference or a shared value (tags 25, 256, 28, 29), which mdocs do not use and "
+    "which let a few bytes stand for a large or cyclic structure"
+)
 
 
 def _loads(data: bytes, max_depth: int) -> Any:
@@ -255,8 +262,8 @@ def decode_each(
 
     The items are decoded in one ``cbor2`` call, as the elements of an array written around them
     (each spans exactly its bytes, so the array holds exactly them), which spares a decoder per item;
-    items holding a string reference or a shared value are decoded one by one, so that none can refer
-    into another.
+    string references and shared values, which could refer from one item into another, are refused
+    as :func:`decode` refuses them.
     """
     if not contents:
         return []
@@ -264,8 +271,10 @@ def decode_each(
     if ends[-1] > max_bytes and max(map(len, contents)) > max_bytes:  # each is at most their total
         raise MalformedCbor("CBOR input too large")
     joined = b"".join(contents)
-    if walk(joined, max_depth, max_items, ends) or len(contents) == 1:
-        return [_loads(data, max_depth) for data in contents]
+    if walk(joined, max_depth, max_items, ends):
+        raise MalformedCbor(_STATEFUL)
+    if len(contents) == 1:
+        return [_loads(contents[0], max_depth)]
     array = _loads(_head(_MAJOR_ARRAY_HEAD, len(contents)) + joined, max_depth + 1)
     if type(array) is not list or len(array) != len(contents):  # cannot be, after the walks above
         raise MalformedCbor("tag 24 items did not decode one for one")

@@ -4,7 +4,7 @@ RFC 8949 section 6.1 (converting CBOR to JSON) as OpenID4VP 1.0 section 7 asks o
 byte strings become base64url without padding, full-dates (tag 1004) and tdates (tag 0) their
 RFC 3339 text, maps with text keys JSON objects, arrays arrays; integers, floats, booleans, null and
 text stay as they are. A value that has no faithful JSON form (a map with non-text keys, an unknown
-tag, a non-finite float) becomes ``null`` rather than an invented shape.
+tag, a non-finite float, an integer beyond 64 bits) becomes ``null`` rather than an invented shape.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ __all__ = ["json_value", "namespaces_json"]
 
 def json_value(value: Any) -> Any:
     """The JSON form of one decoded CBOR data element value."""
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool | str):
         return value
+    if isinstance(value, int):  # a bignum (tags 2, 3) beyond 64 bits has no JSON number all parsers read
+        return value if -(1 << 64) <= value < (1 << 64) else None
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, bytes):

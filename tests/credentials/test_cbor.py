@@ -267,14 +267,25 @@ def test_unwrap24_each_checks_every_item_on_its_own(tags: list[cbor2.CBORTag]) -
         cbor.unwrap24_each(tags, max_items=10)
 
 
-def test_unwrap24_each_does_not_let_an_item_refer_into_another() -> None:
+def test_string_references_and_shared_values_are_refused() -> None:
     shared = cbor2.CBORTag(24, bytes.fromhex("d81c8101"))  # 28([1]): marks [1] shareable
     reference = cbor2.CBORTag(24, bytes.fromhex("d81d00"))  # 29(0): the first shared value
-    assert cbor.unwrap24_each([shared]) == [[1]]
-    with pytest.raises(MalformedCbor):
-        cbor.unwrap24(reference)
-    with pytest.raises(MalformedCbor):
-        cbor.unwrap24_each([shared, reference])
+    for tags in ([shared], [reference], [shared, reference], [cbor2.CBORTag(24, b"\x01"), shared]):
+        with pytest.raises(MalformedCbor, match="shared value"):
+            cbor.unwrap24_each(tags)
+    # a few hundred bytes of shared references standing for 2^40 strings; and a cycle
+    laughs = [cbor2.CBORTag(28, ["x"])] + [
+        cbor2.CBORTag(28, [cbor2.CBORTag(29, i), cbor2.CBORTag(29, i)]) for i in range(40)
+    ]
+    for value in (
+        laughs,
+        cbor2.CBORTag(28, [cbor2.CBORTag(29, 0)]),
+        cbor2.CBORTag(256, ["ab", cbor2.CBORTag(25, 0)]),
+    ):
+        data = cbor2.dumps(value)
+        assert len(data) < 1000
+        with pytest.raises(MalformedCbor, match="string reference"):
+            cbor.decode(data)
 
 
 @pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 70_000])

@@ -32,3 +32,13 @@ def test_namespaces() -> None:
     assert namespaces_json({"ns": {"portrait": b"\xff\xd8", "age_over_18": True}}) == {
         "ns": {"portrait": "_9g", "age_over_18": True}
     }
+
+
+def test_integers_beyond_64_bits_have_no_json_form() -> None:
+    assert json_value([2**64 - 1, -(2**64), 2**64, -(2**64) - 1, 10**5000]) == [
+        2**64 - 1,
+        -(2**64),
+        None,
+        None,
+        None,
+    ]
