@@ -4,15 +4,17 @@ Every fetch of a URL that came from outside (an offer, a ``credential_offer_uri`
 a ``request_uri``, a ``response_uri``, a status list) goes through :class:`Fetcher`:
 
 - only ``https`` URLs, except ``http`` to a loopback host when the policy allows it (demo and tests);
-- the host's addresses are resolved first and refused when any is loopback, private, link-local,
-  multicast or reserved (RFC 6890), unless that class is allowed by the policy;
+- the host's addresses are resolved first and refused when any is loopback or otherwise not
+  globally reachable (RFC 6890), unless that class is allowed by the policy;
 - redirects are never followed (OpenID4VP section 5.10 forbids it for ``request_uri``; we apply it
   everywhere so that a redirect cannot smuggle a fetch past the address check);
-- time and response size are bounded; the body is read in chunks and abandoned past the limit.
+- time (each read, and the whole exchange) and response size are bounded; the body is read in
+  chunks and abandoned past the limit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from collections.abc import Mapping
@@ -67,6 +69,14 @@ def _is_loopback_host(host: str) -> bool:
         return False
 
 
+def _not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Not globally reachable (RFC 6890 and its registry): private, shared (100.64/10), link-local,
+    reserved, documentation, IPv4-mapped and the like; multicast; and the deprecated IPv6 site-local
+    range (fec0::/10), which ``is_global`` still counts as global."""
+    site_local = isinstance(address, ipaddress.IPv6Address) and address.is_site_local
+    return not address.is_global or address.is_multicast or site_local
+
+
 @dataclass
 class Fetcher:
     """Async fetches under a :class:`FetchPolicy`; the transport is the test seam."""
@@ -96,9 +106,7 @@ class Fetcher:
             if address.is_loopback:
                 if not self.policy.allow_loopback:
                     raise FetchError(f"refusing {host}: resolves to a loopback address")
-            elif (
-                address.is_private or address.is_link_local or address.is_multicast or address.is_reserved
-            ) and not self.policy.allow_private:
+            elif _not_public(address) and not self.policy.allow_private:
                 raise FetchError(f"refusing {host}: resolves to a non-public address")
 
     @staticmethod
@@ -137,7 +145,12 @@ class Fetcher:
         self.check_url(url)
         limit = max_bytes or self.policy.max_bytes
         try:
-            async with self.client.stream(method, url, headers=headers, data=data, json=json) as answer:
+            # the client's timeout bounds each read; this bounds the whole exchange, which a server
+            # sending a byte now and then would otherwise hold open
+            async with (
+                asyncio.timeout(self.policy.timeout),
+                self.client.stream(method, url, headers=headers, data=data, json=json) as answer,
+            ):
                 if 300 <= answer.status_code < 400 and answer.status_code != 304:  # 304 has no Location
                     raise FetchError(f"{url} answered a redirect ({answer.status_code}); not followed")
                 declared = answer.headers.get("content-length")
@@ -151,6 +164,8 @@ class Fetcher:
                 return Response(answer.status_code, dict(answer.headers), bytes(body))
         except httpx.HTTPError as exc:
             raise FetchError(f"fetching {url} failed: {type(exc).__name__}") from exc
+        except TimeoutError as exc:
+            raise FetchError(f"fetching {url} took longer than {self.policy.timeout} s") from exc
 
     async def get(self, url: str, **kwargs: Any) -> Response:
         return await self.request("GET", url, **kwargs)

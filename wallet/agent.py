@@ -140,11 +140,12 @@ class WalletAgent:
     @staticmethod
     def _json(response: Response, what: str) -> Any:
         if response.status_code >= 400:
-            try:
-                body = response.json()
-                reason = f"{body.get('error')}: {body.get('error_description', '')}"
-            except EudiError:
-                reason = f"HTTP {response.status_code}"
+            body = _error_object(response)
+            reason = (
+                f"{body.get('error')}: {body.get('error_description', '')}"
+                if body
+                else f"HTTP {response.status_code}"
+            )
             raise IssuerError(f"{what} failed: {reason}")
         if response.content_type != "application/json":
             raise IssuerError(f"{what} answered {response.content_type or 'no content type'}, not JSON")
@@ -225,20 +226,28 @@ class WalletAgent:
                 json={**which, "proofs": {"jwt": [proof]}},
                 headers={"Authorization": f"Bearer {token.access_token}"},
             )
-            for raw in parse_credential_response(self._json(answer, "the credential request")):
-                received.append(self._keep(raw, key, configuration, issuer_url))
-        return received
+            credentials = parse_credential_response(self._json(answer, "the credential request"))
+            if len(credentials) != 1:
+                raise IssuerError(f"the issuer sent {len(credentials)} credentials for one key proof")
+            received.append((self._checked(credentials[0], key, configuration, issuer_url), key))
+        # kept only when every credential of the offer checked out: an offer is received whole or not
+        for credential, _ in received:
+            self.store.check_record(credential)
+        for credential, key in received:
+            self._keep(credential, key)
+        return [credential for credential, _ in received]
 
-    def _keep(
+    def _checked(
         self, raw: str, key: ec.EllipticCurvePrivateKey, configuration: Mapping[str, Any], issuer_url: str
     ) -> StoredCredential:
-        """Check a fresh credential before keeping it: signature, chain to an issuer that the trust
-        list allows for its type, the type offered, and our key in ``cnf`` (or the MSO deviceKey)."""
+        """A fresh credential, checked: signature, chain to an issuer that the trust list allows for
+        its type, the type offered, and our key in ``cnf`` (or the MSO deviceKey)."""
         key_id = b64url_encode(jwk_thumbprint(public_jwk(key)))
         if configuration.get("format") == MDOC_FORMAT:
-            credential = self._keep_mdoc(raw, key, configuration, issuer_url, key_id)
-        else:
-            credential = self._keep_sd_jwt(raw, key, configuration, issuer_url, key_id)
+            return self._keep_mdoc(raw, key, configuration, issuer_url, key_id)
+        return self._keep_sd_jwt(raw, key, configuration, issuer_url, key_id)
+
+    def _keep(self, credential: StoredCredential, key: ec.EllipticCurvePrivateKey) -> None:
         self.store.add_credential(credential, key)
         self.store.append_log(
             {
@@ -251,7 +260,6 @@ class WalletAgent:
                 "issuer_name": credential.issuer_name,
             }
         )
-        return credential
 
     def _keep_sd_jwt(
         self,
@@ -424,25 +432,33 @@ class WalletAgent:
                         "claims": [list(p) for p in chosen.paths],
                     }
                 )
-        answer = await self.fetcher.post(
-            request.response_uri, data=authorization_response_form(vp_token=vp_token, state=request.state)
-        )
-        body = answer.json() if answer.content else {}
-        self.store.append_log(
-            {
-                "event": "presented" if answer.status_code == 200 else "presentation_refused",
-                "at": now,
-                "verifier": request.client_id,
-                "verifier_name": proposal.verifier_name,
-                "shared": shared,
-                **({} if answer.status_code == 200 else {"reason": body.get("error_description")}),
-            }
-        )
-        if answer.status_code != 200:
-            raise VerifierError(
-                f"the verifier refused the presentation: {body.get('error')}: {body.get('error_description')}"
+        entry = {
+            "at": now,
+            "verifier": request.client_id,
+            "verifier_name": proposal.verifier_name,
+            "shared": shared,
+        }
+        try:
+            answer = await self.fetcher.post(
+                request.response_uri,
+                data=authorization_response_form(vp_token=vp_token, state=request.state),
             )
-        return dict(body)
+        except EudiError as exc:
+            # the claims may have reached the verifier before the answer failed: the log says so
+            self.store.append_log({"event": "presentation_unconfirmed", **entry, "reason": str(exc)})
+            raise VerifierError(f"the verifier's answer to the presentation failed: {exc}") from exc
+        body = _error_object(answer) if answer.status_code != 200 else _json_object(answer)
+        if answer.status_code == 200:
+            self.store.append_log({"event": "presented", **entry})
+            return body
+        self.store.append_log(
+            {"event": "presentation_refused", **entry, "reason": body.get("error_description")}
+        )
+        raise VerifierError(
+            f"the verifier refused the presentation: {body.get('error')}: {body.get('error_description')}"
+            if body
+            else f"the verifier refused the presentation: HTTP {answer.status_code}"
+        )
 
     def _presentation(
         self,
@@ -479,3 +495,21 @@ class WalletAgent:
                 [(selected, holder_key, credential.attestation_type)], session_transcript=transcript
             )
         )
+
+
+def _json_object(response: Response) -> dict[str, Any]:
+    """The response's JSON object; ``{}`` when it is empty, not JSON or not an object."""
+    if not response.content:
+        return {}
+    try:
+        body = response.json()
+    except EudiError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _error_object(response: Response) -> dict[str, Any]:
+    """The ``error`` and ``error_description`` of an error response, when they are strings; ``{}``
+    when the body says nothing usable (RFC 6749 section 5.2 shape)."""
+    body = _json_object(response)
+    return {name: body[name] for name in ("error", "error_description") if isinstance(body.get(name), str)}

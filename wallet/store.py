@@ -48,10 +48,25 @@ class StoredCredential:
 
 class WalletStore(Protocol):
     def add_credential(self, credential: StoredCredential, key: ec.EllipticCurvePrivateKey) -> None: ...
+    def check_record(self, credential: StoredCredential) -> None:
+        """Raise :class:`InvalidInput` when ``credential`` could not be kept (before any is)."""
+        ...
+
     def credentials(self) -> list[StoredCredential]: ...
     def holder_key(self, key_id: str) -> ec.EllipticCurvePrivateKey: ...
     def append_log(self, entry: Mapping[str, Any]) -> None: ...
     def log(self) -> list[dict[str, Any]]: ...
+
+
+def _record(credential: StoredCredential) -> bytes:
+    """The stored form of a credential; it must fit the limit it is read back under, or the wallet
+    could not read its credentials again."""
+    record = asdict(credential)
+    record["claims"] = dict(credential.claims)
+    data = json.dumps(record, separators=(",", ":")).encode("ascii")
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(f"the credential is larger than the {MAX_FILE_BYTES} bytes a wallet record holds")
+    return data
 
 
 def _read(path: Path) -> bytes:
@@ -68,16 +83,18 @@ class FolderStore:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def add_credential(self, credential: StoredCredential, key: ec.EllipticCurvePrivateKey) -> None:
+        """Keep a credential and its holder key. The record is written out first and must fit the
+        limit :meth:`credentials` reads under: a credential the wallet could not read back would make
+        every later presentation fail."""
+        data = _record(credential)
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
         write_atomic(self.directory / "keys" / f"{credential.key_id}.pem", pem)
-        record = asdict(credential)
-        record["claims"] = dict(credential.claims)
-        write_atomic(
-            self.directory / "credentials" / f"{credential.credential_id}.json",
-            json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"),
-        )
+        write_atomic(self.directory / "credentials" / f"{credential.credential_id}.json", data)
+
+    def check_record(self, credential: StoredCredential) -> None:
+        _record(credential)
 
     def credentials(self) -> list[StoredCredential]:
         folder = self.directory / "credentials"
@@ -98,7 +115,9 @@ class FolderStore:
         return key
 
     def append_log(self, entry: Mapping[str, Any]) -> None:
-        line = json.dumps(dict(entry), ensure_ascii=False) + "\n"
+        # ASCII: no character of a verifier's or issuer's text can end a line early (U+2028, U+0085)
+        # or fail to encode (a lone surrogate)
+        line = json.dumps(dict(entry)) + "\n"
         with open(self.directory / "log.jsonl", "a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
@@ -108,4 +127,6 @@ class FolderStore:
         path = self.directory / "log.jsonl"
         if not path.exists():
             return []
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        # lines end at "\n" only: splitlines() also splits at U+2028 and U+0085, which older entries
+        # may hold raw
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]

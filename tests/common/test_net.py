@@ -17,6 +17,12 @@ from common.net import Fetcher, FetchError, FetchPolicy, Response
         "https://[::1]/x",
         "https://user:pw@example.com/",
         "https://localhost/x",
+        "https://100.64.0.1/x",  # shared address space (RFC 6598), carrier-grade NAT
+        "https://[fec0::1]/x",  # deprecated site-local
+        "https://192.0.2.7/x",  # documentation
+        "https://[::ffff:127.0.0.1]/x",  # IPv4-mapped loopback
+        "https://0.0.0.0/x",
+        "https://[fd00::1]/x",  # unique local
     ],
 )
 def test_refused_before_connecting(url: str) -> None:
@@ -60,3 +66,21 @@ def test_oversized_body_is_abandoned() -> None:
     transport = httpx.MockTransport(lambda r: httpx.Response(200, content=b"x" * 5000))
     with pytest.raises(FetchError, match="more than"):
         asyncio.run(_fetch(transport, "http://127.0.0.1/x", max_bytes=1000))
+
+
+def test_a_slow_drip_is_cut_at_the_deadline() -> None:
+    """A server that keeps each read within the per-read timeout but never finishes."""
+    import asyncio
+    import time
+
+    class Drip(httpx.AsyncByteStream):
+        async def __aiter__(self):  # type: ignore[no-untyped-def]
+            while True:
+                await asyncio.sleep(0.05)
+                yield b"x"
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, stream=Drip()))
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="longer than"):
+        asyncio.run(_fetch(transport, "http://127.0.0.1/x", timeout=0.5))
+    assert time.monotonic() - started < 3
