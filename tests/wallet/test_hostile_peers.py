@@ -1,0 +1,285 @@
+"""The wallet against an issuer and a verifier that answer badly on purpose (an in-process transport
+stands in for the network; the wallet's own fetcher, trust lists and store are real): it fails with
+its own errors, keeps an offer whole or not at all, and logs every disclosure it may have made."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+import httpx
+import pytest
+
+from common.clock import FixedClock
+from common.errors import EudiError, InvalidInput
+from common.jose import parse_jws, public_key_from_jwk
+from credentials.mdoc import issue_mdoc
+from credentials.sdjwt_vc import issue_sd_jwt_vc
+from eudi.federation import _registration
+from openid4vc.issuance import PRE_AUTHORIZED_GRANT
+from openid4vc.request_object import authorization_request_link, build_request_object, sign_request_object
+from trust_list.cli import write_trust_list
+from trust_list.pki import make_dev_pki, pem_certificate
+from wallet.agent import WalletAgent
+from wallet.config import TrustedList, WalletConfig, open_wallet, write_wallet_config
+from wallet.errors import IssuerError, VerifierError
+
+NOW = 1_790_000_000
+AT = datetime.fromtimestamp(NOW, UTC)
+PKI = make_dev_pki(now=AT)
+ISSUER = "http://127.0.0.1:9"
+VERIFIER = "http://localhost:9"
+CLIENT_ID = "x509_san_dns:localhost"
+PID_VCT = "urn:eudi:pid:1"
+PID_DOCTYPE = "eu.europa.ec.eudi.pid.1"
+CONFIGURATIONS = {
+    "pid": {"format": "dc+sd-jwt", "vct": PID_VCT},
+    "pid_mdoc": {"format": "mso_mdoc", "doctype": PID_DOCTYPE},
+}
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+@pytest.fixture
+def wallet(tmp_path: Path) -> WalletAgent:
+    write_trust_list(PKI, tmp_path / "nl.jws", now=AT)
+    (tmp_path / "operator.pem").write_bytes(pem_certificate(PKI.operator_cert))
+    folder = tmp_path / "wallet"
+    lists = (TrustedList(str(tmp_path / "nl.jws"), tmp_path / "operator.pem", "NL"),)
+    write_wallet_config(folder, WalletConfig(lists, allow_http_loopback=True))
+    return open_wallet(folder, FixedClock(NOW))
+
+
+def run(wallet: WalletAgent, handler: Handler, flow: Callable[[WalletAgent], Awaitable[Any]]) -> Any:
+    wallet.fetcher.transport = httpx.MockTransport(handler)
+
+    async def go() -> Any:
+        try:
+            return await flow(wallet)
+        finally:
+            await wallet.fetcher.aclose()
+
+    return asyncio.run(go())
+
+
+def sd_jwt_vc(holder_jwk: dict[str, Any]) -> str:
+    claims = {"given_name": "Erika", "family_name": "Mustermann", "birthdate": "1964-08-12"}
+    return issue_sd_jwt_vc(
+        claims,
+        vct=PID_VCT,
+        issuer=ISSUER,
+        signing_key=PKI.issuer_key,
+        x5c=[PKI.issuer_cert],
+        holder_jwk=holder_jwk,
+        iat=NOW,
+    )
+
+
+def issuer(credentials: Callable[[dict[str, Any], dict[str, Any]], Any], **routes: Handler) -> Handler:
+    """A pre-authorized-code issuer whose credential endpoint answers ``credentials(jwk, body)``."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path in routes:
+            return routes[path](request)
+        if path == "/.well-known/openid-credential-issuer":
+            return httpx.Response(
+                200,
+                json={
+                    "credential_issuer": ISSUER,
+                    "credential_endpoint": f"{ISSUER}/credential",
+                    "credential_configurations_supported": CONFIGURATIONS,
+                },
+            )
+        if path == "/.well-known/oauth-authorization-server":
+            return httpx.Response(200, json={"issuer": ISSUER, "token_endpoint": f"{ISSUER}/token"})
+        if path == "/token":
+            return httpx.Response(200, json={"access_token": "at", "token_type": "Bearer"})
+        if path == "/credential":
+            body = json.loads(request.content)
+            jwk = parse_jws(body["proofs"]["jwt"][0]).header["jwk"]
+            return httpx.Response(200, json=credentials(jwk, body))
+        return httpx.Response(404)
+
+    return handle
+
+
+def offer(*configuration_ids: str) -> str:
+    grants = {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": "code"}}
+    body = {
+        "credential_issuer": ISSUER,
+        "credential_configuration_ids": list(configuration_ids),
+        "grants": grants,
+    }
+    return "openid-credential-offer://?credential_offer=" + quote(json.dumps(body))
+
+
+def test_an_error_reply_that_is_not_an_object_is_an_issuer_error(wallet: WalletAgent) -> None:
+    for body in ([], "text", 3, {"error": ["not", "a", "string"]}):
+        handler = issuer(lambda jwk, _: {}, **{"/token": lambda _, b=body: httpx.Response(400, json=b)})
+        with pytest.raises(IssuerError, match="HTTP 400"):
+            run(wallet, handler, lambda agent: agent.receive(offer("pid")))
+
+
+def test_one_credential_per_key_proof(wallet: WalletAgent) -> None:
+    handler = issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}] * 2})
+    with pytest.raises(IssuerError, match="2 credentials for one key proof"):
+        run(wallet, handler, lambda agent: agent.receive(offer("pid")))
+    assert wallet.store.credentials() == [] and wallet.store.log() == []
+
+
+def test_an_offer_is_kept_whole_or_not_at_all(wallet: WalletAgent) -> None:
+    def credentials(jwk: dict[str, Any], body: dict[str, Any]) -> Any:
+        if body["credential_configuration_id"] == "pid":
+            return {"credentials": [{"credential": sd_jwt_vc(jwk)}]}
+        return {"credentials": [{"credential": "AAAA"}]}  # the mdoc is garbage
+
+    with pytest.raises(EudiError):
+        run(wallet, issuer(credentials), lambda agent: agent.receive(offer("pid", "pid_mdoc")))
+    assert wallet.store.credentials() == [] and wallet.store.log() == []
+    kept = run(
+        wallet,
+        issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}]}),
+        lambda agent: agent.receive(offer("pid")),
+    )
+    assert [c.vct for c in kept] == [PID_VCT] and len(wallet.store.credentials()) == 1
+
+
+def test_shared_values_in_an_mdoc_are_refused_before_anything_is_kept(wallet: WalletAgent) -> None:
+    from cbor2 import CBORTag
+
+    from common.jose import b64url_encode
+
+    laughs = [CBORTag(28, ["x"])] + [CBORTag(28, [CBORTag(29, i), CBORTag(29, i)]) for i in range(40)]
+
+    def credentials(jwk: dict[str, Any], _body: dict[str, Any]) -> Any:
+        issued = issue_mdoc(
+            PID_DOCTYPE,
+            {PID_DOCTYPE: {"given_name": laughs, "family_name": "Mustermann"}},
+            signing_key=PKI.issuer_key,
+            x5chain=[PKI.issuer_cert],
+            device_key=public_key_from_jwk(jwk),
+            signed=AT - timedelta(minutes=5),
+            valid_from=AT - timedelta(minutes=5),
+            valid_until=AT + timedelta(days=30),
+        )
+        return {"credentials": [{"credential": b64url_encode(issued)}]}
+
+    with pytest.raises(EudiError):
+        run(wallet, issuer(credentials), lambda agent: agent.receive(offer("pid_mdoc")))
+    assert wallet.store.credentials() == [] and not any((wallet.store.directory / "keys").glob("*"))
+
+
+# -- presentation -------------------------------------------------------------------------------
+
+QUERY = {
+    "credentials": [
+        {
+            "id": "pid",
+            "format": "dc+sd-jwt",
+            "meta": {"vct_values": [PID_VCT]},
+            "claims": [{"path": ["given_name"]}],
+        }
+    ]
+}
+
+
+def verifier(answer: Handler, posts: list[dict[str, str]]) -> Handler:
+    claims = build_request_object(
+        client_id=CLIENT_ID,
+        response_uri=f"{VERIFIER}/response",
+        nonce="nonce-0123456789abcdef",
+        state="state-1",
+        dcql_query=QUERY,
+        client_metadata={},
+        iat=NOW,
+    )
+    claims["verifier_info"] = [{"format": "registration_cert", "data": _registration(PKI, "NL", AT)}]
+    request_object = sign_request_object(claims, key=PKI.verifier_key, x5c=[PKI.verifier_cert])
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/request":
+            return httpx.Response(200, text=request_object)
+        if request.url.path == "/response":
+            posts.append(dict(parse_qsl(request.content.decode())))
+            return answer(request)
+        return httpx.Response(404)
+
+    return handle
+
+
+def present(wallet: WalletAgent, answer: Handler) -> tuple[Any, list[dict[str, str]]]:
+    run(
+        wallet,
+        issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}]}),
+        lambda agent: agent.receive(offer("pid")),
+    )
+    posts: list[dict[str, str]] = []
+    link = authorization_request_link(client_id=CLIENT_ID, request_uri=f"{VERIFIER}/request")
+
+    async def flow(agent: WalletAgent) -> Any:
+        proposal = await agent.fetch_request(link)
+        return await agent.respond(proposal, accept=True)
+
+    try:
+        return run(wallet, verifier(answer, posts), flow), posts
+    except EudiError as exc:
+        return exc, posts
+
+
+def test_an_odd_but_accepting_reply_is_logged_as_presented(wallet: WalletAgent) -> None:
+    result, posts = present(wallet, lambda _: httpx.Response(200, text="<html>thanks</html>"))
+    assert result == {} and len(posts) == 1 and "vp_token" in posts[0]
+    assert [entry["event"] for entry in wallet.store.log()] == ["received", "presented"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda _: httpx.Response(302, headers={"location": "https://elsewhere.example/"}),
+        lambda _: httpx.Response(200, content=b"x" * (2 << 20)),
+    ],
+)
+def test_a_reply_that_fails_after_the_post_is_logged_as_unconfirmed(
+    wallet: WalletAgent, answer: Handler
+) -> None:
+    result, posts = present(wallet, answer)
+    assert isinstance(result, VerifierError) and len(posts) == 1
+    last = wallet.store.log()[-1]
+    assert last["event"] == "presentation_unconfirmed" and last["shared"][0]["claims"] == [["given_name"]]
+
+
+@pytest.mark.parametrize("body", [[], {"error": "x", "error_description": "line\u2028break\u0085here"}])
+def test_a_refusal_is_logged_and_the_log_stays_readable(wallet: WalletAgent, body: Any) -> None:
+    result, _ = present(wallet, lambda _: httpx.Response(400, json=body))
+    assert isinstance(result, VerifierError)
+    log = wallet.store.log()
+    assert [entry["event"] for entry in log] == ["received", "presentation_refused"]
+    if isinstance(body, dict):
+        assert log[-1]["reason"] == body["error_description"]
+
+
+def test_a_record_too_large_to_read_back_is_not_written(wallet: WalletAgent) -> None:
+    from wallet.store import MAX_FILE_BYTES, StoredCredential
+
+    huge = StoredCredential(
+        credential_id="c1",
+        format="dc+sd-jwt",
+        raw="x" * MAX_FILE_BYTES,
+        vct=PID_VCT,
+        issuer=ISSUER,
+        issuer_name=None,
+        key_id="k1",
+        received_at=NOW,
+        claims={},
+    )
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    with pytest.raises(InvalidInput, match="larger than"):
+        wallet.store.add_credential(huge, ec.generate_private_key(ec.SECP256R1()))
+    assert wallet.store.credentials() == [] and not (wallet.store.directory / "keys" / "k1.pem").exists()
