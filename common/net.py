@@ -6,6 +6,8 @@ a ``request_uri``, a ``response_uri``, a status list) goes through :class:`Fetch
 - only ``https`` URLs, except ``http`` to a loopback host when the policy allows it (demo and tests);
 - the host's addresses are resolved first and refused when any is loopback or otherwise not
   globally reachable (RFC 6890), unless that class is allowed by the policy;
+- the connection goes to an address that was checked, not to a second lookup of the name (DNS
+  rebinding), and no connection is kept for another request;
 - redirects are never followed (OpenID4VP section 5.10 forbids it for ``request_uri``; we apply it
   everywhere so that a redirect cannot smuggle a fetch past the address check);
 - time (each read, and the whole exchange) and response size are bounded; the body is read in
@@ -60,6 +62,14 @@ class Response:
         return parse_json(self.content, max_bytes=len(self.content) + 1, max_depth=max_depth)
 
 
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def _is_loopback_host(host: str) -> bool:
     if host.lower() in LOOPBACK_NAMES:
         return True
@@ -85,8 +95,9 @@ class Fetcher:
     transport: httpx.AsyncBaseTransport | None = None
     _client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
 
-    def check_url(self, url: str) -> None:
-        """Refuse a URL the policy does not allow, before any connection is made."""
+    def check_url(self, url: str) -> str | None:
+        """Refuse a URL the policy does not allow, before any connection is made; for a host name,
+        return the address (checked, as all the name's addresses are) that the fetch connects to."""
         try:
             parts = urlsplit(url)
             host = parts.hostname or ""
@@ -102,12 +113,14 @@ class Fetcher:
             raise FetchError(f"refusing URL scheme {parts.scheme!r}")
         if parts.username or parts.password:
             raise FetchError("refusing URL with credentials")
-        for address in self._addresses(host):
+        addresses = self._addresses(host)
+        for address in addresses:
             if address.is_loopback:
                 if not self.policy.allow_loopback:
                     raise FetchError(f"refusing {host}: resolves to a loopback address")
             elif _not_public(address) and not self.policy.allow_private:
                 raise FetchError(f"refusing {host}: resolves to a non-public address")
+        return None if _is_ip_literal(host) else str(addresses[0])
 
     @staticmethod
     def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -129,6 +142,9 @@ class Fetcher:
                 follow_redirects=False,
                 timeout=self.policy.timeout,
                 trust_env=False,
+                # connections are made to checked addresses, and a pool keyed by address could hand a
+                # TLS connection checked for one host name to a request for another: none is kept
+                limits=httpx.Limits(max_keepalive_connections=0),
             )
         return self._client
 
@@ -142,14 +158,25 @@ class Fetcher:
         json: Any = None,
         max_bytes: int | None = None,
     ) -> Response:
-        self.check_url(url)
+        pinned = self.check_url(url)
         limit = max_bytes or self.policy.max_bytes
+        target: str | httpx.URL = url
+        extensions: dict[str, Any] = {}
+        if pinned is not None:
+            # connect to the address just checked, not to what a second lookup of the name might
+            # give (DNS rebinding); the name still goes in Host and in TLS (SNI, certificate check)
+            parts = httpx.URL(url)
+            target = parts.copy_with(host=pinned)
+            headers = {**(headers or {}), "Host": parts.netloc.decode("ascii")}
+            extensions = {"sni_hostname": parts.host}
         try:
             # the client's timeout bounds each read; this bounds the whole exchange, which a server
             # sending a byte now and then would otherwise hold open
             async with (
                 asyncio.timeout(self.policy.timeout),
-                self.client.stream(method, url, headers=headers, data=data, json=json) as answer,
+                self.client.stream(
+                    method, target, headers=headers, data=data, json=json, extensions=extensions
+                ) as answer,
             ):
                 if 300 <= answer.status_code < 400 and answer.status_code != 304:  # 304 has no Location
                     raise FetchError(f"{url} answered a redirect ({answer.status_code}); not followed")

@@ -84,3 +84,47 @@ def test_a_slow_drip_is_cut_at_the_deadline() -> None:
     with pytest.raises(FetchError, match="longer than"):
         asyncio.run(_fetch(transport, "http://127.0.0.1/x", timeout=0.5))
     assert time.monotonic() - started < 3
+
+
+def test_the_connection_goes_to_the_checked_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the name is looked up once, when it is checked; the request goes to that
+    address, with the name in Host and in TLS (SNI and the certificate check)."""
+    import asyncio
+    import socket
+
+    answers = iter([["93.184.216.34"], ["127.0.0.1"]])  # a second lookup would say loopback
+
+    def lookup(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
+        assert host == "rebind.example"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0)) for address in next(answers)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"ok")
+
+    async def fetch() -> Response:
+        fetcher = Fetcher(transport=httpx.MockTransport(handler))
+        try:
+            return await fetcher.get("https://rebind.example:8443/status?x=1")
+        finally:
+            await fetcher.aclose()
+
+    assert asyncio.run(fetch()).content == b"ok"
+    [request] = seen
+    assert str(request.url) == "https://93.184.216.34:8443/status?x=1"
+    assert request.headers["host"] == "rebind.example:8443"
+    assert request.extensions["sni_hostname"] == "rebind.example"
+
+
+def test_a_name_with_any_non_public_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def lookup(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0)) for a in ("93.184.216.34", "10.0.0.8")]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    with pytest.raises(FetchError, match="non-public"):
+        Fetcher().check_url("https://mixed.example/")
