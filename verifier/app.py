@@ -75,7 +75,8 @@ def create_app(
         require_bearer(request, settings.api_token, "the verifier's relying-party API")
 
     @app.get("/trust-lists")
-    async def trust_lists() -> dict[str, Any]:
+    async def trust_lists(request: Request) -> dict[str, Any]:
+        check_api_token(request)  # operators' view: it names the sources, file paths included
         return {"sources": [status.to_json() for status in loader.status()]}
 
     @app.get("/presets")

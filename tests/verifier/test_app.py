@@ -130,6 +130,8 @@ def test_the_relying_party_api_needs_the_api_token(
     result = made.json()["result_url"].removeprefix(BASE)
     assert guarded.get(result).status_code == 401
     assert guarded.get(result, headers=auth).json()["status"] == "pending"
+    assert guarded.get("/trust-lists").status_code == 401  # it names the sources, file paths included
+    assert guarded.get("/trust-lists", headers=auth).json()["sources"][0]["label"] == "NL"
     # what the wallet fetches stays open
     assert guarded.get(made.json()["request_uri"].removeprefix(BASE)).status_code == 200
 
