@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from common.errors import EudiError, InvalidInput
 from common.jose import parse_json
@@ -54,13 +55,16 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=NO_STORE,
         )
 
-    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         code = "not_found" if exc.status_code == 404 else "invalid_request"
+        headers = exc.headers
+        if exc.status_code == 405:  # Allow (RFC 9110 section 15.5.6): every route of the path counts
+            headers = {**(exc.headers or {}), "Allow": _allowed_methods(request)}
         return JSONResponse(
             {"error": code, "error_description": str(exc.detail)},
             status_code=exc.status_code,
-            headers=exc.headers,  # Allow, on a 405 (RFC 9110 section 15.5.6)
+            headers=headers,
         )
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -71,6 +75,17 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods of every route whose path matches the request's (Starlette's 405 names only those
+    of the first, so a HEAD route registered beside a GET one would hide the GET)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 async def _body(request: Request, limit: int) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ __all__ = ["MIN_SECRET_LENGTH", "ConfigFile", "load_chain", "load_private_key"]
 
 MAX_CONFIG_BYTES = 64 * 1024
 MIN_SECRET_LENGTH = 16
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
 def load_private_key(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -56,14 +58,17 @@ class ConfigFile:
         return self.values.get(name, default)
 
     def secret(self, name: str) -> str | None:
-        """An optional bearer secret: a string of at least :data:`MIN_SECRET_LENGTH` characters, so that
-        a typo such as ``admin_token = ""`` (or a number) cannot leave an API open or break it."""
+        """An optional bearer token: at least :data:`MIN_SECRET_LENGTH` characters of the RFC 6750
+        ``b64token`` syntax (section 2.1), so that a typo such as ``admin_token = ""`` cannot leave an
+        API open, and no token is configured that a client could never send as it is (spaces,
+        line breaks, characters beyond ASCII)."""
         value = self.values.get(name)
         if value is None:
             return None
-        if not isinstance(value, str) or len(value) < MIN_SECRET_LENGTH:
+        if not isinstance(value, str) or len(value) < MIN_SECRET_LENGTH or not _B64TOKEN.fullmatch(value):
             raise InvalidInput(
-                f"{self.path}: {name} must be a string of at least {MIN_SECRET_LENGTH} characters"
+                f"{self.path}: {name} must be at least {MIN_SECRET_LENGTH} characters of A-Z a-z 0-9 "
+                "- . _ ~ + / (then optional '=')"
             )
         return value
 

@@ -79,12 +79,35 @@ def _is_loopback_host(host: str) -> bool:
         return False
 
 
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: local-use translation prefix
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: well-known prefix, the IPv4 address last
+
+
 def _not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Not globally reachable (RFC 6890 and its registry): private, shared (100.64/10), link-local,
-    reserved, documentation, IPv4-mapped and the like; multicast; and the deprecated IPv6 site-local
-    range (fec0::/10), which ``is_global`` still counts as global."""
-    site_local = isinstance(address, ipaddress.IPv6Address) and address.is_site_local
-    return not address.is_global or address.is_multicast or site_local
+    reserved, documentation and the like; multicast; the deprecated IPv6 site-local range
+    (fec0::/10), which ``is_global`` still counts as global; and an IPv6 address that carries an IPv4
+    one (mapped, compatible, 6to4, Teredo, NAT64) judged by the IPv4 address it reaches."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local or address in _NAT64_LOCAL:
+            return True
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return embedded.is_loopback or _not_public(embedded)
+    return not address.is_global or address.is_multicast or address.is_reserved
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    packed = address.packed
+    if address in _NAT64 or (packed[:12] == bytes(12) and int(address) > 1):  # NAT64; IPv4-compatible
+        return ipaddress.IPv4Address(packed[12:])
+    return None
 
 
 @dataclass
@@ -95,14 +118,16 @@ class Fetcher:
     transport: httpx.AsyncBaseTransport | None = None
     _client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
 
-    def check_url(self, url: str) -> str | None:
+    def check_url(self, url: str) -> list[str] | None:
         """Refuse a URL the policy does not allow, before any connection is made; for a host name,
-        return the address (checked, as all the name's addresses are) that the fetch connects to."""
+        return its addresses, each checked, which the fetch connects to in turn."""
         try:
             parts = urlsplit(url)
-            host = parts.hostname or ""
             parts.port  # noqa: B018 - raises on a bad port
-        except ValueError as exc:
+            # the name as it goes on the wire (IDNA 2008 A-labels, as in Host and TLS), not as the
+            # socket module would encode a Unicode name itself (IDNA 2003: faß.de would be fass.de)
+            host = httpx.URL(url).raw_host.decode("ascii") if parts.hostname else ""
+        except (ValueError, httpx.InvalidURL, UnicodeError) as exc:
             raise FetchError(f"not a URL: {url[:80]!r}") from exc
         if not host:
             raise FetchError("URL has no host")
@@ -120,7 +145,7 @@ class Fetcher:
                     raise FetchError(f"refusing {host}: resolves to a loopback address")
             elif _not_public(address) and not self.policy.allow_private:
                 raise FetchError(f"refusing {host}: resolves to a non-public address")
-        return None if _is_ip_literal(host) else str(addresses[0])
+        return None if _is_ip_literal(host) else [str(address) for address in addresses]
 
     @staticmethod
     def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -159,25 +184,48 @@ class Fetcher:
         max_bytes: int | None = None,
     ) -> Response:
         pinned = self.check_url(url)
-        limit = max_bytes or self.policy.max_bytes
-        target: str | httpx.URL = url
-        extensions: dict[str, Any] = {}
-        if pinned is not None:
-            # connect to the address just checked, not to what a second lookup of the name might
-            # give (DNS rebinding); the name still goes in Host and in TLS (SNI, certificate check)
-            parts = httpx.URL(url)
-            target = parts.copy_with(host=pinned)
-            headers = {**(headers or {}), "Host": parts.netloc.decode("ascii")}
-            extensions = {"sni_hostname": parts.host}
         try:
-            # the client's timeout bounds each read; this bounds the whole exchange, which a server
+            # the client's timeout bounds each read; this bounds the whole fetch, which a server
             # sending a byte now and then would otherwise hold open
-            async with (
-                asyncio.timeout(self.policy.timeout),
-                self.client.stream(
-                    method, target, headers=headers, data=data, json=json, extensions=extensions
-                ) as answer,
-            ):
+            async with asyncio.timeout(self.policy.timeout):
+                if pinned is None:
+                    return await self._exchange(method, url, url, headers, data, json, {}, max_bytes)
+                # connect to the addresses just checked, in turn, not to what a second lookup of the
+                # name might give (DNS rebinding); the name still goes in Host and in TLS (SNI and
+                # the certificate check)
+                parts = httpx.URL(url)
+                named = {**(headers or {}), "Host": parts.netloc.decode("ascii")}
+                extensions = {"sni_hostname": parts.raw_host.decode("ascii")}
+                for address in pinned[:-1]:
+                    target = parts.copy_with(host=address)
+                    try:
+                        return await self._exchange(
+                            method, url, target, named, data, json, extensions, max_bytes
+                        )
+                    except FetchError as exc:
+                        if not isinstance(exc.__cause__, httpx.ConnectError):
+                            raise
+                target = parts.copy_with(host=pinned[-1])
+                return await self._exchange(method, url, target, named, data, json, extensions, max_bytes)
+        except TimeoutError as exc:
+            raise FetchError(f"fetching {url} took longer than {self.policy.timeout} s") from exc
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        target: str | httpx.URL,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        json: Any,
+        extensions: dict[str, Any],
+        max_bytes: int | None,
+    ) -> Response:
+        limit = max_bytes or self.policy.max_bytes
+        try:
+            async with self.client.stream(
+                method, target, headers=headers, data=data, json=json, extensions=extensions
+            ) as answer:
                 if 300 <= answer.status_code < 400 and answer.status_code != 304:  # 304 has no Location
                     raise FetchError(f"{url} answered a redirect ({answer.status_code}); not followed")
                 declared = answer.headers.get("content-length")
@@ -191,8 +239,6 @@ class Fetcher:
                 return Response(answer.status_code, dict(answer.headers), bytes(body))
         except httpx.HTTPError as exc:
             raise FetchError(f"fetching {url} failed: {type(exc).__name__}") from exc
-        except TimeoutError as exc:
-            raise FetchError(f"fetching {url} took longer than {self.policy.timeout} s") from exc
 
     async def get(self, url: str, **kwargs: Any) -> Response:
         return await self.request("GET", url, **kwargs)

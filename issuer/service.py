@@ -181,7 +181,9 @@ class IssuerService:
             ):
                 raise InvalidGrant("the pre-authorized code is used, expired or out of tx_code attempts")
             if not hmac.compare_digest(secret_digest(request.tx_code), record.tx_code_digest):
+                self.store.burn_if_spent(record.offer_id, max_attempts=self.settings.max_tx_code_attempts)
                 raise InvalidGrant("wrong tx_code")
+            self.store.release_tx_code_attempt(record.offer_id)
         granted, details = tuple(record.configuration_ids), None
         if request.authorization_details is not None:
             asked = tuple(dict.fromkeys(d.credential_configuration_id for d in request.authorization_details))

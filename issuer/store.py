@@ -157,7 +157,8 @@ class IssuerStore:
         """Take one of the ``max_attempts`` comparisons of a ``tx_code`` with this offer's, before it is
         made; False when none is left (or the code is used or expired). Reserved in one conditional
         UPDATE, so that parallel guesses cannot each read a count below the limit and all be compared.
-        The column ``failed_attempts`` counts these reservations, a correct guess included."""
+        ``failed_attempts`` counts wrong guesses and those still being compared: a match gives its
+        reservation back (:meth:`release_tx_code_attempt`), a miss keeps it (:meth:`burn_if_spent`)."""
         with self.engine.begin() as db:
             result = db.execute(
                 offers.update()
@@ -170,6 +171,24 @@ class IssuerStore:
                 .values(failed_attempts=offers.c.failed_attempts + 1)
             )
         return result.rowcount == 1
+
+    def release_tx_code_attempt(self, offer_id: str) -> None:
+        """Give back the reservation of a comparison that matched."""
+        with self.engine.begin() as db:
+            db.execute(
+                offers.update()
+                .where(offers.c.offer_id == offer_id, offers.c.failed_attempts > 0)
+                .values(failed_attempts=offers.c.failed_attempts - 1)
+            )
+
+    def burn_if_spent(self, offer_id: str, *, max_attempts: int) -> None:
+        """After a wrong guess: at ``max_attempts`` wrong guesses the code is used up, the offer gone."""
+        with self.engine.begin() as db:
+            db.execute(
+                offers.update()
+                .where(offers.c.offer_id == offer_id, offers.c.failed_attempts >= max_attempts)
+                .values(redeemed=True)
+            )
 
     def redeem_offer(self, offer_id: str, *, now: int) -> bool:
         """Mark the pre-authorized code used; False when another request already did, or it expired."""

@@ -443,10 +443,14 @@ class WalletAgent:
                 request.response_uri,
                 data=authorization_response_form(vp_token=vp_token, state=request.state),
             )
-        except EudiError as exc:
-            # the claims may have reached the verifier before the answer failed: the log says so
-            self.store.append_log({"event": "presentation_unconfirmed", **entry, "reason": str(exc)})
-            raise VerifierError(f"the verifier's answer to the presentation failed: {exc}") from exc
+        except BaseException as exc:
+            # the claims may have reached the verifier before the answer failed, or before the flow
+            # was cancelled (Ctrl-C): the log says so either way
+            reason = str(exc) or type(exc).__name__
+            self.store.append_log({"event": "presentation_unconfirmed", **entry, "reason": reason})
+            if isinstance(exc, EudiError):
+                raise VerifierError(f"the verifier's answer to the presentation failed: {exc}") from exc
+            raise
         body = _error_object(answer) if answer.status_code != 200 else _json_object(answer)
         if answer.status_code == 200:
             self.store.append_log({"event": "presented", **entry})

@@ -23,6 +23,12 @@ from common.net import Fetcher, FetchError, FetchPolicy, Response
         "https://[::ffff:127.0.0.1]/x",  # IPv4-mapped loopback
         "https://0.0.0.0/x",
         "https://[fd00::1]/x",  # unique local
+        "https://[64:ff9b::a9fe:a9fe]/x",  # NAT64 of 169.254.169.254
+        "https://[64:ff9b::7f00:1]/x",  # NAT64 of 127.0.0.1
+        "https://[64:ff9b:1::a00:1]/x",  # local-use NAT64 prefix (RFC 8215)
+        "https://[::10.0.0.1]/x",  # IPv4-compatible
+        "https://[2002:a00:1::]/x",  # 6to4 of 10.0.0.1
+        "https://240.0.0.1/x",  # reserved
     ],
 )
 def test_refused_before_connecting(url: str) -> None:
@@ -128,3 +134,50 @@ def test_a_name_with_any_non_public_address_is_refused(monkeypatch: pytest.Monke
     monkeypatch.setattr(socket, "getaddrinfo", lookup)
     with pytest.raises(FetchError, match="non-public"):
         Fetcher().check_url("https://mixed.example/")
+
+
+def test_each_checked_address_is_tried_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with an IPv6 and an IPv4 address, and a server on the second only (``localhost`` on
+    many hosts): the fetch falls back as a plain connection would, to checked addresses only."""
+    import asyncio
+    import socket
+
+    def lookup(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("2606:4700::1111", 0, 0, 0)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    tried: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        tried.append(request.url.host)
+        if request.url.host == "2606:4700::1111":
+            raise httpx.ConnectError("unreachable", request=request)
+        return httpx.Response(200, content=b"ok")
+
+    async def fetch() -> Response:
+        fetcher = Fetcher(transport=httpx.MockTransport(handler))
+        try:
+            return await fetcher.get("https://two.example/x")
+        finally:
+            await fetcher.aclose()
+
+    assert asyncio.run(fetch()).content == b"ok"
+    assert tried == ["2606:4700::1111", "93.184.216.34"]
+
+
+def test_a_name_is_looked_up_as_it_goes_on_the_wire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """IDNA 2008, as in Host and TLS: faß.de is xn--fa-hia.de, not fass.de (IDNA 2003)."""
+    import socket
+
+    looked_up: list[str] = []
+
+    def lookup(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
+        looked_up.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    assert Fetcher().check_url("https://faß.de/x") == ["93.184.216.34"]
+    assert looked_up == ["xn--fa-hia.de"]

@@ -102,10 +102,24 @@ def test_token_errors(client: TestClient, clock: FixedClock) -> None:
 
 
 def test_wrong_tx_codes_invalidate_the_code(client: TestClient) -> None:
-    code, tx_code = offer(client)
+    made = client.post("/offers", json={"citizen_id": "nl-0001"}).json()
+    uri = made["credential_offer_uri"].removeprefix(ISSUER)
+    code = client.get(uri).json()["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
     for _ in range(3):
         assert token(client, code, "x").json()["error"] == "invalid_grant"
-    assert token(client, code, tx_code).json()["error"] == "invalid_grant"
+    assert token(client, code, made["tx_code"]).json()["error"] == "invalid_grant"
+    assert client.get(uri).status_code == 404  # the offer is gone with its code
+
+
+def test_a_right_tx_code_spends_no_attempt(client: TestClient) -> None:
+    # three requests with the right tx_code that fail for another reason, then the real one
+    code, tx_code = offer(client)
+    beyond = json.dumps([{"type": "openid_credential", "credential_configuration_id": "not-offered"}])
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
+    for _ in range(3):
+        refused = client.post("/token", data={**form, "authorization_details": beyond})
+        assert refused.json()["error"] == "invalid_authorization_details"
+    assert "access_token" in token(client, code, tx_code).json()
 
 
 def test_credential_flow_and_errors(client: TestClient) -> None:
@@ -278,6 +292,8 @@ def test_http_details_found_by_a_review(client: TestClient) -> None:
     # 405 names the allowed methods (RFC 9110 section 15.5.6)
     wrong_method = client.put("/token")
     assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+    for path in ("/.well-known/openid-credential-issuer", "/status-lists/1", "/credential-offer/x"):
+        assert client.delete(path).headers["allow"] == "GET, HEAD", path
     # the documents wallets and relying parties fetch answer HEAD as GET does, without a body
     for path in ("/.well-known/openid-credential-issuer", "/.well-known/oauth-authorization-server"):
         head, get = client.head(path), client.get(path)

@@ -53,6 +53,9 @@ def test_attestations_default_and_configured(pki_dir: Path) -> None:
         'admin_token = ""\n',
         'admin_token = "short"\n',
         "admin_token = 12345678901234567890\n",
+        'admin_token = " back-office-token-0123 "\n',
+        'admin_token = "jeton-de-bureau-très-secret"\n',
+        'admin_token = """\nback-office-token-0123\n"""\n',
     ],
 )
 def test_bad_settings_are_refused(pki_dir: Path, line: str) -> None:

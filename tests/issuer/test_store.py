@@ -68,6 +68,20 @@ def test_tx_code_attempts_are_reserved_up_to_the_limit(database_url: str) -> Non
     assert not store.reserve_tx_code_attempt("offer-2", max_attempts=3, now=NOW)  # used
 
 
+def test_a_match_gives_its_attempt_back_and_the_last_miss_burns_the_code(database_url: str) -> None:
+    store = make_store(database_url)
+    add_offer(store)
+    for _ in range(5):  # five right guesses in a row, each reserved and given back
+        assert store.reserve_tx_code_attempt("offer-1", max_attempts=3, now=NOW)
+        store.release_tx_code_attempt("offer-1")
+    for misses in range(1, 4):
+        assert store.reserve_tx_code_attempt("offer-1", max_attempts=3, now=NOW)
+        store.burn_if_spent("offer-1", max_attempts=3)
+        record = store.find_offer_by_code("code-1")
+        assert record is not None and record.failed_attempts == misses and record.redeemed == (misses == 3)
+    assert store.offer_json("offer-1", now=NOW) is None
+
+
 def test_parallel_tx_code_guesses_stay_within_the_limit(database_url: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

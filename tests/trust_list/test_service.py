@@ -288,3 +288,8 @@ def test_dates_at_the_edge_of_the_range_are_read_as_absent(client: TestClient, f
     answer = client.get("/lists/edge.jws")
     assert answer.status_code == 200 and answer.text == edge
     assert "last-modified" not in answer.headers and answer.headers["cache-control"] == "no-cache"
+
+
+def test_a_wrong_method_names_get_and_head(client: TestClient) -> None:
+    answer = client.delete("/lists/nl.jws")
+    assert answer.status_code == 405 and answer.headers["allow"] == "GET, HEAD"

@@ -283,3 +283,36 @@ def test_a_record_too_large_to_read_back_is_not_written(wallet: WalletAgent) -> 
     with pytest.raises(InvalidInput, match="larger than"):
         wallet.store.add_credential(huge, ec.generate_private_key(ec.SECP256R1()))
     assert wallet.store.credentials() == [] and not (wallet.store.directory / "keys" / "k1.pem").exists()
+
+
+def test_a_presentation_cancelled_after_the_post_is_logged_as_unconfirmed(wallet: WalletAgent) -> None:
+    run(
+        wallet,
+        issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}]}),
+        lambda agent: agent.receive(offer("pid")),
+    )
+    posts: list[dict[str, str]] = []
+    plain = verifier(lambda _: httpx.Response(200, json={}), posts)
+    received = asyncio.Event()
+
+    async def stalling(request: httpx.Request) -> httpx.Response:
+        answer = plain(request)
+        if request.url.path == "/response":
+            received.set()
+            await asyncio.sleep(30)  # holds the answer until the citizen gives up
+        return answer
+
+    link = authorization_request_link(client_id=CLIENT_ID, request_uri=f"{VERIFIER}/request")
+
+    async def flow(agent: WalletAgent) -> None:
+        proposal = await agent.fetch_request(link)
+        presenting = asyncio.create_task(agent.respond(proposal, accept=True))
+        await asyncio.wait_for(received.wait(), 10)
+        presenting.cancel()  # Ctrl-C in the terminal wallet
+        with pytest.raises(asyncio.CancelledError):
+            await presenting
+
+    run(wallet, stalling, flow)
+    assert len(posts) == 1
+    last = wallet.store.log()[-1]
+    assert last["event"] == "presentation_unconfirmed" and last["reason"] == "CancelledError"
