@@ -62,21 +62,16 @@ class Response:
         return parse_json(self.content, max_bytes=len(self.content) + 1, max_depth=max_depth)
 
 
-def _is_ip_literal(host: str) -> bool:
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _is_loopback_host(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    literal = _ip_literal(host)
+    return host.lower() in LOOPBACK_NAMES or (literal is not None and literal.is_loopback)
 
 
 _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: local-use translation prefix
@@ -145,14 +140,13 @@ class Fetcher:
                     raise FetchError(f"refusing {host}: resolves to a loopback address")
             elif _not_public(address) and not self.policy.allow_private:
                 raise FetchError(f"refusing {host}: resolves to a non-public address")
-        return None if _is_ip_literal(host) else [str(address) for address in addresses]
+        return None if _ip_literal(host) is not None else [str(address) for address in addresses]
 
     @staticmethod
     def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-        try:
-            return [ipaddress.ip_address(host.strip("[]"))]
-        except ValueError:
-            pass
+        literal = _ip_literal(host)
+        if literal is not None:
+            return [literal]
         try:
             infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
         except OSError as exc:

@@ -244,8 +244,8 @@ class WalletAgent:
         its type, the type offered, and our key in ``cnf`` (or the MSO deviceKey)."""
         key_id = b64url_encode(jwk_thumbprint(public_jwk(key)))
         if configuration.get("format") == MDOC_FORMAT:
-            return self._keep_mdoc(raw, key, configuration, issuer_url, key_id)
-        return self._keep_sd_jwt(raw, key, configuration, issuer_url, key_id)
+            return self._check_mdoc(raw, key, configuration, issuer_url, key_id)
+        return self._check_sd_jwt(raw, key, configuration, issuer_url, key_id)
 
     def _keep(self, credential: StoredCredential, key: ec.EllipticCurvePrivateKey) -> None:
         self.store.add_credential(credential, key)
@@ -261,7 +261,7 @@ class WalletAgent:
             }
         )
 
-    def _keep_sd_jwt(
+    def _check_sd_jwt(
         self,
         raw: str,
         key: ec.EllipticCurvePrivateKey,
@@ -292,7 +292,7 @@ class WalletAgent:
             claims=held.claims,
         )
 
-    def _keep_mdoc(
+    def _check_mdoc(
         self,
         raw: str,
         key: ec.EllipticCurvePrivateKey,
