@@ -52,8 +52,9 @@ _SIMPLE_TWO_BYTES = 0xF8
 MAJOR_BSTR = 2
 _FIRST_FLOAT_OR_SIMPLE = 0xE0  # major type 7: floats need no shortest form
 STATEFUL_TAGS = frozenset({25, 256, 28, 29})
-"""String references and shared values: ``cbor2`` resolves them against what it decoded before, so
-items holding them are never decoded together (see :func:`credentials.cbor.decode_each`)."""
+"""String references and shared values: ``cbor2`` resolves them against what it decoded before, so a
+few bytes can stand for a large or cyclic structure; :mod:`credentials.cbor` refuses any item the walk
+finds them in."""
 
 
 # For the flat walk, the two next commonest heads after those of _SKIP get codes of their own in

@@ -9,7 +9,8 @@ Untrusted bytes are first walked head by head, iteratively, before ``cbor2`` dec
   trailing bytes after the single top-level item are refused;
 - heads must use the preferred (shortest) serialization of section 4.1, so that a tag-24 item
   re-encoded by us has exactly the bytes that were received and digested (ISO/IEC 18013-5 9.1.2.5);
-- tag 24 (encoded CBOR data item, section 3.4.5.1) must wrap a byte string.
+- tag 24 (encoded CBOR data item, section 3.4.5.1) must wrap a byte string;
+- string references and shared values (tags 25, 256, 28, 29), which mdocs do not use, are refused.
 
 ``cbor2`` then decodes with duplicate map keys refused (section 5.6). Every failure is
 :class:`~credentials.errors.MalformedCbor`.

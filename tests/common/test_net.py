@@ -92,33 +92,42 @@ def test_a_slow_drip_is_cut_at_the_deadline() -> None:
     assert time.monotonic() - started < 3
 
 
+def _resolving(monkeypatch: pytest.MonkeyPatch, *answers: list[str]) -> list[str]:
+    """socket.getaddrinfo replaced: each lookup gives the next of ``answers`` (IPv4 or IPv6 addresses);
+    the names looked up are returned, as they are asked for."""
+    import socket
+
+    looked_up: list[str] = []
+    pending = iter(answers)
+
+    def lookup(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
+        looked_up.append(host)
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, 0, 0, 0))
+            if ":" in a
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0))
+            for a in next(pending)
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    return looked_up
+
+
 def test_the_connection_goes_to_the_checked_address(monkeypatch: pytest.MonkeyPatch) -> None:
     """DNS rebinding: the name is looked up once, when it is checked; the request goes to that
     address, with the name in Host and in TLS (SNI and the certificate check)."""
     import asyncio
-    import socket
 
-    answers = iter([["93.184.216.34"], ["127.0.0.1"]])  # a second lookup would say loopback
-
-    def lookup(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
-        assert host == "rebind.example"
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0)) for address in next(answers)]
-
-    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    looked_up = _resolving(monkeypatch, ["93.184.216.34"], ["127.0.0.1"])  # a second lookup: loopback
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(200, content=b"ok")
 
-    async def fetch() -> Response:
-        fetcher = Fetcher(transport=httpx.MockTransport(handler))
-        try:
-            return await fetcher.get("https://rebind.example:8443/status?x=1")
-        finally:
-            await fetcher.aclose()
-
-    assert asyncio.run(fetch()).content == b"ok"
+    answer = asyncio.run(_fetch(httpx.MockTransport(handler), "https://rebind.example:8443/status?x=1"))
+    assert isinstance(answer, Response) and answer.content == b"ok"
+    assert looked_up == ["rebind.example"]
     [request] = seen
     assert str(request.url) == "https://93.184.216.34:8443/status?x=1"
     assert request.headers["host"] == "rebind.example:8443"
@@ -126,12 +135,7 @@ def test_the_connection_goes_to_the_checked_address(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_name_with_any_non_public_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    def lookup(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0)) for a in ("93.184.216.34", "10.0.0.8")]
-
-    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    _resolving(monkeypatch, ["93.184.216.34", "10.0.0.8"])
     with pytest.raises(FetchError, match="non-public"):
         Fetcher().check_url("https://mixed.example/")
 
@@ -140,15 +144,8 @@ def test_each_checked_address_is_tried_in_turn(monkeypatch: pytest.MonkeyPatch) 
     """A name with an IPv6 and an IPv4 address, and a server on the second only (``localhost`` on
     many hosts): the fetch falls back as a plain connection would, to checked addresses only."""
     import asyncio
-    import socket
 
-    def lookup(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
-        return [
-            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("2606:4700::1111", 0, 0, 0)),
-            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0)),
-        ]
-
-    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    _resolving(monkeypatch, ["2606:4700::1111", "93.184.216.34"])
     tried: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -157,27 +154,13 @@ def test_each_checked_address_is_tried_in_turn(monkeypatch: pytest.MonkeyPatch) 
             raise httpx.ConnectError("unreachable", request=request)
         return httpx.Response(200, content=b"ok")
 
-    async def fetch() -> Response:
-        fetcher = Fetcher(transport=httpx.MockTransport(handler))
-        try:
-            return await fetcher.get("https://two.example/x")
-        finally:
-            await fetcher.aclose()
-
-    assert asyncio.run(fetch()).content == b"ok"
+    answer = asyncio.run(_fetch(httpx.MockTransport(handler), "https://two.example/x"))
+    assert isinstance(answer, Response) and answer.content == b"ok"
     assert tried == ["2606:4700::1111", "93.184.216.34"]
 
 
 def test_a_name_is_looked_up_as_it_goes_on_the_wire(monkeypatch: pytest.MonkeyPatch) -> None:
     """IDNA 2008, as in Host and TLS: faß.de is xn--fa-hia.de, not fass.de (IDNA 2003)."""
-    import socket
-
-    looked_up: list[str] = []
-
-    def lookup(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
-        looked_up.append(host)
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0))]
-
-    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    looked_up = _resolving(monkeypatch, ["93.184.216.34"])
     assert Fetcher().check_url("https://faß.de/x") == ["93.184.216.34"]
     assert looked_up == ["xn--fa-hia.de"]
