@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from credentials.catalog import CATALOGUE, mdoc_namespaces, sd_jwt_claims
 from credentials.catalog.age import age_claims
 from credentials.catalog.attestation import AttestationType
+from credentials.catalog.mdl import SEX_CODES
 from issuer.register import Citizen
 from openid4vc.errors import CredentialRequestDenied
 
@@ -74,7 +75,10 @@ class Offering:
             value = (citizen.driving_licence or {}).get("expiry_date")
         else:
             return None
-        return date.fromisoformat(value) if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        # an mDL's expiry_date may be a tdate (ISO 18013-5 table 5): its day in UTC
+        return date.fromisoformat(value) if len(value) <= 10 else _utc_day(value)
 
 
 def _record(key: str, citizen: Citizen, today: date) -> Mapping[str, Any]:
@@ -94,25 +98,68 @@ def _record(key: str, citizen: Citizen, today: date) -> Mapping[str, Any]:
 
 
 def _mdl_record(citizen: Citizen, today: date) -> dict[str, Any]:
+    """The mDL elements from the licence record, with what the PID register knows of the holder:
+    names (unless the licence record spells them), birth date and place, age statements, nationality,
+    sex (ISO/IEC 5218 codes only) and residence. Names outside Latin-1 are also given in national
+    characters; the licence record must then spell them in Latin-1 itself (clause 7.2.1)."""
     licence = citizen.driving_licence
     if licence is None:
         raise CredentialRequestDenied("the register holds no driving licence for this citizen")
     attributes = citizen.attributes
-    ages = age_claims(str(attributes["birthdate"]), on=today)
-    address: Mapping[str, Any] = attributes.get("address") or {}
+    born = date.fromisoformat(str(attributes["birthdate"]))
     record: dict[str, Any] = {
         "family_name": attributes["family_name"],
         "given_name": attributes["given_name"],
-        "birth_date": attributes["birthdate"],
-        **licence,
-        "age_over_18": ages["age_over_18"],
-        "age_over_21": ages["age_over_21"],
+        "birth_date": born,
+        **age_claims(born, on=today),
+        "age_in_years": today.year - born.year - ((today.month, today.day) < (born.month, born.day)),
+        "age_birth_year": born.year,
     }
-    if "locality" in address:
-        record["resident_city"] = address["locality"]
-    if "country" in address:
-        record["resident_country"] = address["country"]
+    for name in ("family_name", "given_name"):
+        if not _is_latin1(record[name]):
+            record[f"{name}_national_character"] = record[name]
+    nationalities = attributes.get("nationalities") or ()
+    if nationalities:
+        record["nationality"] = nationalities[0]
+    if attributes.get("sex") in SEX_CODES:
+        record["sex"] = attributes["sex"]
+    birth_place: Mapping[str, Any] = attributes.get("place_of_birth") or {}
+    if "locality" in birth_place:
+        record["birth_place"] = birth_place["locality"]
+    address: Mapping[str, Any] = attributes.get("address") or {}
+    for element, member in _RESIDENCE:
+        if member in address:
+            record[element] = address[member]
+    record.update(licence)
+    unspelled = [name for name in ("family_name", "given_name") if not _is_latin1(record[name])]
+    if unspelled:
+        raise CredentialRequestDenied(
+            f"the driving licence record must spell {unspelled} in Latin-1 (ISO/IEC 18013-5 7.2.1)"
+        )
     return record
+
+
+_RESIDENCE = (
+    ("resident_address", "formatted"),
+    ("resident_city", "locality"),
+    ("resident_state", "region"),
+    ("resident_postal_code", "postal_code"),
+    ("resident_country", "country"),
+)
+"""mDL residence elements and the PID ``address`` members they come from."""
+
+
+def _utc_day(moment: str) -> date:
+    parsed = datetime.fromisoformat(moment)
+    return (parsed.astimezone(UTC) if parsed.tzinfo else parsed).date()
+
+
+def _is_latin1(text: Any) -> bool:
+    try:
+        str(text).encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def offerings(keys: tuple[str, ...]) -> dict[str, Offering]:

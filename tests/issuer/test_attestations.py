@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
-from credentials.catalog.age import AV_DOCTYPE, check_age_claims
+from credentials.catalog.age import AV_DOCTYPE, age_claims, check_age_claims
 from credentials.catalog.diploma import DIPLOMA_DOCTYPE, diploma_claims
 from credentials.catalog.mdl import MDL_NAMESPACE, check_driving_privileges
 from credentials.catalog.pid import PID_DOCTYPE, pid_claims
@@ -77,6 +77,51 @@ def test_mdoc_elements_use_cbor_dates_and_their_namespace() -> None:
     assert all(isinstance(p["issue_date"], date) for p in mdl["driving_privileges"])
 
 
+def test_mdl_draws_on_the_pid_register() -> None:
+    assert CITIZEN is not None
+    offering = offerings(("mdl",))["org.iso.18013.5.1.mDL_mso_mdoc"]
+    mdl = offering.mdoc_namespaces(CITIZEN, today=TODAY)[MDL_NAMESPACE]
+    pid = CITIZEN.attributes
+    born = date.fromisoformat(pid["birthdate"])
+    assert mdl["birth_date"] == born and mdl["age_birth_year"] == born.year
+    years = TODAY.year - born.year - ((TODAY.month, TODAY.day) < (born.month, born.day))
+    assert mdl["age_in_years"] == years
+    assert {name: mdl[name] for name in age_claims(born, on=TODAY)} == age_claims(born, on=TODAY)
+    assert mdl["nationality"] == pid["nationalities"][0] and mdl["sex"] == pid["sex"]
+    assert mdl["birth_place"] == pid["place_of_birth"]["locality"]
+    address = pid["address"]
+    assert (mdl["resident_address"], mdl["resident_city"], mdl["resident_state"]) == (
+        address["formatted"],
+        address["locality"],
+        address["region"],
+    )
+    assert (mdl["resident_postal_code"], mdl["resident_country"]) == (
+        address["postal_code"],
+        address["country"],
+    )
+    assert "family_name_national_character" not in mdl
+
+    # a PID sex code outside ISO/IEC 5218 is left out; a name outside Latin-1 needs the licence's spelling
+    other = Citizen(
+        "pl-0001",
+        MappingProxyType({**pid, "sex": 5, "family_name": "Łukasiewicz"}),
+        None,
+        CITIZEN.driving_licence,
+    )
+    with pytest.raises(CredentialRequestDenied, match="Latin-1"):
+        offering.mdoc_namespaces(other, today=TODAY)
+    assert CITIZEN.driving_licence is not None
+    spelled = Citizen(
+        "pl-0001",
+        other.attributes,
+        None,
+        MappingProxyType({**CITIZEN.driving_licence, "family_name": "Lukasiewicz"}),
+    )
+    mdl = offering.mdoc_namespaces(spelled, today=TODAY)[MDL_NAMESPACE]
+    assert mdl["family_name"] == "Lukasiewicz" and mdl["family_name_national_character"] == "Łukasiewicz"
+    assert "sex" not in mdl
+
+
 def test_document_expiry_bounds_the_credential() -> None:
     assert CITIZEN is not None
     offered = offerings(("pid", "mdl", "diploma"))
@@ -88,6 +133,13 @@ def test_document_expiry_bounds_the_credential() -> None:
         CITIZEN.driving_licence["expiry_date"]
     )
     assert offered["eu.europa.ec.eudi.diploma_dc_sd_jwt"].expiry(CITIZEN) is None
+    timed = Citizen(
+        "nl-0001",
+        CITIZEN.attributes,
+        None,
+        MappingProxyType({**CITIZEN.driving_licence, "expiry_date": "2030-04-30T23:30:00-02:00"}),
+    )
+    assert offered["org.iso.18013.5.1.mDL_mso_mdoc"].expiry(timed) == date(2030, 5, 1)  # a tdate: its UTC day
 
 
 def test_citizen_without_a_record_is_denied() -> None:

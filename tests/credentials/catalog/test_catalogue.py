@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from credentials.catalog import CATALOGUE
 from credentials.catalog.age import age_claims, check_age_claims
 from credentials.catalog.diploma import diploma_claims
-from credentials.catalog.mdl import check_driving_privileges
+from credentials.catalog.mdl import MDL_TYPE, check_driving_privileges, mdl_elements
 from credentials.catalog.pid import PID_DOCTYPE, pid_mdoc_elements
 from credentials.errors import InvalidClaims
 
@@ -96,6 +96,116 @@ def test_diploma_checks() -> None:
 
 def test_driving_privileges() -> None:
     assert check_driving_privileges([{"vehicle_category_code": "B", "issue_date": "2010-01-01"}])
-    for bad in ([], [{"vehicle_category_code": "Z"}], [{"vehicle_category_code": "B", "x": 1}], "B"):
+    coded = {
+        "vehicle_category_code": "C",
+        "codes": [{"code": "78"}, {"code": "01", "sign": "=", "value": "02"}],
+    }
+    assert check_driving_privileges([coded]) == [coded]
+    for bad in (
+        [],
+        [{"vehicle_category_code": "Z"}],
+        [{"vehicle_category_code": "B", "x": 1}],
+        "B",
+        [{"vehicle_category_code": "B", "issue_date": "1st May"}],
+        [{"vehicle_category_code": "B", "codes": []}],
+        [{"vehicle_category_code": "B", "codes": ["78"]}],
+        [{"vehicle_category_code": "B", "codes": [{"sign": "="}]}],
+        [{"vehicle_category_code": "B", "codes": [{"code": 78}]}],
+        [{"vehicle_category_code": "B", "codes": [{"code": "78", "note": "x"}]}],
+    ):
         with pytest.raises(InvalidClaims):
             check_driving_privileges(bad)
+
+
+MDL_RECORD = {
+    "family_name": "Müller",
+    "given_name": "Jörg",
+    "birth_date": "1980-04-02",
+    "issue_date": "2020-05-01",
+    "expiry_date": "2030-04-30",
+    "issuing_country": "DE",
+    "issuing_authority": "Kraftfahrt-Bundesamt",
+    "document_number": "B072RRE2I55",
+    "portrait": "data:image/jpeg;base64,/9j/4AAQ",
+    "driving_privileges": [{"vehicle_category_code": "B", "issue_date": "2020-05-01"}],
+    "un_distinguishing_sign": "D",
+}
+
+
+def test_mdl_elements_of_table_5() -> None:
+    full = {
+        **MDL_RECORD,
+        "administrative_number": "ABC123",
+        "sex": 1,
+        "height": 181,
+        "weight": 80,
+        "eye_colour": "hazel",
+        "hair_colour": "blond",
+        "birth_place": "Köln",
+        "resident_address": "Hauptstraße 1, 50667 Köln",
+        "portrait_capture_date": "2020-04-20T10:11:12.5+02:00",
+        "age_in_years": 46,
+        "age_birth_year": 1980,
+        "age_over_18": True,
+        "age_over_68": False,  # any two-digit NN (clause 7.2.5), catalogued or not
+        "issuing_jurisdiction": "DE-NW",
+        "nationality": "DE",
+        "resident_city": "Köln",
+        "resident_state": "Nordrhein-Westfalen",
+        "resident_postal_code": "50667",
+        "resident_country": "DE",
+        "family_name_national_character": "Мюллер",
+        "given_name_national_character": "Йорг",
+        "signature_usual_mark": b"\x89PNG",
+    }
+    elements = mdl_elements(full)
+    assert elements["birth_date"] == date(1980, 4, 2) and elements["portrait"] == b"\xff\xd8\xff\xe0\x00\x10"
+    assert elements["portrait_capture_date"] == datetime(
+        2020, 4, 20, 8, 11, 12, tzinfo=UTC
+    )  # tdate: UTC, whole s
+    assert elements["driving_privileges"][0]["issue_date"] == date(2020, 5, 1)
+    assert elements["age_over_68"] is False and elements["sex"] == 1
+    with_time = mdl_elements({**MDL_RECORD, "expiry_date": "2030-04-30T23:59:59Z"})
+    assert with_time["expiry_date"] == datetime(2030, 4, 30, 23, 59, 59, tzinfo=UTC)  # tdate or full-date
+    catalogued = {str(d.path[1]) for d in MDL_TYPE.mdoc_elements}
+    assert set(full) - catalogued == {"age_over_68"} and "biometric_template_face" not in catalogued
+    assert {d.path[1] for d in MDL_TYPE.mdoc_elements if d.mandatory} == set(MDL_RECORD)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"family_name": "Łukasiewicz"}, "Latin-1"),
+        ({"resident_city": "Kraków", "given_name": "Jan"}, None),  # ó is Latin-1
+        ({"sex": 3}, "ISO/IEC 5218"),
+        ({"sex": True}, "ISO/IEC 5218"),
+        ({"height": -1}, "non-negative"),
+        ({"age_in_years": 46.0}, "non-negative"),
+        ({"eye_colour": "Hazel"}, "eye_colour"),
+        ({"hair_colour": "purple"}, "hair_colour"),
+        ({"age_over_18": "yes"}, "true or false"),
+        ({"age_over_180": True}, "not mDL elements"),
+        ({"age_over_5": True}, "not mDL elements"),
+        ({"biometric_template_face": b"x"}, "not mDL elements"),
+        ({"nationality": "DEU"}, "alpha-2"),
+        ({"un_distinguishing_sign": "de"}, "distinguishing sign"),
+        ({"issuing_jurisdiction": "NL-NH"}, "ISO 3166-2"),
+        ({"issuing_jurisdiction": "DE-NRW1"}, "ISO 3166-2"),
+        ({"issuing_jurisdiction": "DE"}, "ISO 3166-2"),
+        ({"portrait_capture_date": "2020-04-20T10:11:12"}, "offset"),
+        ({"portrait_capture_date": "2020-04-20"}, "offset"),
+        ({"portrait_capture_date": "yesterday"}, "date-time"),
+        ({"expiry_date": "30-04-2030"}, "full-date"),
+        ({"expiry_date": "30 April 2030 noon"}, "date-time"),
+        ({"signature_usual_mark": "not base64!"}, "base64"),
+        ({"family_name_national_character": ""}, "non-empty"),
+    ],
+)
+def test_mdl_elements_refuse_wrong_types(change: dict[str, object], message: str | None) -> None:
+    if message is None:
+        assert mdl_elements({**MDL_RECORD, **change})["resident_city"] == "Kraków"
+        return
+    with pytest.raises(InvalidClaims, match=message):
+        mdl_elements({**MDL_RECORD, **change})
+    with pytest.raises(InvalidClaims, match="mandatory mDL elements missing: \\['portrait'\\]"):
+        mdl_elements({k: v for k, v in MDL_RECORD.items() if k != "portrait"})
