@@ -20,9 +20,10 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -245,8 +246,10 @@ def run_federation(
     status_list_ttl: int = 300,
     countries: Sequence[str] = ("NL",),
     trust_list_refresh: float = 300.0,
+    verifier_options: Mapping[str, Any] | None = None,
 ) -> Iterator[Federation]:
-    """Prepare ``work`` and run every service on free loopback ports until the block ends."""
+    """Prepare ``work`` and run every service on free loopback ports until the block ends;
+    ``verifier_options`` replace settings of the verifier's (``client_id_prefix="x509_hash"``, say)."""
     clock = clock or SystemClock()
     work.mkdir(parents=True, exist_ok=True)
     names = ["trust-lists", *(f"issuer-{c.lower()}" for c in countries), "eaa-issuer", "verifier"]
@@ -266,7 +269,8 @@ def run_federation(
             if name == "trust-lists":
                 app = create_trust_list_app(work / "lists", clock)
             elif name == "verifier":
-                app = create_verifier_app(load_verifier_settings(work / "verifier.toml"), clock=clock)
+                settings = replace(load_verifier_settings(work / "verifier.toml"), **(verifier_options or {}))
+                app = create_verifier_app(settings, clock=clock)
             else:
                 app = create_issuer_app(load_issuer_settings(work / f"{name}.toml"), clock=clock)
             servers.append(serve_app(app, sock))

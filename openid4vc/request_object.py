@@ -156,14 +156,23 @@ def sign_request_object(
 
 
 def authorization_request_link(
-    *, client_id: str, request_uri: str, request_uri_method: str | None = None, scheme: str = VP_SCHEME
+    *,
+    client_id: str,
+    request_uri: str,
+    request_uri_method: str | None = None,
+    client_metadata: Mapping[str, Any] | None = None,
+    scheme: str = VP_SCHEME,
 ) -> str:
-    """``openid4vp://?client_id=...&request_uri=...`` (a request by reference, RFC 9101 section 5.2)."""
+    """``openid4vp://?client_id=...&request_uri=...`` (a request by reference, RFC 9101 section 5.2),
+    with ``client_metadata`` when given: what a verifier inviting ``request_uri_method=post`` should
+    tell the wallet before it posts its own metadata (OpenID4VP 1.0 section 5.1)."""
     if request_uri_method not in (None, "get", "post"):
         raise ValueError("request_uri_method is get or post")
     params = {"client_id": client_id, "request_uri": request_uri}
     if request_uri_method is not None:
         params["request_uri_method"] = request_uri_method
+    if client_metadata is not None:
+        params["client_metadata"] = json.dumps(dict(client_metadata), separators=(",", ":"))
     separator = "&" if "?" in scheme else "?"
     return f"{scheme}{separator}{urlencode(params, quote_via=quote)}"
 

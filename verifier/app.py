@@ -12,6 +12,8 @@ Relying-party API (ours, not a standard):
 Wallet-facing (OpenID4VP 1.0):
 
 - ``GET /request/{id}`` — the signed request object, ``application/oauth-authz-req+jwt`` (section 5.10)
+- ``POST /request/{id}`` — the same with the ``wallet_nonce`` the wallet posts (request URI method
+  ``post``, section 5.10), whether the link invited it or not
 - ``POST /response`` — the ``direct_post`` response endpoint (section 8.2)
 """
 
@@ -101,6 +103,14 @@ def create_app(
     async def request_object(transaction_id: str) -> Response:
         return Response(
             service.request_object(transaction_id),
+            media_type="application/oauth-authz-req+jwt",
+            headers=NO_STORE,
+        )
+
+    @app.post("/request/{transaction_id}")
+    async def request_object_posted(transaction_id: str, request: Request) -> Response:
+        return Response(
+            service.request_object_posted(transaction_id, await read_form(request)),
             media_type="application/oauth-authz-req+jwt",
             headers=NO_STORE,
         )

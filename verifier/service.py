@@ -1,8 +1,9 @@
 """What the verifier does, between its routes and the libraries (OpenID4VP 1.0 with DCQL).
 
 A transaction is made from a DCQL query: a fresh ``state`` and ``nonce``, and a request object
-signed with the relying party's access certificate (client id ``x509_san_dns:<host>``) that is
-served unchanged at its ``request_uri`` for as long as the transaction lives. The wallet's
+signed with the relying party's access certificate (client id ``x509_san_dns:<host>`` or
+``x509_hash:<hash>``) that is served unchanged at its ``request_uri`` for as long as the transaction
+lives, or signed again with the ``wallet_nonce`` a wallet posts there. The wallet's
 ``direct_post`` claims the transaction by ``state`` exactly once; every presentation is then checked
 (issuer signature, chain to an entity that the trust list allows for the credential's type, holder
 binding: the KB-JWT's ``aud``/``nonce``/``sd_hash``/``iat`` for an SD-JWT VC, the device signature over
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
 from common.errors import EudiError
-from common.jose import b64url_decode, b64url_encode, x5c_certificates
+from common.jose import b64url_decode, b64url_encode, parse_jws, x5c_certificates
 from credentials.mdoc import openid4vp_session_transcript, verify_device_response
 from credentials.mdoc_json import namespaces_json
 from credentials.sdjwt import KeyBindingCheck, SdJwt
@@ -42,6 +43,7 @@ from openid4vc.presentation import (
     authorization_request_link,
     build_request_object,
     parse_authorization_response,
+    parse_request_uri_form,
     sign_request_object,
 )
 from trust_list.decision import Vouch, issuer_anchors, vouch_for_issuer
@@ -129,18 +131,40 @@ class VerifierService:
             "transaction_id": transaction_id,
             "client_id": self.settings.client_id,
             "request_uri": request_uri,
-            "authorization_request": authorization_request_link(
-                client_id=self.settings.client_id, request_uri=request_uri
-            ),
+            "authorization_request": self._link(request_uri),
             "result_url": f"{self.settings.public_url}/transactions/{transaction_id}",
             "expires_at": now + self.settings.transaction_ttl,
         }
 
+    def _link(self, request_uri: str) -> str:
+        if self.settings.request_uri_method == "get":
+            return authorization_request_link(client_id=self.settings.client_id, request_uri=request_uri)
+        # inviting a POST, the verifier's capabilities go in the link, for the wallet to answer to (5.1)
+        return authorization_request_link(
+            client_id=self.settings.client_id,
+            request_uri=request_uri,
+            request_uri_method="post",
+            client_metadata=self.client_metadata(),
+        )
+
     def request_object(self, transaction_id: str) -> str:
+        """The signed request object, as made with the transaction (a GET of the request URI)."""
         transaction = self.store.get(transaction_id)
         if transaction is None or transaction.expires_at <= self.clock.now() or transaction.status != PENDING:
             raise UnknownTransaction("no pending request with that id")
         return transaction.request_object
+
+    def request_object_posted(self, transaction_id: str, form: Mapping[str, str]) -> str:
+        """The request object for a wallet's POST to the request URI (OpenID4VP 1.0 section 5.10):
+        signed again with the ``wallet_nonce`` it sent, when it sent one. ``wallet_metadata`` must be a
+        JSON object; what it says changes nothing, as this verifier's one request suits every wallet
+        that can answer it."""
+        posted = parse_request_uri_form(form)
+        stored = self.request_object(transaction_id)
+        if posted.wallet_nonce is None:
+            return stored
+        claims = {**parse_jws(stored).claims(), "wallet_nonce": posted.wallet_nonce}
+        return sign_request_object(claims, key=self.settings.signing_key, x5c=self.settings.certificate_chain)
 
     def result(self, transaction_id: str) -> dict[str, Any]:
         transaction = self.store.get(transaction_id)

@@ -10,10 +10,16 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.config import ConfigFile, load_chain, load_private_key
+from common.errors import InvalidInput
+from openid4vc.presentation import x509_hash_client_id, x509_san_dns_client_id
 from trust_list.loader import TrustListSource
 from trust_list.sources import refresh_interval, trust_list_sources
 
-__all__ = ["VerifierSettings", "load_verifier_settings"]
+__all__ = ["CLIENT_ID_PREFIXES", "VerifierSettings", "load_verifier_settings"]
+
+X509_SAN_DNS = "x509_san_dns"
+X509_HASH = "x509_hash"
+CLIENT_ID_PREFIXES = (X509_SAN_DNS, X509_HASH)
 
 
 @dataclass(frozen=True)
@@ -38,11 +44,25 @@ class VerifierSettings:
     registration_certificate: str | None = field(default=None, repr=False)
     """The relying party's registration certificate (a registrar-signed ``rc-wrp+jwt``), sent in every
     request object's ``verifier_info``."""
+    client_id_prefix: str = X509_SAN_DNS
+    """``x509_san_dns`` (the host of ``public_url``) or ``x509_hash`` (of the access certificate, the
+    prefix HAIP 1.0 has verifiers use): OpenID4VP 1.0 section 5.9.3."""
+    request_uri_method: str = "get"
+    """``post`` invites wallets to post their metadata and a ``wallet_nonce`` to the request URI
+    (OpenID4VP 1.0 section 5.10); GET is answered either way."""
+
+    def __post_init__(self) -> None:
+        if self.client_id_prefix not in CLIENT_ID_PREFIXES:
+            raise ValueError(f"client_id_prefix must be one of {list(CLIENT_ID_PREFIXES)}")
+        if self.request_uri_method not in ("get", "post"):
+            raise ValueError("request_uri_method must be get or post")
 
     @property
     def client_id(self) -> str:
-        """``x509_san_dns:<host>`` (OpenID4VP 1.0 section 5.9.3)."""
-        return f"x509_san_dns:{urlsplit(self.public_url).hostname}"
+        """``x509_san_dns:<host>`` or ``x509_hash:<hash of the access certificate>`` (section 5.9.3)."""
+        if self.client_id_prefix == X509_HASH:
+            return x509_hash_client_id(self.certificate_chain[0])
+        return x509_san_dns_client_id(str(urlsplit(self.public_url).hostname))
 
     @property
     def response_uri(self) -> str:
@@ -65,4 +85,14 @@ def load_verifier_settings(path: Path) -> VerifierSettings:
             if config.get("registration_certificate") is not None
             else None
         ),
+        client_id_prefix=_choice(config, "client_id_prefix", CLIENT_ID_PREFIXES),
+        request_uri_method=_choice(config, "request_uri_method", ("get", "post")),
     )
+
+
+def _choice(config: ConfigFile, name: str, choices: tuple[str, ...]) -> str:
+    """A setting that is one of ``choices``, the first by default."""
+    value = config.get(name, choices[0])
+    if value not in choices:
+        raise InvalidInput(f"{config.path}: {name} must be one of {list(choices)}")
+    return str(value)

@@ -48,6 +48,7 @@ from openid4vc.presentation import (
     authorization_response_form,
     error_response_form,
     parse_authorization_request_link,
+    request_uri_form,
     verify_request_object,
 )
 from trust_list.decision import service_anchors, vouch_for_issuer
@@ -63,6 +64,17 @@ __all__ = ["PresentationProposal", "WalletAgent"]
 
 SD_JWT_FORMAT = "dc+sd-jwt"
 MDOC_FORMAT = "mso_mdoc"
+WALLET_METADATA: dict[str, Any] = {
+    "response_types_supported": ["vp_token"],
+    "response_modes_supported": ["direct_post"],
+    "vp_formats_supported": {
+        SD_JWT_FORMAT: {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
+        MDOC_FORMAT: {"issuerauth_alg_values": [-7, -9], "deviceauth_alg_values": [-7]},
+    },
+    "client_id_prefixes_supported": ["x509_san_dns", "x509_hash"],
+    "request_object_signing_alg_values_supported": ["ES256"],
+}
+"""What this wallet posts to a request URI that invites it (OpenID4VP 1.0 sections 5.10 and 10)."""
 REFUSE, WARN = "refuse", "warn"
 """Registration policies: refuse a request that asks more than the relying party registered, or warn."""
 
@@ -335,9 +347,14 @@ class WalletAgent:
         """Fetch and check the signed request, then match its DCQL query against our credentials."""
         await self.refresh_trust()
         parsed = parse_authorization_request_link(link)
-        answer = await self.fetcher.get(
-            parsed.request_uri, headers={"Accept": "application/oauth-authz-req+jwt"}
-        )
+        accept = {"Accept": "application/oauth-authz-req+jwt"}
+        wallet_nonce = None
+        if parsed.request_uri_method == "post":  # our metadata and a nonce the request must echo (5.10)
+            wallet_nonce = b64url_encode(self.rng(16))
+            form = request_uri_form(wallet_metadata=WALLET_METADATA, wallet_nonce=wallet_nonce)
+            answer = await self.fetcher.post(parsed.request_uri, data=form, headers=accept)
+        else:
+            answer = await self.fetcher.get(parsed.request_uri, headers=accept)
         if answer.status_code != 200:
             raise VerifierError(f"fetching the request object failed: HTTP {answer.status_code}")
         try:
@@ -346,6 +363,7 @@ class WalletAgent:
                 link=parsed,
                 validate_chain=self._validate_rp_chain,
                 now=self.clock.now(),
+                wallet_nonce=wallet_nonce,
             )
         except OpenID4VCError as exc:
             if exc.report_to is not None:  # authenticated, but wanting: the verifier is told (8.5)

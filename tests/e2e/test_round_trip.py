@@ -80,6 +80,73 @@ def test_issue_then_present_over_http(federation: Federation, tmp_path: Path) ->
     assert log == ["received", "presented"]
 
 
+class _Watching(httpx.AsyncBaseTransport):
+    """Real HTTP; what the wallet sends to the request URI is kept. With ``resign``, the request object
+    it gets back loses its ``wallet_nonce`` and is signed again with the verifier's own key: authentic,
+    and what a replay of another wallet's request would look like."""
+
+    def __init__(self, resign: Federation | None = None) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.sent: list[tuple[str, dict[str, str]]] = []
+        self.resign = resign
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.startswith("/request/"):
+            return await self.inner.handle_async_request(request)
+        self.sent.append((request.method, dict(parse_qsl((await request.aread()).decode("ascii")))))
+        answer = await self.inner.handle_async_request(request)
+        if self.resign is None:
+            return answer
+        claims = parse_jws((await answer.aread()).decode("ascii")).claims()
+        del claims["wallet_nonce"]
+        key = load_private_key(self.resign.pki_dir() / "verifier.key")
+        resigned = sign_request_object(
+            claims, key=key, x5c=load_chain(self.resign.pki_dir() / "verifier.pem")
+        )
+        return httpx.Response(
+            200, content=resigned, headers={"content-type": "application/oauth-authz-req+jwt"}
+        )
+
+
+@pytest.mark.parametrize("tamper", [False, True])
+def test_x509_hash_client_and_request_uri_method_post(
+    tmp_path: Path, database_url: str, tamper: bool
+) -> None:
+    """A verifier as HAIP 1.0 has it (client_id ``x509_hash``), inviting the wallet to post its metadata
+    and a ``wallet_nonce`` (OpenID4VP 1.0 section 5.10), which the request object must echo."""
+    url = None if database_url.startswith("sqlite") else database_url
+    options = {"client_id_prefix": "x509_hash", "request_uri_method": "post"}
+
+    async def scenario(federation: Federation) -> tuple[_Watching, dict[str, Any], Exception | None]:
+        agent = federation.wallet(tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        watching = agent.fetcher.transport = _Watching(resign=federation if tamper else None)
+        await agent.fetcher.aclose()  # the next request opens a client on the new transport
+        request = make_presentation_request(federation)
+        failure = None
+        try:
+            proposal = await agent.fetch_request(request["authorization_request"])
+            assert proposal.request.client_id_prefix == "x509_hash"
+            await agent.respond(proposal, accept=True)
+        except EudiError as exc:
+            failure = exc
+        await agent.fetcher.aclose()
+        return watching, result_of(request), failure
+
+    with run_federation(tmp_path / "work", database_url=url, verifier_options=options) as federation:
+        watching, result, failure = run(scenario(federation))
+    [(method, form)] = watching.sent
+    assert method == "POST" and len(b64url_decode(form["wallet_nonce"])) == 16
+    assert "x509_hash" in json.loads(form["wallet_metadata"])["client_id_prefixes_supported"]
+    if tamper:  # a request object without our nonce could be a replay: processing stops (5.10)
+        assert failure is not None and failure.error == "invalid_request_object"  # type: ignore[attr-defined]
+        assert "wallet_nonce" in str(failure)
+        assert result["status"] == "pending"
+    else:
+        assert failure is None and result["status"] == "verified"
+        assert set(result["credentials"]["pid"][0]["claims"]) == {"given_name", "family_name", "birthdate"}
+
+
 class _AskingDetails(httpx.AsyncBaseTransport):
     """Real HTTP, but the token request also asks ``authorization_details`` for what was offered; the
     credential requests are kept to be looked at."""

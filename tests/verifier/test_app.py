@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from common.clock import FixedClock
-from common.jose import parse_jws
+from common.jose import parse_jws, x5c_certificates
+from openid4vc.presentation import parse_authorization_request_link, request_uri_form, x509_hash
 from trust_list.cli import write_trust_list
 from trust_list.loader import TrustListSource
 from trust_list.pki import make_dev_pki
@@ -30,7 +32,7 @@ API_TOKEN = "relying-party-token-0123"
 
 
 def make_client(
-    database_url: str, clock: FixedClock, folder: Path, *, api_token: str | None = None
+    database_url: str, clock: FixedClock, folder: Path, *, api_token: str | None = None, **options: str
 ) -> TestClient:
     pki = make_dev_pki(now=datetime.fromtimestamp(NOW, UTC), rp_dns_name="verifier.example")
     write_trust_list(pki, folder / "list.jws", now=datetime.fromtimestamp(NOW, UTC))
@@ -41,6 +43,7 @@ def make_client(
         certificate_chain=(pki.verifier_cert,),
         trust_lists=(TrustListSource(folder / "list.jws", (pki.operator_cert,), label="NL"),),
         api_token=api_token,
+        **options,
     )
     return TestClient(create_app(settings, clock=clock), base_url=BASE)
 
@@ -66,6 +69,48 @@ def test_transaction_request_object_and_result(client: TestClient) -> None:
     assert claims["response_uri"] == f"{BASE}/response" and claims["response_mode"] == "direct_post"
     assert len(claims["nonce"]) >= 22 and claims["aud"] == "https://self-issued.me/v2"
     assert client.get(body["result_url"].removeprefix(BASE)).json()["status"] == "pending"
+
+
+def test_request_uri_method_post_and_x509_hash(database_url: str, clock: FixedClock, tmp_path: Path) -> None:
+    client = make_client(
+        database_url, clock, tmp_path, client_id_prefix="x509_hash", request_uri_method="post"
+    )
+    body = client.post("/transactions", json={"preset": "pid_basic"}).json()
+    link = parse_authorization_request_link(body["authorization_request"])
+    assert link.request_uri_method == "post" and link.client_id == body["client_id"]
+    params = parse_qs(urlsplit(body["authorization_request"]).query)
+    assert "dc+sd-jwt" in json.loads(params["client_metadata"][0])["vp_formats_supported"]  # 5.1: SHOULD
+    path = body["request_uri"].removeprefix(BASE)
+    stored = parse_jws(client.get(path).text)
+    certificate = x5c_certificates(stored.header)[0]
+    assert stored.claims()["client_id"] == f"x509_hash:{x509_hash(certificate)}" == body["client_id"]
+
+    form = request_uri_form(
+        wallet_metadata={"vp_formats_supported": {"dc+sd-jwt": {}}}, wallet_nonce="w-n0nce"
+    )
+    posted = client.post(path, data=form, headers={"Accept": "application/oauth-authz-req+jwt"})
+    assert posted.status_code == 200 and posted.headers["content-type"] == "application/oauth-authz-req+jwt"
+    jws = parse_jws(posted.text)
+    jws.verify(certificate.public_key())  # type: ignore[arg-type]
+    assert jws.claims() == {
+        **stored.claims(),
+        "wallet_nonce": "w-n0nce",
+    }  # signed again, nothing else changed
+    # without a wallet_nonce, the request object as made; malformed metadata, an unknown id: refused
+    empty = client.post(path, content=b"", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert empty.text == client.get(path).text
+    refused = client.post(path, data={"wallet_metadata": "[1]", "wallet_nonce": "x"})
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
+    assert client.post(path, data={"wallet_nonce": "not url-safe!"}).json()["error"] == "invalid_request"
+    assert client.post("/request/unknown", data=form).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("client_id_prefix", "x509_san_uri"), ("request_uri_method", "POST")]
+)
+def test_verifier_options_are_checked(setting: str, value: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=setting):
+        make_client("sqlite://", FixedClock(NOW), tmp_path, **{setting: value})
 
 
 def test_declined_response_is_recorded(client: TestClient) -> None:
