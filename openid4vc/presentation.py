@@ -2,14 +2,13 @@
 services need (it re-exports the request side from :mod:`openid4vc.request_object`).
 
 Verifier: :func:`build_request_object`, :func:`sign_request_object`,
-:func:`authorization_request_link`, :func:`parse_request_uri_form` and
-:func:`parse_authorization_response` (``direct_post``, section 8.2).
+:func:`authorization_request_link`, :func:`parse_request_uri_form`,
+:func:`parse_authorization_response` (``direct_post``, section 8.2; for ``direct_post.jwt`` it hands
+back the encrypted ``response``) and :func:`parse_decrypted_response` (its plaintext, section 8.3).
 Wallet: :func:`parse_authorization_request_link`, :func:`verify_request_object`,
-:func:`authorization_response_form`, :func:`error_response_form` and
+:func:`authorization_response_form`, :func:`error_response_form` (each encrypted to a
+:class:`ResponseEncryption` when the request asks ``direct_post.jwt``) and
 :func:`parse_response_uri_answer`.
-
-``direct_post.jwt`` (section 8.3.1) and the mdoc ``OpenID4VPHandover`` (appendix B.2.6) are not
-here yet: an encrypted ``response`` is refused with a clear error.
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from common import jwe
 from common.errors import InvalidInput
-from common.jose import parse_json
+from common.jose import canonical_json, parse_json
 from openid4vc._checks import URL_SAFE, form_value, json_object, random_value
 from openid4vc._dcql_query import ID_PATTERN
 from openid4vc.errors import InvalidRequest, description_text
@@ -33,12 +33,14 @@ from openid4vc.request_object import (
     AuthorizationRequest,
     AuthorizationRequestLink,
     RequestUriPost,
+    ResponseEncryption,
     ValidateChain,
     authorization_request_link,
     build_request_object,
     parse_authorization_request_link,
     parse_request_uri_form,
     request_uri_form,
+    response_encryption,
     sign_request_object,
     verify_request_object,
     x509_hash,
@@ -56,6 +58,7 @@ __all__ = [
     "AuthorizationRequestLink",
     "AuthorizationResponse",
     "RequestUriPost",
+    "ResponseEncryption",
     "ValidateChain",
     "authorization_request_link",
     "authorization_response_form",
@@ -63,10 +66,12 @@ __all__ = [
     "error_response_form",
     "parse_authorization_request_link",
     "parse_authorization_response",
+    "parse_decrypted_response",
     "parse_request_uri_form",
     "parse_response_uri_answer",
     "random_value",
     "request_uri_form",
+    "response_encryption",
     "sign_request_object",
     "verify_request_object",
     "x509_hash",
@@ -80,34 +85,51 @@ ERROR_CODE_CHARS = frozenset(chr(c) for c in range(0x20, 0x7F)) - {'"', "\\"}
 
 
 def authorization_response_form(
-    *, vp_token: Mapping[str, Sequence[str]], state: str | None
+    *,
+    vp_token: Mapping[str, Sequence[str]],
+    state: str | None,
+    encryption: ResponseEncryption | None = None,
 ) -> dict[str, str]:
     """The ``direct_post`` form (section 8.2): ``vp_token`` as a JSON object of credential query id
-    to presentations (section 8.1), and ``state`` when the request had one."""
+    to presentations (section 8.1), and ``state`` when the request had one; with ``encryption``, the
+    ``direct_post.jwt`` form, whose one ``response`` is those parameters encrypted (section 8.3.1)."""
     if not vp_token or not all(vp_token.values()):
         raise ValueError("vp_token needs at least one presentation per credential query id it names")
-    form = {"vp_token": json.dumps({k: list(v) for k, v in vp_token.items()}, separators=(",", ":"))}
+    token = {k: list(v) for k, v in vp_token.items()}
+    if encryption is not None:
+        return _encrypted({"vp_token": token, "state": state}, encryption)
+    form = {"vp_token": json.dumps(token, separators=(",", ":"))}
     if state is not None:
         form["state"] = state
     return form
 
 
-def error_response_form(error: str, description: str, state: str | None) -> dict[str, str]:
-    """An authorization error response for ``direct_post`` (sections 8.2 and 8.5)."""
+def error_response_form(
+    error: str, description: str, state: str | None, encryption: ResponseEncryption | None = None
+) -> dict[str, str]:
+    """An authorization error response for ``direct_post`` (sections 8.2 and 8.5), encrypted for
+    ``direct_post.jwt`` with ``encryption`` (without, as section 8.3.1 allows a wallet that cannot)."""
     form = {"error": error, "error_description": description_text(description)}
     if state is not None:
         form["state"] = state
-    return form
+    return form if encryption is None else _encrypted(dict(form), encryption)
+
+
+def _encrypted(parameters: dict[str, Any], encryption: ResponseEncryption) -> dict[str, str]:
+    present = {name: value for name, value in parameters.items() if value is not None}
+    return {"response": jwe.encrypt(canonical_json(present), encryption.jwk, enc=encryption.enc)}
 
 
 @dataclass(frozen=True)
 class AuthorizationResponse:
-    """A ``direct_post`` body: a vp_token, or the wallet's error (``error`` set, vp_token empty)."""
+    """A ``direct_post`` body: a vp_token, or the wallet's error (``error`` set, vp_token empty); or,
+    for ``direct_post.jwt``, only the encrypted ``response`` (its parameters are inside)."""
 
     vp_token: dict[str, list[str]]
     state: str | None
     error: str | None = None
     error_description: str | None = None
+    response: str | None = None
 
 
 def _error_text(value: str, what: str) -> str:
@@ -119,21 +141,59 @@ def _error_text(value: str, what: str) -> str:
 def parse_authorization_response(form: Mapping[str, str]) -> AuthorizationResponse:
     """The verifier's view of a ``direct_post`` body; unknown parameters are ignored (section 8.1).
 
-    Refused with ``invalid_request``: an encrypted ``response`` (``direct_post.jwt`` is not
-    supported yet), both ``vp_token`` and ``error``, neither, a ``state`` that is not URL-safe, or
-    a ``vp_token`` that is not a JSON object of credential query ids to non-empty arrays of
-    presentation strings (objects, used by W3C formats, are refused).
+    Refused with ``invalid_request``: both ``vp_token`` and ``error``, neither (nor a ``response``),
+    a ``response`` beside either, a ``state`` that is not URL-safe, or a ``vp_token`` that is not a
+    JSON object of credential query ids to non-empty arrays of presentation strings (objects, used
+    by W3C formats, are refused). A ``response`` (``direct_post.jwt``) is handed back as it is.
     """
-    state = form_value(form, "state")
+    encrypted = form_value(form, "response")
+    if encrypted is not None:
+        if form_value(form, "vp_token") is not None or form_value(form, "error") is not None:
+            raise InvalidRequest("an encrypted response carries its parameters inside, not beside it")
+        return AuthorizationResponse({}, None, response=encrypted)
+    raw = form_value(form, "vp_token")
+    token = None
+    if raw:
+        try:
+            token = parse_json(raw, max_bytes=MAX_RESPONSE_BYTES, max_depth=4)
+        except InvalidInput as exc:
+            raise InvalidRequest(f"vp_token is not JSON: {exc}") from exc
+    return _response(
+        form_value(form, "state"),
+        form_value(form, "error"),
+        form_value(form, "error_description"),
+        raw,
+        token,
+    )
+
+
+def parse_decrypted_response(plaintext: bytes) -> AuthorizationResponse:
+    """The parameters of a decrypted ``direct_post.jwt`` response (section 8.3): a JSON object with
+    ``vp_token`` (an object, not a string of JSON) or ``error``, and ``state``; checked as the form."""
+    try:
+        parameters = parse_json(plaintext, max_bytes=MAX_RESPONSE_BYTES, max_depth=5)
+    except InvalidInput as exc:
+        raise InvalidRequest(f"the decrypted response is not JSON: {exc}") from exc
+    if not isinstance(parameters, dict):
+        raise InvalidRequest("the decrypted response is not a JSON object")
+    texts = {}
+    for name in ("state", "error", "error_description"):
+        value = parameters.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidRequest(f"{name} must be a string")
+        texts[name] = value
+    token = parameters.get("vp_token")
+    return _response(texts["state"], texts["error"], texts["error_description"], token, token)
+
+
+def _response(
+    state: str | None, error: str | None, description: str | None, raw: object, token: object
+) -> AuthorizationResponse:
     if state is not None and (len(state) > 512 or not URL_SAFE.match(state)):
         raise InvalidRequest("state must be a URL-safe ASCII string")
-    if form_value(form, "response") is not None:
-        raise InvalidRequest("encrypted responses (direct_post.jwt) are not supported by this verifier")
-    error, raw = form_value(form, "error"), form_value(form, "vp_token")
     if error is not None:
         if raw is not None:
             raise InvalidRequest("a response carries vp_token or error, not both")
-        description = form_value(form, "error_description")
         return AuthorizationResponse(
             {},
             state,
@@ -142,10 +202,6 @@ def parse_authorization_response(form: Mapping[str, str]) -> AuthorizationRespon
         )
     if not raw:
         raise InvalidRequest("vp_token is missing")
-    try:
-        token = parse_json(raw, max_bytes=MAX_RESPONSE_BYTES, max_depth=4)
-    except InvalidInput as exc:
-        raise InvalidRequest(f"vp_token is not JSON: {exc}") from exc
     if not isinstance(token, dict) or not token or len(token) > 50:
         raise InvalidRequest("vp_token must be a non-empty JSON object")
     for query_id, presentations in token.items():

@@ -5,7 +5,8 @@ The wallet accepts only signed requests by reference whose client identifier pre
 (section 5.9.3) is ``x509_san_dns`` or ``x509_hash``; ``origin:`` (reserved for the Digital
 Credentials API), ``redirect_uri:`` (which cannot be signed), pre-registered clients and other
 prefixes are refused. Chain validation against the relying-party access CAs on the wallet's trust
-list is the caller's ``validate_chain`` callable.
+list is the caller's ``validate_chain`` callable. With ``response_mode`` ``direct_post.jwt``, the
+verifier's encryption key and ``enc`` are chosen from its ``client_metadata`` (section 8.3).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode, urlsplit
 
 from cryptography import x509
@@ -29,9 +30,11 @@ from common.jose import (
     has_typ,
     parse_json,
     parse_jws,
+    public_key_from_jwk,
     x5c_certificates,
     x5c_header,
 )
+from common.jwe import ECDH_ES
 from openid4vc._checks import (
     URL_SAFE,
     check_url,
@@ -63,6 +66,7 @@ __all__ = [
     "AuthorizationRequest",
     "AuthorizationRequestLink",
     "RequestUriPost",
+    "ResponseEncryption",
     "ValidateChain",
     "authorization_request_link",
     "build_request_object",
@@ -269,6 +273,50 @@ class AuthorizationRequest:
     verifier_certificate: x509.Certificate = field(repr=False)
     claims: dict[str, Any] = field(repr=False)
     certificate_chain: tuple[x509.Certificate, ...] = field(default=(), repr=False)
+    response_encryption: ResponseEncryption | None = None
+    """For ``direct_post.jwt``: the verifier key and ``enc`` to encrypt the response with."""
+
+
+class ResponseEncryption(NamedTuple):
+    """The public JWK a ``direct_post.jwt`` response is encrypted to, and the ``enc`` to use."""
+
+    jwk: dict[str, Any]
+    enc: str
+
+
+RESPONSE_ENCS = ("A256GCM", "A128GCM")
+"""The ``enc`` values the wallet encrypts with, in its order of preference (HAIP 1.0 has both)."""
+
+
+def response_encryption(client_metadata: Mapping[str, Any]) -> ResponseEncryption:
+    """The key and ``enc`` for an encrypted response (section 8.3): the first JWK of
+    ``client_metadata.jwks`` that is for encryption (``use`` absent or ``enc``), names ``alg``
+    ECDH-ES and holds a P-256 public key (others are passed over); ``enc`` the most preferred of
+    ``encrypted_response_enc_values_supported`` (by default A128GCM). ``invalid_request`` when
+    there is no such key or ``enc``."""
+    jwks = client_metadata.get("jwks")
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    if not isinstance(keys, list):
+        raise InvalidRequest("direct_post.jwt needs client_metadata.jwks to encrypt the response to")
+    encs = client_metadata.get("encrypted_response_enc_values_supported", ["A128GCM"])
+    if not isinstance(encs, list) or not encs or not all(isinstance(enc, str) for enc in encs):
+        raise InvalidRequest("encrypted_response_enc_values_supported must be a non-empty array of strings")
+    enc = next((enc for enc in RESPONSE_ENCS if enc in encs), None)
+    if enc is None:
+        raise InvalidRequest(f"none of the response encryptions {encs} is supported; use A128GCM or A256GCM")
+    for jwk in keys:
+        if not isinstance(jwk, dict) or jwk.get("use", "enc") != "enc" or jwk.get("alg") != ECDH_ES:
+            continue
+        if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256" or "d" in jwk:
+            continue
+        if "kid" in jwk and not isinstance(jwk["kid"], str):
+            continue
+        try:
+            public_key_from_jwk(jwk)
+        except EudiError:
+            continue
+        return ResponseEncryption(dict(jwk), enc)
+    raise InvalidRequest("client_metadata.jwks holds no P-256 ECDH-ES key for encryption")
 
 
 def _authenticate(
@@ -325,7 +373,7 @@ def verify_request_object(
     validate_chain: ValidateChain,
     now: int,
     wallet_nonce: str | None = None,
-    response_modes: Collection[str] = (DIRECT_POST,),
+    response_modes: Collection[str] = (DIRECT_POST, DIRECT_POST_JWT),
     supported_formats: Collection[str] = (SD_JWT_VC, MSO_MDOC),
     max_future: int = 60,
 ) -> AuthorizationRequest:
@@ -378,9 +426,9 @@ def verify_request_object(
 def _report_target(
     claims: Mapping[str, Any], link: AuthorizationRequestLink, prefix: str
 ) -> tuple[str, str | None] | None:
-    """The ``response_uri`` and ``state`` an error may be posted to (``direct_post``), when they
-    are themselves sound; else None."""
-    if claims.get("response_mode") != DIRECT_POST:
+    """The ``response_uri`` and ``state`` an error may be posted to (``direct_post``, or unencrypted
+    for ``direct_post.jwt`` as section 8.3.1 allows), when they are themselves sound; else None."""
+    if claims.get("response_mode") not in (DIRECT_POST, DIRECT_POST_JWT):
         return None
     try:
         return _response_uri(claims, link, prefix), _state(claims)
@@ -440,6 +488,7 @@ def _request(
         raise InvalidRequest("exactly one of dcql_query and scope is required")
     if "scope" in claims:
         raise InvalidRequest("scope-based requests are not supported: send a dcql_query")
+    client_metadata = _client_metadata(claims.get("client_metadata"), supported_formats)
     return AuthorizationRequest(
         client_id=link.client_id,
         client_id_prefix=prefix,
@@ -449,8 +498,9 @@ def _request(
         nonce=nonce,
         state=state,
         dcql_query=parse_dcql_query(claims["dcql_query"]),
-        client_metadata=_client_metadata(claims.get("client_metadata"), supported_formats),
+        client_metadata=client_metadata,
         verifier_certificate=leaf,
         claims=claims,
         certificate_chain=tuple(chain),
+        response_encryption=response_encryption(client_metadata) if mode == DIRECT_POST_JWT else None,
     )

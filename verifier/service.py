@@ -3,7 +3,10 @@
 A transaction is made from a DCQL query: a fresh ``state`` and ``nonce``, and a request object
 signed with the relying party's access certificate (client id ``x509_san_dns:<host>`` or
 ``x509_hash:<hash>``) that is served unchanged at its ``request_uri`` for as long as the transaction
-lives, or signed again with the ``wallet_nonce`` a wallet posts there. The wallet's
+lives, or signed again with the ``wallet_nonce`` a wallet posts there. With ``direct_post.jwt``, each
+transaction has its own P-256 key for the wallet to encrypt its response to, named by a random
+``kid`` in ``client_metadata.jwks`` and kept until the response is claimed; the mdoc handover then
+carries that key's thumbprint. The wallet's
 ``direct_post`` claims the transaction by ``state`` exactly once; every presentation is then checked
 (issuer signature, chain to an entity that the trust list allows for the credential's type, holder
 binding: the KB-JWT's ``aud``/``nonce``/``sd_hash``/``iat`` for an SD-JWT VC, the device signature over
@@ -22,10 +25,26 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    load_pem_private_key,
+)
 
+from common import jwe
 from common.clock import Clock
-from common.errors import EudiError
-from common.jose import b64url_decode, b64url_encode, parse_jws, x5c_certificates
+from common.errors import CryptoError, EudiError, InvalidInput
+from common.jose import (
+    b64url_decode,
+    b64url_encode,
+    jwk_thumbprint,
+    parse_json,
+    parse_jws,
+    public_jwk,
+    x5c_certificates,
+)
+from common.jwe import CONTENT_ENCRYPTION, ECDH_ES
 from credentials.mdoc import openid4vp_session_transcript, verify_device_response
 from credentials.mdoc_json import namespaces_json
 from credentials.sdjwt import KeyBindingCheck, SdJwt
@@ -40,9 +59,12 @@ from openid4vc.dcql import (
 )
 from openid4vc.errors import InvalidRequest
 from openid4vc.presentation import (
+    DIRECT_POST_JWT,
+    AuthorizationResponse,
     authorization_request_link,
     build_request_object,
     parse_authorization_response,
+    parse_decrypted_response,
     parse_request_uri_form,
     sign_request_object,
 )
@@ -98,13 +120,21 @@ class VerifierService:
         transaction_id = b64url_encode(self.rng(16))
         state = b64url_encode(self.rng(16))
         nonce = b64url_encode(self.rng(16))
+        metadata = self.client_metadata()
+        response_key = None
+        if self.settings.response_mode == DIRECT_POST_JWT:
+            response_key = ec.generate_private_key(ec.SECP256R1()), b64url_encode(self.rng(16))
+            jwk = {**public_jwk(response_key[0]), "kid": response_key[1], "use": "enc", "alg": ECDH_ES}
+            metadata["jwks"] = {"keys": [jwk]}
+            metadata["encrypted_response_enc_values_supported"] = list(CONTENT_ENCRYPTION)
         claims = build_request_object(
             client_id=self.settings.client_id,
             response_uri=self.settings.response_uri,
             nonce=nonce,
             state=state,
             dcql_query=query.to_json(),
-            client_metadata=self.client_metadata(),
+            client_metadata=metadata,
+            response_mode=self.settings.response_mode,
             iat=now,
             exp=now + self.settings.transaction_ttl,
         )
@@ -126,6 +156,12 @@ class VerifierService:
                 expires_at=now + self.settings.transaction_ttl,
             )
         )
+        if response_key is not None:
+            private, kid = response_key
+            pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode("ascii")
+            self.store.add_response_key(
+                transaction_id, kid, pem, expires_at=now + self.settings.transaction_ttl, now=now
+            )
         request_uri = f"{self.settings.public_url}/request/{transaction_id}"
         return {
             "transaction_id": transaction_id,
@@ -178,11 +214,19 @@ class VerifierService:
     # -- responses --------------------------------------------------------------------------------
 
     async def receive_response(self, form: Mapping[str, str]) -> dict[str, Any]:
-        """The ``direct_post`` response endpoint (OpenID4VP 1.0 section 8.2)."""
+        """The ``direct_post`` response endpoint (OpenID4VP 1.0 section 8.2), also for
+        ``direct_post.jwt`` (section 8.3.1): a transaction that asked for an encrypted response takes
+        its presentations encrypted only (an error may come in the clear, as the wallet may be unable
+        to encrypt)."""
         response = parse_authorization_response(form)
+        now = self.clock.now()
+        thumbprint = None
+        if response.response is not None:
+            response, thumbprint = self._decrypt(response.response, now)
         if response.state is None:
             raise InvalidRequest("the response carries no state")
-        now = self.clock.now()
+        if thumbprint is None and response.error is None and self.store.expects_encryption(response.state):
+            raise InvalidRequest("this transaction takes its presentations encrypted (direct_post.jwt)")
         transaction = self.store.claim_response(response.state, now=now)
         if transaction is None:
             raise InvalidRequest("state is unknown, expired or already answered")
@@ -194,7 +238,7 @@ class VerifierService:
             )
             return {}
         try:
-            verified = await self._verify(transaction, response.vp_token, now)
+            verified = await self._verify(transaction, response.vp_token, now, thumbprint)
         except EudiError as exc:
             self.store.finish(
                 transaction.transaction_id,
@@ -205,8 +249,33 @@ class VerifierService:
         self.store.finish(transaction.transaction_id, status=VERIFIED, result={"credentials": verified})
         return {}
 
+    def _decrypt(self, token: str, now: int) -> tuple[AuthorizationResponse, bytes]:
+        """The parameters of an encrypted response, found by the ``kid`` it names among the keys of
+        live transactions, and that key's JWK thumbprint; its ``state`` must be that transaction's."""
+        try:
+            header = parse_json(b64url_decode(token.partition(".")[0]), max_depth=4)
+        except InvalidInput as exc:
+            raise InvalidRequest(f"the encrypted response is not a JWE: {exc}") from exc
+        kid = header.get("kid") if isinstance(header, dict) else None
+        found = self.store.response_key(kid, now=now) if isinstance(kid, str) else None
+        if found is None:
+            raise InvalidRequest("the encrypted response names no key of a pending transaction (kid)")
+        transaction_id, pem = found
+        key = load_pem_private_key(pem.encode("ascii"), password=None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):  # create_transaction stores only these
+            raise TypeError("a response key is not an EC key")
+        try:
+            _, plaintext = jwe.decrypt(token, key, kid=kid)
+        except (InvalidInput, CryptoError) as exc:
+            raise InvalidRequest(f"the encrypted response: {exc}") from exc
+        response = parse_decrypted_response(plaintext)
+        transaction = self.store.get(transaction_id)
+        if transaction is None or response.state != transaction.state:
+            raise InvalidRequest("the encrypted response's state is not that of the transaction of its key")
+        return response, jwk_thumbprint(public_jwk(key))
+
     async def _verify(
-        self, transaction: Transaction, vp_token: Mapping[str, list[str]], now: int
+        self, transaction: Transaction, vp_token: Mapping[str, list[str]], now: int, thumbprint: bytes | None
     ) -> dict[str, list[dict[str, Any]]]:
         """Every presentation verified; one that fails is discarded and the rest must still answer
         the query (OpenID4VP 1.0 section 8.6). When they do not, the first failure is the reason."""
@@ -224,7 +293,7 @@ class VerifierService:
                     raise InvalidRequest("a presentation must be a string")
                 try:
                     verified = await self._verify_presentation(
-                        presentation, credential_query, transaction, now
+                        presentation, credential_query, transaction, now, thumbprint
                     )
                 except EudiError as exc:
                     failures.append(exc)
@@ -241,7 +310,12 @@ class VerifierService:
         return results
 
     async def _verify_presentation(
-        self, presentation: str, credential_query: CredentialQuery, transaction: Transaction, now: int
+        self,
+        presentation: str,
+        credential_query: CredentialQuery,
+        transaction: Transaction,
+        now: int,
+        thumbprint: bytes | None,
     ) -> list[tuple[Candidate, dict[str, Any]]]:
         if credential_query.format == SD_JWT_FORMAT:
             return [
@@ -254,7 +328,7 @@ class VerifierService:
                 )
             ]
         if credential_query.format == MDOC_FORMAT:
-            return await self._verify_mdoc(presentation, credential_query.meta, transaction, now)
+            return await self._verify_mdoc(presentation, credential_query.meta, transaction, now, thumbprint)
         raise InvalidRequest(f"format {credential_query.format!r} is not supported")
 
     async def _verify_sd_jwt(
@@ -318,11 +392,17 @@ class VerifierService:
         }
 
     async def _verify_mdoc(
-        self, presentation: str, meta: Mapping[str, Any], transaction: Transaction, now: int
+        self,
+        presentation: str,
+        meta: Mapping[str, Any],
+        transaction: Transaction,
+        now: int,
+        thumbprint: bytes | None,
     ) -> list[tuple[Candidate, dict[str, Any]]]:
         """A base64url DeviceResponse: per document, issuerAuth chain to an entity that the trust lists
         allow for the requested docType, digests, validity, the device signature over this
-        transaction's OpenID4VP handover SessionTranscript (appendix B.2.6.1), and the MSO status."""
+        transaction's OpenID4VP handover SessionTranscript (appendix B.2.6.1, with the thumbprint of
+        the key the response was encrypted to, if it was), and the MSO status."""
         doctype = meta.get("doctype_value")
         if not isinstance(doctype, str):
             raise InvalidRequest("an mso_mdoc query needs meta.doctype_value")
@@ -338,7 +418,7 @@ class VerifierService:
         transcript = openid4vp_session_transcript(
             client_id=self.settings.client_id,
             nonce=transaction.nonce,
-            jwk_thumbprint=None,
+            jwk_thumbprint=thumbprint,
             response_uri=self.settings.response_uri,
         )
         documents = verify_device_response(

@@ -11,15 +11,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.config import ConfigFile, load_chain, load_private_key
 from common.errors import InvalidInput
-from openid4vc.presentation import x509_hash_client_id, x509_san_dns_client_id
+from openid4vc.presentation import DIRECT_POST, DIRECT_POST_JWT, x509_hash_client_id, x509_san_dns_client_id
 from trust_list.loader import TrustListSource
 from trust_list.sources import refresh_interval, trust_list_sources
 
-__all__ = ["CLIENT_ID_PREFIXES", "VerifierSettings", "load_verifier_settings"]
+__all__ = ["CLIENT_ID_PREFIXES", "RESPONSE_MODES", "VerifierSettings", "load_verifier_settings"]
 
 X509_SAN_DNS = "x509_san_dns"
 X509_HASH = "x509_hash"
 CLIENT_ID_PREFIXES = (X509_SAN_DNS, X509_HASH)
+RESPONSE_MODES = (DIRECT_POST, DIRECT_POST_JWT)
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,17 @@ class VerifierSettings:
     request_uri_method: str = "get"
     """``post`` invites wallets to post their metadata and a ``wallet_nonce`` to the request URI
     (OpenID4VP 1.0 section 5.10); GET is answered either way."""
+    response_mode: str = "direct_post"
+    """``direct_post.jwt`` has the wallet encrypt its response (section 8.3.1) to a key made for each
+    transaction (ECDH-ES on P-256, A128GCM or A256GCM), as HAIP 1.0 requires."""
 
     def __post_init__(self) -> None:
         if self.client_id_prefix not in CLIENT_ID_PREFIXES:
             raise ValueError(f"client_id_prefix must be one of {list(CLIENT_ID_PREFIXES)}")
         if self.request_uri_method not in ("get", "post"):
             raise ValueError("request_uri_method must be get or post")
+        if self.response_mode not in RESPONSE_MODES:
+            raise ValueError(f"response_mode must be one of {list(RESPONSE_MODES)}")
 
     @property
     def client_id(self) -> str:
@@ -87,6 +93,7 @@ def load_verifier_settings(path: Path) -> VerifierSettings:
         ),
         client_id_prefix=_choice(config, "client_id_prefix", CLIENT_ID_PREFIXES),
         request_uri_method=_choice(config, "request_uri_method", ("get", "post")),
+        response_mode=_choice(config, "response_mode", RESPONSE_MODES),
     )
 
 

@@ -29,6 +29,17 @@ transactions = sa.Table(
     sa.Column("expires_at", sa.BigInteger, nullable=False),
 )
 
+response_keys = sa.Table(
+    "verifier_response_keys",
+    metadata,
+    sa.Column("key_id", sa.String(64), primary_key=True),
+    sa.Column("transaction_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("private_key", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+)
+"""The ephemeral key each ``direct_post.jwt`` transaction's response is encrypted to (PKCS #8 PEM), by
+its ``kid``; gone when the response is claimed, or when the transaction has expired."""
+
 trust_list_floors = sa.Table(
     "verifier_trust_list_floors",
     metadata,
@@ -89,6 +100,41 @@ class VerifierStore:
                 )
             )
 
+    def add_response_key(
+        self, transaction_id: str, key_id: str, private_key: str, *, expires_at: int, now: int
+    ) -> None:
+        """Keep a transaction's response decryption key; keys of expired transactions go first."""
+        with self.engine.begin() as db:
+            db.execute(response_keys.delete().where(response_keys.c.expires_at <= now))
+            db.execute(
+                response_keys.insert().values(
+                    key_id=key_id,
+                    transaction_id=transaction_id,
+                    private_key=private_key,
+                    expires_at=expires_at,
+                )
+            )
+
+    def response_key(self, key_id: str, *, now: int) -> tuple[str, str] | None:
+        """``(transaction_id, private key PEM)`` for ``kid`` ``key_id``, unless unknown or expired."""
+        with self.engine.connect() as db:
+            row = db.execute(
+                sa.select(response_keys.c.transaction_id, response_keys.c.private_key).where(
+                    response_keys.c.key_id == key_id, response_keys.c.expires_at > now
+                )
+            ).first()
+        return None if row is None else (row.transaction_id, row.private_key)
+
+    def expects_encryption(self, state: str) -> bool:
+        """Whether the transaction of ``state`` awaits an encrypted response (it holds a key)."""
+        with self.engine.connect() as db:
+            row = db.execute(
+                sa.select(response_keys.c.key_id)
+                .join(transactions, transactions.c.transaction_id == response_keys.c.transaction_id)
+                .where(transactions.c.state == state)
+            ).first()
+        return row is not None
+
     def get(self, transaction_id: str) -> Transaction | None:
         with self.engine.connect() as db:
             row = db.execute(
@@ -111,6 +157,8 @@ class VerifierStore:
             if claimed.rowcount != 1:
                 return None
             row = db.execute(sa.select(transactions).where(transactions.c.state == state)).one()
+            # its one response is in: the key it was encrypted to has served
+            db.execute(response_keys.delete().where(response_keys.c.transaction_id == row.transaction_id))
         return _transaction(row)
 
     def finish(self, transaction_id: str, *, status: str, result: dict[str, Any]) -> None:

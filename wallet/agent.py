@@ -66,13 +66,15 @@ SD_JWT_FORMAT = "dc+sd-jwt"
 MDOC_FORMAT = "mso_mdoc"
 WALLET_METADATA: dict[str, Any] = {
     "response_types_supported": ["vp_token"],
-    "response_modes_supported": ["direct_post"],
+    "response_modes_supported": ["direct_post", "direct_post.jwt"],
     "vp_formats_supported": {
         SD_JWT_FORMAT: {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
         MDOC_FORMAT: {"issuerauth_alg_values": [-7, -9], "deviceauth_alg_values": [-7]},
     },
     "client_id_prefixes_supported": ["x509_san_dns", "x509_hash"],
     "request_object_signing_alg_values_supported": ["ES256"],
+    "authorization_encryption_alg_values_supported": ["ECDH-ES"],
+    "authorization_encryption_enc_values_supported": ["A256GCM", "A128GCM"],
 }
 """What this wallet posts to a request URI that invites it (OpenID4VP 1.0 sections 5.10 and 10)."""
 REFUSE, WARN = "refuse", "warn"
@@ -420,6 +422,7 @@ class WalletAgent:
                 "access_denied",
                 "the citizen declined" if accept is False else "no matching credential",
                 request.state,
+                request.response_encryption,
             )
             await self.fetcher.post(request.response_uri, data=form)
             self.store.append_log(
@@ -459,7 +462,9 @@ class WalletAgent:
         try:
             answer = await self.fetcher.post(
                 request.response_uri,
-                data=authorization_response_form(vp_token=vp_token, state=request.state),
+                data=authorization_response_form(
+                    vp_token=vp_token, state=request.state, encryption=request.response_encryption
+                ),
             )
         except BaseException as exc:
             # the claims may have reached the verifier before the answer failed, or before the flow
@@ -491,7 +496,8 @@ class WalletAgent:
     ) -> str:
         """One vp_token entry: an SD-JWT VC with the chosen disclosures and a KB-JWT, or a base64url
         DeviceResponse with the chosen elements, device-signed over the OpenID4VP handover
-        SessionTranscript (OpenID4VP 1.0 appendix B.2.6.1; no encryption, so no JWK thumbprint)."""
+        SessionTranscript (OpenID4VP 1.0 appendix B.2.6.1; with the thumbprint of the verifier's key
+        when the response is encrypted to it)."""
         holder_key = self.store.holder_key(credential.key_id)
         if credential.format == SD_JWT_FORMAT:
             return present_sd_jwt_vc(
@@ -505,10 +511,11 @@ class WalletAgent:
         wanted: dict[str, set[str]] = {}
         for path in paths:
             wanted.setdefault(str(path[0]), set()).add(str(path[1]))
+        encryption = request.response_encryption
         transcript = openid4vp_session_transcript(
             client_id=request.client_id,
             nonce=request.nonce,
-            jwk_thumbprint=None,
+            jwk_thumbprint=None if encryption is None else jwk_thumbprint(encryption.jwk),
             response_uri=request.response_uri,
         )
         selected = select_elements(b64url_decode(credential.raw), wanted)

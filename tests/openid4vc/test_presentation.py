@@ -84,7 +84,8 @@ def test_declined_response() -> None:
         {"vp_token": ["x"]},
         {"error": 'bad"code'},
         {"error": "access_denied", "error_description": "é"},
-        {"response": "eyJhbGciOiJFQ0RILUVTIn0..iv.ct.tag"},
+        {"response": "eyJhbGciOiJFQ0RILUVTIn0..iv.ct.tag", "vp_token": '{"pid": ["x"]}'},
+        {"response": "eyJhbGciOiJFQ0RILUVTIn0..iv.ct.tag", "error": "access_denied"},
     ],
 )
 def test_response_rejections(bad: dict[str, Any]) -> None:

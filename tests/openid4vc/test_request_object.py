@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from common.jose import b64url_encode, encode_jws, parse_jws, x5c_header
+from common.jose import b64url_encode, encode_jws, parse_jws, public_jwk, x5c_header
 from openid4vc.errors import (
     ClientIdMismatch,
     InvalidDcqlQuery,
@@ -33,6 +34,7 @@ from openid4vc.presentation import (
     parse_request_uri_form,
     random_value,
     request_uri_form,
+    response_encryption,
     sign_request_object,
     verify_request_object,
     x509_hash,
@@ -319,10 +321,57 @@ def test_wallet_nonce_must_be_echoed(signer: Signer, validator: ValidateChain) -
             check(sign(signer, body), validator, wallet_nonce=nonce)
 
 
+ENCRYPTION_KEY = {
+    **public_jwk(ec.generate_private_key(ec.SECP256R1())),
+    "kid": "e-1",
+    "use": "enc",
+    "alg": "ECDH-ES",
+}
+
+
 def test_direct_post_jwt_when_the_caller_supports_it(signer: Signer, validator: ValidateChain) -> None:
-    body = claims(response_mode="direct_post.jwt")
-    request = check(sign(signer, body), validator, response_modes=("direct_post", "direct_post.jwt"))
+    metadata = {**METADATA, "jwks": {"keys": [ENCRYPTION_KEY]}}
+    body = claims(response_mode="direct_post.jwt", client_metadata=metadata)
+    request = check(sign(signer, body), validator)
     assert request.response_mode == "direct_post.jwt"
+    assert request.response_encryption == (ENCRYPTION_KEY, "A128GCM")  # the default enc (8.3)
+    assert check(sign(signer, claims()), validator).response_encryption is None
+    with pytest.raises(InvalidRequest, match="response_mode"):
+        check(sign(signer, body), validator, response_modes=("direct_post",))
+
+
+def test_encryption_key_and_enc_choice() -> None:
+    """Section 8.3: keys for another use, alg or curve are passed over; the preferred enc is taken."""
+    p384 = {**public_jwk(ec.generate_private_key(ec.SECP384R1())), "alg": "ECDH-ES"}
+    passed_over = [
+        {**ENCRYPTION_KEY, "use": "sig"},
+        {k: v for k, v in ENCRYPTION_KEY.items() if k != "alg"},  # alg must be present
+        {**ENCRYPTION_KEY, "alg": "ECDH-ES+A128KW"},
+        p384,
+        {**ENCRYPTION_KEY, "y": ENCRYPTION_KEY["x"]},  # off its curve
+        {"kty": "OKP", "crv": "X25519", "alg": "ECDH-ES", "x": ENCRYPTION_KEY["x"]},
+        "not a key",
+    ]
+    second = {**ENCRYPTION_KEY, "kid": "e-2", "use": None}
+    second = {k: v for k, v in second.items() if v is not None}  # use absent: for encryption too
+    chosen = response_encryption(
+        {
+            "jwks": {"keys": [*passed_over, second]},
+            "encrypted_response_enc_values_supported": ["A128GCM", "A256GCM"],
+        }
+    )
+    assert chosen == (second, "A256GCM")
+    for metadata, message in (
+        ({"jwks": {"keys": passed_over}}, "no P-256 ECDH-ES key"),
+        ({}, "jwks"),
+        (
+            {"jwks": {"keys": [second]}, "encrypted_response_enc_values_supported": ["A128CBC-HS256"]},
+            "A128CBC",
+        ),
+        ({"jwks": {"keys": [second]}, "encrypted_response_enc_values_supported": "A128GCM"}, "array"),
+    ):
+        with pytest.raises(InvalidRequest, match=message):
+            response_encryption(metadata)
 
 
 def test_the_did_example_is_refused(signer: Signer, validator: ValidateChain) -> None:

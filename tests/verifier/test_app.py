@@ -12,7 +12,13 @@ from fastapi.testclient import TestClient
 
 from common.clock import FixedClock
 from common.jose import parse_jws, x5c_certificates
-from openid4vc.presentation import parse_authorization_request_link, request_uri_form, x509_hash
+from openid4vc.presentation import (
+    ResponseEncryption,
+    error_response_form,
+    parse_authorization_request_link,
+    request_uri_form,
+    x509_hash,
+)
 from trust_list.cli import write_trust_list
 from trust_list.loader import TrustListSource
 from trust_list.pki import make_dev_pki
@@ -105,8 +111,34 @@ def test_request_uri_method_post_and_x509_hash(database_url: str, clock: FixedCl
     assert client.post("/request/unknown", data=form).status_code == 404
 
 
+def test_direct_post_jwt_transaction_keys(database_url: str, clock: FixedClock, tmp_path: Path) -> None:
+    client = make_client(database_url, clock, tmp_path, response_mode="direct_post.jwt")
+    keys = []
+    for _ in range(2):
+        body = client.post("/transactions", json={"preset": "pid_basic"}).json()
+        claims = parse_jws(client.get(body["request_uri"].removeprefix(BASE)).text).claims()
+        assert claims["response_mode"] == "direct_post.jwt"
+        metadata = claims["client_metadata"]
+        assert metadata["encrypted_response_enc_values_supported"] == ["A128GCM", "A256GCM"]  # HAIP: both
+        [jwk] = metadata["jwks"]["keys"]
+        assert jwk["use"] == "enc" and jwk["alg"] == "ECDH-ES" and jwk["crv"] == "P-256" and "d" not in jwk
+        keys.append(jwk)
+    assert keys[0]["kid"] != keys[1]["kid"] and keys[0]["x"] != keys[1]["x"]  # a key per transaction
+
+    encryption = ResponseEncryption(keys[1], "A128GCM")
+    declined = error_response_form("access_denied", "no", claims["state"], encryption)
+    assert set(declined) == {"response"}
+    assert client.post("/response", data=declined).status_code == 200
+    assert client.get(body["result_url"].removeprefix(BASE)).json()["error"] == "access_denied"
+    again = client.post("/response", data=declined)  # the key went with the transaction's one response
+    assert again.status_code == 400 and "kid" in again.json()["error_description"]
+    for junk in ("not.a.jwe", "e30....", "!!"):
+        assert client.post("/response", data={"response": junk}).json()["error"] == "invalid_request"
+
+
 @pytest.mark.parametrize(
-    ("setting", "value"), [("client_id_prefix", "x509_san_uri"), ("request_uri_method", "POST")]
+    ("setting", "value"),
+    [("client_id_prefix", "x509_san_uri"), ("request_uri_method", "POST"), ("response_mode", "fragment")],
 )
 def test_verifier_options_are_checked(setting: str, value: str, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=setting):

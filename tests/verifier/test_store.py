@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import sqlalchemy as sa
+
 from common.db import create_engine
-from verifier.store import FAILED, PENDING, Transaction, VerifierStore
+from verifier.store import FAILED, PENDING, Transaction, VerifierStore, response_keys
 
 NOW = 1_790_000_000
 
@@ -59,3 +61,18 @@ def test_trust_list_floors_only_rise(database_url: str) -> None:
         list(pool.map(lambda n: store.raise_floor(location, n), range(6, 22)))
     assert store.floor(location) == 21
     assert store.floor("https://lists.example/be.jws") is None
+
+
+def test_response_keys_live_until_the_response_or_the_expiry(database_url: str) -> None:
+    store = make_store(database_url)
+    store.add_response_key("t1", "k1", "PEM-1", expires_at=NOW + 600, now=NOW)
+    store.add_response_key("t0", "k0", "PEM-0", expires_at=NOW + 10, now=NOW)
+    assert store.response_key("k1", now=NOW) == ("t1", "PEM-1")
+    assert store.response_key("k0", now=NOW + 10) is None  # expired: not handed out
+    assert store.expects_encryption("s1") and not store.expects_encryption("unknown")
+    store.add_response_key("t2", "k2", "PEM-2", expires_at=NOW + 700, now=NOW + 20)  # purges k0's row
+    with store.engine.connect() as db:
+        kept = {row.key_id for row in db.execute(sa.select(response_keys))}
+    assert kept == {"k1", "k2"}
+    assert store.claim_response("s1", now=NOW) is not None
+    assert store.response_key("k1", now=NOW) is None and not store.expects_encryption("s1")
