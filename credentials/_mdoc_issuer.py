@@ -306,6 +306,15 @@ def verify_issuer_signed(
     )
 
 
+def issuer_signed_chain(issuer_signed: bytes) -> list[x509.Certificate]:
+    """The ``x5chain`` of an IssuerSigned's issuerAuth, leaf first, as it stands: nothing is verified
+    (a holder reads it of a credential it checked when it received it)."""
+    obj = _map(cbor.decode(issuer_signed, max_bytes=MAX_ISSUER_SIGNED_BYTES), "IssuerSigned")
+    if "issuerAuth" not in obj:
+        raise MalformedMdoc("IssuerSigned without issuerAuth")
+    return cose.x5chain(cose.decode_sign1(list(_seq(obj["issuerAuth"], "issuerAuth"))))
+
+
 def select_elements(issuer_signed: bytes, wanted: Mapping[str, Collection[str]]) -> bytes:
     """The IssuerSigned with only the items named in ``wanted`` (holder release, 8.3.2.1.2.2).
 

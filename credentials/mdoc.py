@@ -1,7 +1,8 @@
 """ISO/IEC 18013-5:2021 mdoc (plus the MSO ``status`` of the 2nd edition), for OpenID4VP 1.0.
 
 - issuer: :func:`issue_mdoc` — IssuerSigned with an MSO signed as COSE_Sign1 (8.3.2.1.2.2, 9.1.2);
-- holder: :func:`select_elements`, :func:`device_response` (8.3.2.1.2.2, 9.1.3);
+- holder: :func:`select_elements`, :func:`device_response` (8.3.2.1.2.2, 9.1.3),
+  :func:`issuer_signed_chain`;
 - verifier: :func:`verify_issuer_signed`, :func:`verify_device_response` (9.3.1);
 - :func:`openid4vp_session_transcript` / :func:`openid4vp_dc_api_session_transcript` (OpenID4VP 1.0
   appendix B.2.6).
@@ -30,6 +31,7 @@ from credentials._mdoc_issuer import (
     ValidateChain,
     Validity,
     VerifiedIssuerSigned,
+    issuer_signed_chain,
     parse_mso,
     select_elements,
     verify_issuer_signed,
@@ -49,6 +51,7 @@ __all__ = [
     "VerifiedIssuerSigned",
     "device_response",
     "issue_mdoc",
+    "issuer_signed_chain",
     "openid4vp_dc_api_session_transcript",
     "openid4vp_session_transcript",
     "parse_mso",

@@ -29,8 +29,8 @@ class Candidate:
     what was disclosed, on the verifier side); for mdoc ``{namespace: {element: value}}`` with CBOR
     values converted to JSON as RFC 8949 section 6.1 advises. ``authorities``: the trusted
     authority values the credential matches, per type (``{"aki": {...}}``), or None when unknown
-    (then ``trusted_authorities`` does not filter it). ``holder_binding``: whether a presentation
-    of it carries a cryptographic holder binding proof.
+    (then ``trusted_authorities`` does not filter it, nor do entries of types it does not name).
+    ``holder_binding``: whether a presentation of it carries a cryptographic holder binding proof.
     """
 
     id: str
@@ -115,11 +115,14 @@ def _meta_matches(query: CredentialQuery, candidate: Candidate) -> bool:
 
 
 def _authority_matches(query: CredentialQuery, candidate: Candidate) -> bool:
+    """Section 6.1.1: a match with one value of one entry. Entries of a type the candidate cannot be
+    judged by are left aside; when only such entries are left, the query does not filter (the
+    verifier checks trust itself, and the filter is a SHOULD for data minimisation)."""
     if query.trusted_authorities is None or candidate.authorities is None:
         return True
-    return any(
-        set(authority.values) & set(candidate.authorities.get(authority.type, ()))
-        for authority in query.trusted_authorities
+    known = [a for a in query.trusted_authorities if a.type in candidate.authorities]
+    return not known or any(
+        set(authority.values) & set(candidate.authorities[authority.type]) for authority in known
     )
 
 

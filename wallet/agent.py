@@ -22,6 +22,7 @@ from common.jose import b64url_decode, b64url_encode, jwk_thumbprint, parse_jws,
 from common.net import Fetcher, Response
 from credentials.mdoc import (
     device_response,
+    issuer_signed_chain,
     openid4vp_session_transcript,
     select_elements,
     verify_issuer_signed,
@@ -376,7 +377,14 @@ class WalletAgent:
             raise
         registration, excess = self._registration(request)
         candidates = [
-            Candidate(id=c.credential_id, format=c.format, vct=c.vct, doctype=c.doctype, claims=c.claims)
+            Candidate(
+                id=c.credential_id,
+                format=c.format,
+                vct=c.vct,
+                doctype=c.doctype,
+                claims=c.claims,
+                authorities=_authorities(c),
+            )
             for c in self.store.credentials()
         ]
         selection = select(request.dcql_query, match(request.dcql_query, candidates))
@@ -524,6 +532,28 @@ class WalletAgent:
                 [(selected, holder_key, credential.attestation_type)], session_transcript=transcript
             )
         )
+
+
+def _authorities(credential: StoredCredential) -> dict[str, set[str]] | None:
+    """What a DCQL ``trusted_authorities`` query can match the credential by (OpenID4VP 1.0 section
+    6.1.1): ``aki``, the key identifiers of the AuthorityKeyIdentifier of each certificate of its
+    issuer chain (``x5c``, or the mdoc's ``x5chain``); None when the chain cannot be read."""
+    try:
+        if credential.format == MDOC_FORMAT:
+            chain = issuer_signed_chain(b64url_decode(credential.raw))
+        else:
+            chain = x5c_certificates(parse_jws(credential.raw.split("~", 1)[0]).header)
+    except EudiError:
+        return None
+    keys = set()
+    for certificate in chain:
+        try:
+            identifier = certificate.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
+        except x509.ExtensionNotFound:
+            continue
+        if identifier.value.key_identifier is not None:
+            keys.add(b64url_encode(identifier.value.key_identifier))
+    return {"aki": keys}
 
 
 def _json_object(response: Response) -> dict[str, Any]:

@@ -137,6 +137,13 @@ def test_x5chain_array_of_two(pki: Pki) -> None:
     assert verify(pki, data).signer == pki.ds
 
 
+def test_issuer_signed_chain_is_read_as_it_stands(pki: Pki, issued: bytes) -> None:
+    assert mdoc.issuer_signed_chain(issued) == [pki.ds]
+    assert mdoc.issuer_signed_chain(pki.issue(x5chain=[pki.ds, pki.iaca])) == [pki.ds, pki.iaca]
+    with pytest.raises(MalformedMdoc, match="issuerAuth"):
+        mdoc.issuer_signed_chain(cbor2.dumps({"nameSpaces": {}}))
+
+
 def test_select_elements(pki: Pki, issued: bytes) -> None:
     selected = mdoc.select_elements(issued, {NS: ["given_name", "age_over_18", "not_held"], "other": ["x"]})
     assert verify(pki, selected).namespaces == {NS: {"given_name": "Jane", "age_over_18": True}}

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import SystemClock
@@ -304,6 +305,33 @@ def _present(
 def _post(proposal: PresentationProposal, presentation: str, state: str | None = None) -> httpx.Response:
     form = {"vp_token": json.dumps({"pid": [presentation]}), "state": state or proposal.request.state or ""}
     return httpx.post(proposal.request.response_uri, data=form, timeout=10)
+
+
+def test_trusted_authorities_narrow_what_the_wallet_offers(federation: Federation, tmp_path: Path) -> None:
+    """DCQL ``trusted_authorities`` of type ``aki`` (OpenID4VP 1.0 section 6.1.1): the key identifier
+    of the PID provider's CA (the AuthorityKeyIdentifier of the issuer certificate in ``x5c``)."""
+    [issuer] = load_chain(federation.pki_dir() / "issuer.pem")
+    aki = issuer.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+    assert aki is not None
+
+    async def scenario() -> list[Any]:
+        agent = federation.wallet(tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        selections = []
+        for values in ([b64url_encode(aki)], ["s9tIpPmhxdiuNkHMEWNpYim8S8Y"]):
+            query = preset_query("pid_basic")
+            query["credentials"][0]["trusted_authorities"] = [{"type": "aki", "values": values}]
+            made = httpx.post(
+                f"{federation.verifier_url}/transactions", json={"dcql_query": query}, timeout=10
+            )
+            proposal = await agent.fetch_request(made.json()["authorization_request"])
+            selections.append(proposal.selection)
+        await agent.fetcher.aclose()
+        return selections
+
+    trusted, other = run(scenario())
+    assert trusted is not None and list(trusted) == ["pid"]
+    assert other is None  # the only PID comes from an authority the verifier did not name
 
 
 def test_tampered_presentation_is_refused(federation: Federation, tmp_path: Path) -> None:

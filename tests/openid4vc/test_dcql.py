@@ -253,6 +253,15 @@ def test_trusted_authorities_filter_known_issuers() -> None:
     other = Candidate("o", "dc+sd-jwt", IDENTITY, None, FULL, authorities={"aki": {"AAAA"}})
     unknown = Candidate("u", "dc+sd-jwt", IDENTITY, None, FULL)
     assert [m.candidate.id for m in match(query, [trusted, other, unknown])["my_credential"]] == ["t", "u"]
+    # an entry of a type a candidate cannot be judged by is left aside; alone, it filters nothing
+    document["credentials"][0]["trusted_authorities"] = [
+        {"type": "etsi_tl", "values": ["https://lotl.example"]}
+    ]
+    query = parse_dcql_query(document)
+    assert [m.candidate.id for m in match(query, [trusted, other])["my_credential"]] == ["t", "o"]
+    document["credentials"][0]["trusted_authorities"].append({"type": "aki", "values": ["AAAA"]})
+    query = parse_dcql_query(document)
+    assert [m.candidate.id for m in match(query, [trusted, other])["my_credential"]] == ["o"]
 
 
 def test_holder_binding() -> None:
