@@ -224,23 +224,29 @@ class WalletAgent:
         }
         received = []
         for configuration_id, configuration in configurations:
-            nonce = None
-            if metadata.nonce_endpoint is not None:
-                nonce = parse_nonce_response(
-                    self._json(await self.fetcher.post(metadata.nonce_endpoint), "the nonce request")
-                )
             key = ec.generate_private_key(ec.SECP256R1())
-            proof = make_jwt_proof(key, audience=issuer_url, nonce=nonce, iat=self.clock.now())
             which = (
                 {"credential_identifier": identifiers[configuration_id]}
                 if configuration_id in identifiers
                 else {"credential_configuration_id": configuration_id}
             )
-            answer = await self.fetcher.post(
-                metadata.credential_endpoint,
-                json={**which, "proofs": {"jwt": [proof]}},
-                headers={"Authorization": f"Bearer {token.access_token}"},
-            )
+            # a c_nonce may lapse or be spent between the nonce and the credential request: after
+            # invalid_nonce, a fresh one and one more try (section 8.3.1.2)
+            for attempt in (1, 2):
+                nonce = None
+                if metadata.nonce_endpoint is not None:
+                    nonce = parse_nonce_response(
+                        self._json(await self.fetcher.post(metadata.nonce_endpoint), "the nonce request")
+                    )
+                proof = make_jwt_proof(key, audience=issuer_url, nonce=nonce, iat=self.clock.now())
+                answer = await self.fetcher.post(
+                    metadata.credential_endpoint,
+                    json={**which, "proofs": {"jwt": [proof]}},
+                    headers={"Authorization": f"Bearer {token.access_token}"},
+                )
+                retry = attempt == 1 and answer.status_code == 400 and nonce is not None
+                if not (retry and _error_object(answer).get("error") == "invalid_nonce"):
+                    break
             credentials = parse_credential_response(self._json(answer, "the credential request"))
             if len(credentials) != 1:
                 raise IssuerError(f"the issuer sent {len(credentials)} credentials for one key proof")

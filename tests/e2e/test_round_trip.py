@@ -148,6 +148,47 @@ def test_x509_hash_client_and_request_uri_method_post(
         assert set(result["credentials"]["pid"][0]["claims"]) == {"given_name", "family_name", "birthdate"}
 
 
+class _NonceLapses(httpx.AsyncBaseTransport):
+    """Real HTTP, but the first ``lapses`` credential requests are answered ``invalid_nonce``, as an
+    issuer does when the c_nonce expired or was spent in between; nonce requests are counted."""
+
+    def __init__(self, lapses: int) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.lapses = lapses
+        self.nonce_requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/nonce":
+            self.nonce_requests += 1
+        elif request.url.path == "/credential" and self.lapses:
+            self.lapses -= 1
+            body = {"error": "invalid_nonce", "error_description": "c_nonce expired"}
+            return httpx.Response(400, json=body, headers={"Cache-Control": "no-store"})
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("lapses", [1, 2])
+def test_after_invalid_nonce_the_wallet_tries_once_more(
+    federation: Federation, tmp_path: Path, lapses: int
+) -> None:
+    async def scenario() -> tuple[_NonceLapses, list[Any] | Exception]:
+        agent = federation.wallet(tmp_path / "wallet")
+        lapsing = agent.fetcher.transport = _NonceLapses(lapses)
+        try:
+            outcome: list[Any] | Exception = await receive_pid(agent, federation)
+        except IssuerError as exc:
+            outcome = exc
+        await agent.fetcher.aclose()
+        return lapsing, outcome
+
+    lapsing, outcome = run(scenario())
+    assert lapsing.nonce_requests == 2  # a fresh c_nonce for the second try, and no third try
+    if lapses == 1:
+        assert isinstance(outcome, list) and len(outcome) == 1
+    else:
+        assert isinstance(outcome, IssuerError) and "invalid_nonce" in str(outcome)
+
+
 class _AskingDetails(httpx.AsyncBaseTransport):
     """Real HTTP, but the token request also asks ``authorization_details`` for what was offered; the
     credential requests are kept to be looked at."""
