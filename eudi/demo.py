@@ -122,10 +122,19 @@ def _human_report(name: str, data: dict[str, Any]) -> None:
         print(f"status: {data['status']}")
 
 
+HAIP_VERIFIER = {
+    "client_id_prefix": "x509_hash",
+    "request_uri_method": "post",
+    "response_mode": "direct_post.jwt",
+}
+"""The verifier settings HAIP 1.0 asks for (client id ``x509_hash``, encrypted ``direct_post.jwt``)."""
+
+
 def _demo(args: argparse.Namespace) -> int:
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="eudi-demo-"))
+    verifier = HAIP_VERIFIER if args.haip else None
     if args.serve:
-        return _serve(work, as_json=args.json)
+        return _serve(work, as_json=args.json, verifier=verifier)
     steps: list[dict[str, Any]] = []
 
     def report(name: str, data: dict[str, Any]) -> None:
@@ -135,7 +144,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        with run_federation(work) as federation:
+        with run_federation(work, verifier_options=verifier) as federation:
             if not args.json:
                 print(f"work folder: {work}")
                 print(f"PID issuer:         {federation.issuer_url}")
@@ -170,11 +179,11 @@ def _demo(args: argparse.Namespace) -> int:
     return 0 if result["status"] == "verified" else 1
 
 
-def _serve(work: Path, *, as_json: bool) -> int:
+def _serve(work: Path, *, as_json: bool, verifier: dict[str, str] | None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        with run_federation(work) as federation:
+        with run_federation(work, verifier_options=verifier) as federation:
             offer = make_offer(federation)
             request = make_presentation_request(federation)
             info = {
@@ -221,4 +230,10 @@ def add_commands(subparsers: Any) -> None:
     demo.add_argument("--json", action="store_true", help="print one machine-readable JSON summary")
     demo.add_argument("--serve", action="store_true", help="keep the federation up for an outside wallet")
     demo.add_argument("--work", help="work folder (default: a new temporary folder)")
+    demo.add_argument(
+        "--haip",
+        action="store_true",
+        help="run the verifier as HAIP 1.0 has it: client id x509_hash, the request URI posted to "
+        "(request_uri_method=post), the response encrypted (direct_post.jwt)",
+    )
     demo.set_defaults(func=_demo)

@@ -36,6 +36,17 @@ def test_demo_json_summary(tmp_path: Path) -> None:
     assert all(isinstance(step["ms"], float) for step in summary["steps"])
 
 
+def test_demo_with_a_haip_verifier(tmp_path: Path) -> None:
+    done = run_demo("--json", "--haip", work=tmp_path)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["status"] == "verified"
+    [request] = [step for step in summary["steps"] if step["step"] == "request"]
+    assert "client_id=x509_hash%3A" in json.dumps(request) and "request_uri_method=post" in json.dumps(
+        request
+    )
+
+
 def test_every_printed_qr_code_decodes_to_the_link_beside_it(tmp_path: Path) -> None:
     done = run_demo(work=tmp_path)
     assert done.returncode == 0, done.stderr
