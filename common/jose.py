@@ -76,6 +76,8 @@ def b64url_encode(data: bytes) -> str:
 def b64url_decode(text: str | bytes) -> bytes:
     """Decode unpadded base64url; padding, the standard alphabet and any other character are refused."""
     if not isinstance(text, str):
+        if not isinstance(text, bytes):  # a JSON member that is a number, null, an array...
+            raise InvalidInput("not base64url: not a string")
         text = text.decode("latin-1")  # each byte one character: a non-ASCII byte stays one, refused below
     # with the URL-safe characters as its alternative ones, the decoder still takes '+' and '/'; '=' may
     # only be the padding added here (these searches are memchr; bytes would be walked byte by byte)

@@ -127,7 +127,8 @@ HAIP_VERIFIER = {
     "request_uri_method": "post",
     "response_mode": "direct_post.jwt",
 }
-"""The verifier settings HAIP 1.0 asks for (client id ``x509_hash``, encrypted ``direct_post.jwt``)."""
+"""The verifier settings HAIP 1.0 asks for (client id ``x509_hash``, encrypted ``direct_post.jwt``); its
+same-device ``redirect_uri`` is not built."""
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -233,7 +234,8 @@ def add_commands(subparsers: Any) -> None:
     demo.add_argument(
         "--haip",
         action="store_true",
-        help="run the verifier as HAIP 1.0 has it: client id x509_hash, the request URI posted to "
-        "(request_uri_method=post), the response encrypted (direct_post.jwt)",
+        help="run the verifier's requests and responses as HAIP 1.0 has them: client id x509_hash, "
+        "the request URI posted to (request_uri_method=post), the response encrypted "
+        "(direct_post.jwt); not the same-device redirect_uri",
     )
     demo.set_defaults(func=_demo)

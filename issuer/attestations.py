@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from credentials.catalog import CATALOGUE, mdoc_namespaces, sd_jwt_claims
-from credentials.catalog.age import age_claims
+from credentials.catalog.age import age_claims, age_in_years, statements_hold_until
 from credentials.catalog.attestation import AttestationType
-from credentials.catalog.mdl import SEX_CODES
+from credentials.catalog.mdl import SEX_CODES, is_latin1
 from issuer.register import Citizen
 from openid4vc.errors import CredentialRequestDenied
 
@@ -66,19 +66,21 @@ class Offering:
         """The data elements of the mdoc for ``citizen``, by namespace."""
         return mdoc_namespaces(self.attestation.key, _record(self.attestation.key, citizen, today))
 
-    def expiry(self, citizen: Citizen) -> date | None:
-        """The document's own end of validity, when the register has one (PID, mDL)."""
+    def expiry(self, citizen: Citizen, *, today: date) -> date | None:
+        """The day the credential must end on, if any: the document's own end of validity (PID, mDL),
+        and for statements of age issued ``today`` (proof of age, mDL) the day the first of them
+        stops being true."""
         key = self.attestation.key
+        ends = []
+        if key in ("av", "mdl"):
+            born = date.fromisoformat(str(citizen.attributes["birthdate"]))
+            ends.append(statements_hold_until(born, on=today, every_birthday=key == "mdl"))
         if key == "pid":
-            value = citizen.attributes.get("date_of_expiry")
+            ends.append(_day(citizen.attributes.get("date_of_expiry")))
         elif key == "mdl":
-            value = (citizen.driving_licence or {}).get("expiry_date")
-        else:
-            return None
-        if not isinstance(value, str):
-            return None
-        # an mDL's expiry_date may be a tdate (ISO 18013-5 table 5): its day in UTC
-        return date.fromisoformat(value) if len(value) <= 10 else _utc_day(value)
+            ends.append(_day((citizen.driving_licence or {}).get("expiry_date")))
+        known = [end for end in ends if end is not None]
+        return min(known) if known else None
 
 
 def _record(key: str, citizen: Citizen, today: date) -> Mapping[str, Any]:
@@ -112,26 +114,28 @@ def _mdl_record(citizen: Citizen, today: date) -> dict[str, Any]:
         "given_name": attributes["given_name"],
         "birth_date": born,
         **age_claims(born, on=today),
-        "age_in_years": today.year - born.year - ((today.month, today.day) < (born.month, born.day)),
+        "age_in_years": age_in_years(born, on=today),
         "age_birth_year": born.year,
     }
     for name in ("family_name", "given_name"):
-        if not _is_latin1(record[name]):
+        if not is_latin1(record[name]):
             record[f"{name}_national_character"] = record[name]
     nationalities = attributes.get("nationalities") or ()
     if nationalities:
         record["nationality"] = nationalities[0]
     if attributes.get("sex") in SEX_CODES:
         record["sex"] = attributes["sex"]
+    # the optional text elements are Latin-1 only (table 5): what the PID register spells otherwise
+    # (Łódź, say) is left out rather than transliterated
     birth_place: Mapping[str, Any] = attributes.get("place_of_birth") or {}
-    if "locality" in birth_place:
+    if is_latin1(birth_place.get("locality")):
         record["birth_place"] = birth_place["locality"]
     address: Mapping[str, Any] = attributes.get("address") or {}
     for element, member in _RESIDENCE:
-        if member in address:
+        if is_latin1(address.get(member)):
             record[element] = address[member]
     record.update(licence)
-    unspelled = [name for name in ("family_name", "given_name") if not _is_latin1(record[name])]
+    unspelled = [name for name in ("family_name", "given_name") if not is_latin1(record[name])]
     if unspelled:
         raise CredentialRequestDenied(
             f"the driving licence record must spell {unspelled} in Latin-1 (ISO/IEC 18013-5 7.2.1)"
@@ -149,17 +153,14 @@ _RESIDENCE = (
 """mDL residence elements and the PID ``address`` members they come from."""
 
 
-def _utc_day(moment: str) -> date:
-    parsed = datetime.fromisoformat(moment)
+def _day(value: object) -> date | None:
+    """A register's date, or the UTC day of a date-time (an mDL's expiry_date may be a tdate)."""
+    if not isinstance(value, str):
+        return None
+    if len(value) <= 10:
+        return date.fromisoformat(value)
+    parsed = datetime.fromisoformat(value)
     return (parsed.astimezone(UTC) if parsed.tzinfo else parsed).date()
-
-
-def _is_latin1(text: Any) -> bool:
-    try:
-        str(text).encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def offerings(keys: tuple[str, ...]) -> dict[str, Offering]:

@@ -256,7 +256,7 @@ class IssuerService:
 
         today = datetime.fromtimestamp(now, UTC).date()
         expires_at = now + self.settings.credential_validity_days * 86400
-        document_expiry = offering.expiry(citizen)
+        document_expiry = offering.expiry(citizen, today=today)
         if document_expiry is not None:
             expires_at = min(expires_at, _epoch(document_expiry))
         if expires_at <= now:

@@ -39,7 +39,12 @@ Descriptions are reduced to the characters that OpenID4VCI 1.0 section 8.3.1.2 a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from common.errors import EudiError
+
+if TYPE_CHECKING:
+    from openid4vc.request_object import ResponseEncryption
 
 __all__ = [
     "AccessDenied",
@@ -92,6 +97,9 @@ class OpenID4VCError(EudiError):
     """Where a wallet sends this error as an authorization error response (OpenID4VP 1.0 section 8.5):
     the ``response_uri`` and ``state`` of a request that was authenticated before it was found wanting;
     None when the request cannot be answered at all."""
+    report_encryption: ResponseEncryption | None = None
+    """With ``report_to`` of a ``direct_post.jwt`` request: the key and ``enc`` to encrypt the error
+    response to, when the request offers a usable one (else it goes in the clear, section 8.3.1)."""
 
     def __init__(self, description: str, *, error: str | None = None) -> None:
         super().__init__(description_text(description), error=error)

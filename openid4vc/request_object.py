@@ -11,6 +11,7 @@ verifier's encryption key and ``enc`` are chosen from its ``client_metadata`` (s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -291,9 +292,9 @@ RESPONSE_ENCS = ("A256GCM", "A128GCM")
 def response_encryption(client_metadata: Mapping[str, Any]) -> ResponseEncryption:
     """The key and ``enc`` for an encrypted response (section 8.3): the first JWK of
     ``client_metadata.jwks`` that is for encryption (``use`` absent or ``enc``), names ``alg``
-    ECDH-ES and holds a P-256 public key (others are passed over); ``enc`` the most preferred of
-    ``encrypted_response_enc_values_supported`` (by default A128GCM). ``invalid_request`` when
-    there is no such key or ``enc``."""
+    ECDH-ES, has its ``kid`` (section 5.1) and holds a P-256 public key (others are passed over);
+    ``enc`` the most preferred of ``encrypted_response_enc_values_supported`` (by default A128GCM).
+    ``invalid_request`` when there is no such key or ``enc``."""
     jwks = client_metadata.get("jwks")
     keys = jwks.get("keys") if isinstance(jwks, dict) else None
     if not isinstance(keys, list):
@@ -309,7 +310,7 @@ def response_encryption(client_metadata: Mapping[str, Any]) -> ResponseEncryptio
             continue
         if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256" or "d" in jwk:
             continue
-        if "kid" in jwk and not isinstance(jwk["kid"], str):
+        if not isinstance(jwk.get("kid"), str):  # each key of the set MUST have one (section 5.1)
             continue
         try:
             public_key_from_jwk(jwk)
@@ -420,6 +421,10 @@ def verify_request_object(
         return _request(claims, link, prefix, leaf, chain, response_modes, supported_formats)
     except OpenID4VCError as exc:
         exc.report_to = _report_target(claims, link, prefix)
+        if exc.report_to is not None and claims.get("response_mode") == DIRECT_POST_JWT:
+            metadata = claims.get("client_metadata")
+            with contextlib.suppress(OpenID4VCError):  # no usable key: the error goes in the clear
+                exc.report_encryption = response_encryption(metadata if isinstance(metadata, dict) else {})
         raise
 
 

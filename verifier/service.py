@@ -225,7 +225,7 @@ class VerifierService:
             response, thumbprint = self._decrypt(response.response, now)
         if response.state is None:
             raise InvalidRequest("the response carries no state")
-        if thumbprint is None and response.error is None and self.store.expects_encryption(response.state):
+        if thumbprint is None and response.error is None and self._encrypted_only(response.state):
             raise InvalidRequest("this transaction takes its presentations encrypted (direct_post.jwt)")
         transaction = self.store.claim_response(response.state, now=now)
         if transaction is None:
@@ -248,6 +248,14 @@ class VerifierService:
             raise PresentationRejected(exc.description, reason=exc.reason) from exc
         self.store.finish(transaction.transaction_id, status=VERIFIED, result={"credentials": verified})
         return {}
+
+    def _encrypted_only(self, state: str) -> bool:
+        """Whether the request of the transaction of ``state`` asked for ``direct_post.jwt``, as its
+        own request object says (whatever became of its key)."""
+        transaction = self.store.by_state(state)
+        if transaction is None:
+            return False
+        return parse_jws(transaction.request_object).claims().get("response_mode") == DIRECT_POST_JWT
 
     def _decrypt(self, token: str, now: int) -> tuple[AuthorizationResponse, bytes]:
         """The parameters of an encrypted response, found by the ``kid`` it names among the keys of

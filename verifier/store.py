@@ -38,7 +38,8 @@ response_keys = sa.Table(
     sa.Column("expires_at", sa.BigInteger, nullable=False),
 )
 """The ephemeral key each ``direct_post.jwt`` transaction's response is encrypted to (PKCS #8 PEM), by
-its ``kid``; gone when the response is claimed, or when the transaction has expired."""
+its ``kid``; deleted when the response is claimed, and once the transaction has expired, at the next
+response or new key (never handed out after its expiry)."""
 
 trust_list_floors = sa.Table(
     "verifier_trust_list_floors",
@@ -125,15 +126,10 @@ class VerifierStore:
             ).first()
         return None if row is None else (row.transaction_id, row.private_key)
 
-    def expects_encryption(self, state: str) -> bool:
-        """Whether the transaction of ``state`` awaits an encrypted response (it holds a key)."""
+    def by_state(self, state: str) -> Transaction | None:
         with self.engine.connect() as db:
-            row = db.execute(
-                sa.select(response_keys.c.key_id)
-                .join(transactions, transactions.c.transaction_id == response_keys.c.transaction_id)
-                .where(transactions.c.state == state)
-            ).first()
-        return row is not None
+            row = db.execute(sa.select(transactions).where(transactions.c.state == state)).first()
+        return None if row is None else _transaction(row)
 
     def get(self, transaction_id: str) -> Transaction | None:
         with self.engine.connect() as db:
@@ -145,6 +141,7 @@ class VerifierStore:
     def claim_response(self, state: str, *, now: int) -> Transaction | None:
         """Take the transaction of ``state`` for its one response; None when unknown, used or expired."""
         with self.engine.begin() as db:
+            db.execute(response_keys.delete().where(response_keys.c.expires_at <= now))
             claimed = db.execute(
                 transactions.update()
                 .where(

@@ -377,7 +377,7 @@ class WalletAgent:
         except OpenID4VCError as exc:
             if exc.report_to is not None:  # authenticated, but wanting: the verifier is told (8.5)
                 response_uri, state = exc.report_to
-                form = error_response_form(exc.error, exc.description, state)
+                form = error_response_form(exc.error, exc.description, state, exc.report_encryption)
                 with contextlib.suppress(EudiError):  # the refusal stands, heard or not
                     await self.fetcher.post(response_uri, data=form)
             raise

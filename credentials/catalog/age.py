@@ -15,7 +15,17 @@ from typing import Any
 from credentials.catalog.attestation import AttestationType, claim
 from credentials.errors import InvalidClaims
 
-__all__ = ["AV_DOCTYPE", "AV_TYPE", "AV_VCT", "THRESHOLDS", "age_claims", "check_age_claims"]
+__all__ = [
+    "AV_DOCTYPE",
+    "AV_TYPE",
+    "AV_VCT",
+    "THRESHOLDS",
+    "age_claims",
+    "age_in_years",
+    "birthday",
+    "check_age_claims",
+    "statements_hold_until",
+]
 
 AV_DOCTYPE = "eu.europa.ec.av.1"
 AV_VCT = "urn:eudi:av:1"
@@ -41,8 +51,31 @@ def age_claims(birth_date: date | str, *, on: date) -> dict[str, Any]:
     born = date.fromisoformat(birth_date) if isinstance(birth_date, str) else birth_date
     if born > on:
         raise InvalidClaims("birth date lies in the future")
-    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    years = age_in_years(born, on=on)
     return {f"age_over_{n}": years >= n for n in THRESHOLDS}
+
+
+def age_in_years(born: date, *, on: date) -> int:
+    """Completed years on ``on`` (one born on 29 February completes them on 1 March in other years)."""
+    return on.year - born.year - (on < birthday(born, on.year - born.year))
+
+
+def birthday(born: date, years: int) -> date:
+    """The day on which one born on ``born`` completes ``years`` years."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:  # 29 February in a common year
+        return date(born.year + years, 3, 1)
+
+
+def statements_hold_until(born: date, *, on: date, every_birthday: bool) -> date | None:
+    """The first day on which an age statement made ``on`` stops being true: the next birthday when
+    the statements include the age itself (``every_birthday``), else the next birthday that crosses a
+    threshold of :data:`THRESHOLDS`; None when none lies ahead. A credential stating ages should not be
+    valid beyond it."""
+    years = age_in_years(born, on=on)
+    ahead = [years + 1] if every_birthday else [n for n in THRESHOLDS if n > years]
+    return birthday(born, min(ahead)) if ahead else None
 
 
 def check_age_claims(claims: Mapping[str, Any]) -> dict[str, bool]:

@@ -30,6 +30,7 @@ __all__ = [
     "SEX_CODES",
     "VEHICLE_CATEGORIES",
     "check_driving_privileges",
+    "is_latin1",
     "mdl_elements",
 ]
 
@@ -103,6 +104,13 @@ MDL_TYPE = AttestationType(
 )
 
 _AGE_OVER = re.compile(r"age_over_[0-9]{2}")
+_LATIN1 = re.compile(r"[\x20-\x7e\xa0-\xff]+")
+"""The graphic characters of ISO/IEC 8859-1 and the space: no C0 or C1 control characters."""
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+"""An RFC 3339 date-time, as a tdate holds (RFC 8949 tag 0)."""
 _ALPHA2 = re.compile(r"[A-Z]{2}")
 _UN_SIGN = re.compile(r"[A-Z]{1,3}")
 _SUBDIVISION = re.compile(r"[A-Z0-9]{1,3}")
@@ -170,15 +178,17 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
+def is_latin1(value: Any) -> bool:
+    """Whether ``value`` is text of ISO/IEC 8859-1 graphic characters (and spaces)."""
+    return isinstance(value, str) and _LATIN1.fullmatch(value) is not None
+
+
 def _latin1(name: str, value: Any) -> str:
     """Text the standard limits to ISO/IEC 8859-1; other scripts go in the ``*_national_character``
     elements."""
-    text = _text(name, value)
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError as exc:
-        raise InvalidClaims(f"{name} must be Latin-1 text (ISO/IEC 8859-1)") from exc
-    return text
+    if not is_latin1(_text(name, value)):
+        raise InvalidClaims(f"{name} must be Latin-1 text (ISO/IEC 8859-1, no control characters)")
+    return str(value)
 
 
 def _alpha2(name: str, value: Any) -> str:
@@ -197,9 +207,11 @@ def _full_date(name: str, value: Any) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     try:
+        if not isinstance(value, str) or not _FULL_DATE.fullmatch(value):
+            raise ValueError(value)
         return date.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidClaims(f"{name} must be an ISO 8601 full-date") from exc
+    except ValueError as exc:
+        raise InvalidClaims(f"{name} must be a full-date (YYYY-MM-DD)") from exc
 
 
 def _date_or_tdate(name: str, value: Any) -> date:
@@ -212,9 +224,16 @@ def _date_or_tdate(name: str, value: Any) -> date:
 def _tdate(name: str, value: Any) -> datetime:
     """A date-time with its offset, held in UTC without fractions (clause 9.1.2.4 for tdate)."""
     try:
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidClaims(f"{name} must be an ISO 8601 date-time") from exc
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, str) and _DATE_TIME.fullmatch(value):
+            moment = datetime.fromisoformat(value)
+        elif isinstance(value, str) and _DATE_TIME.fullmatch(value + "Z"):
+            raise InvalidClaims(f"{name} must carry its offset from UTC")
+        else:
+            raise ValueError(value)
+    except ValueError as exc:
+        raise InvalidClaims(f"{name} must be an RFC 3339 date-time") from exc
     if moment.tzinfo is None:
         raise InvalidClaims(f"{name} must carry its offset from UTC")
     return moment.astimezone(UTC).replace(microsecond=0)

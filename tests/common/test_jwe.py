@@ -99,7 +99,9 @@ def test_refusals() -> None:
         ({"crit": ["exp"]}, "crit"),
         ({"epk": None}, "epk"),
         ({"epk": p384}, "curve"),
-        ({"epk": off_curve}, "epk"),
+        ({"epk": off_curve}, "epk is unusable: JWK point is not on its curve"),
+        ({"epk": {**public_jwk(key), "x": 1}}, "epk is unusable"),
+        ({"epk": "key"}, "lacks its epk"),
         ({"epk": {**public_jwk(key), "d": "AA"}}, "epk"),
         ({"apu": 7}, "apu"),
     ):

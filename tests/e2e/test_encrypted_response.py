@@ -1,6 +1,6 @@
-"""A verifier as HAIP 1.0 has it, over real HTTP: client id ``x509_hash``, the request URI posted to,
-and the response encrypted (``direct_post.jwt``, OpenID4VP 1.0 section 8.3.1) to a key of the
-transaction's own, whose thumbprint the mdoc handover carries (appendix B.2.6.1).
+"""A verifier with HAIP 1.0's requests and responses, over real HTTP: client id ``x509_hash``, the
+request URI posted to, and the response encrypted (``direct_post.jwt``, OpenID4VP 1.0 section 8.3.1)
+to a key of the transaction's own, whose thumbprint the mdoc handover carries (appendix B.2.6.1).
 
 Also what such a verifier refuses: a presentation in the clear, a response to a key it does not
 hold, and a DeviceResponse signed over the handover without the thumbprint.
@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -124,6 +125,8 @@ def test_what_an_encrypting_verifier_refuses(federation: Federation, tmp_path: P
         encryption = proposed.request.response_encryption
         state = proposed.request.state
         unbound = _device_response(agent, proposed, thumbprint=None)
+        other_request, other = await proposal(agent, federation, "pid_mdoc_basic")
+        await agent.fetcher.aclose()
         stranger = ResponseEncryption(
             {**encryption.jwk, **public_jwk(ec.generate_private_key(ec.SECP256R1()))}, "A128GCM"
         )
@@ -146,8 +149,13 @@ def test_what_an_encrypting_verifier_refuses(federation: Federation, tmp_path: P
                     ResponseEncryption({**encryption.jwk, "kid": "nobody"}, "A128GCM"),
                 ),
             ),
+            # to this transaction's key, with the state of another one: the key names the transaction
+            httpx.post(
+                proposed.request.response_uri,
+                data=_encrypted({"vp_token": {"pid": [unbound]}, "state": other.request.state}, encryption),
+            ),
         ]
-        pending = result_of(request)
+        pending = result_of(request), result_of(other_request)
         # a DeviceResponse signed over the handover without the thumbprint: the device signature fails
         answers.append(
             httpx.post(
@@ -158,51 +166,73 @@ def test_what_an_encrypting_verifier_refuses(federation: Federation, tmp_path: P
         return answers, {"pending": pending, "after": result_of(request)}
 
     answers, results = run(scenario())
-    assert [answer.status_code for answer in answers] == [400, 400, 400, 400]
+    assert [answer.status_code for answer in answers] == [400, 400, 400, 400, 400]
     assert "encrypted" in answers[0].json()["error_description"]
     assert "does not decrypt" in answers[1].json()["error_description"]
     assert "kid" in answers[2].json()["error_description"]
-    assert results["pending"]["status"] == "pending"
+    assert "state" in answers[3].json()["error_description"]
+    assert [result["status"] for result in results["pending"]] == ["pending", "pending"]
     assert results["after"]["status"] == "failed" and results["after"]["reason"] == "invalid_device_signature"
 
 
-def test_a_wallet_refuses_to_answer_in_the_clear_without_a_usable_key(
-    federation: Federation, tmp_path: Path
-) -> None:
-    """Keys only for signing, or on another curve, are passed over (section 8.3): with none left the
-    request is wanting, and the wallet says so to the verifier, in the clear (section 8.3.1)."""
+def _signing_keys_only(claims: dict[str, Any]) -> None:
+    for key in claims["client_metadata"]["jwks"]["keys"]:
+        key["use"] = "sig"
 
-    class _SigningKeysOnly(httpx.AsyncBaseTransport):
-        """Real HTTP; the request object's keys are marked for signing, and it is signed again with the
-        verifier's own key: authentic, and wanting."""
+
+def _redirect_uri(claims: dict[str, Any]) -> None:
+    claims["redirect_uri"] = "https://verifier.example/cb"  # not with a direct_post mode (8.2)
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "encrypted"),
+    [
+        (_signing_keys_only, "no P-256 ECDH-ES key", False),
+        (_redirect_uri, "redirect_uri", True),
+    ],
+)
+def test_a_wanting_request_is_answered_encrypted_when_it_can_be(
+    federation: Federation, tmp_path: Path, change: Any, message: str, encrypted: bool
+) -> None:
+    """An authentic request found wanting is answered with an error (section 8.5): encrypted when the
+    request offers a usable key, in the clear when it offers none (keys only for signing are passed
+    over, section 8.3), as section 8.3.1 allows a wallet that cannot encrypt."""
+
+    class _Rewriting(httpx.AsyncBaseTransport):
+        """Real HTTP; the request object is changed and signed again with the verifier's own key
+        (authentic, and wanting), and what the wallet posts to the response URI is kept."""
 
         def __init__(self) -> None:
             self.inner = httpx.AsyncHTTPTransport()
             self.key = load_private_key(federation.pki_dir() / "verifier.key")
             self.chain = load_chain(federation.pki_dir() / "verifier.pem")
+            self.posted: list[set[str]] = []
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/response":
+                self.posted.append(set(dict(parse_qsl((await request.aread()).decode("ascii")))))
             answer = await self.inner.handle_async_request(request)
             if not request.url.path.startswith("/request/"):
                 return answer
             claims = parse_jws((await answer.aread()).decode("ascii")).claims()
-            for key in claims["client_metadata"]["jwks"]["keys"]:
-                key["use"] = "sig"
+            change(claims)
             resigned = sign_request_object(claims, key=self.key, x5c=self.chain)
             return httpx.Response(
                 200, content=resigned, headers={"content-type": "application/oauth-authz-req+jwt"}
             )
 
-    async def scenario() -> tuple[str, dict[str, Any]]:
+    async def scenario() -> tuple[str, list[set[str]], dict[str, Any]]:
         agent = await wallet_with_pid(federation, tmp_path / "wallet")
-        agent.fetcher.transport = _SigningKeysOnly()
+        rewriting = agent.fetcher.transport = _Rewriting()
         await agent.fetcher.aclose()
         request = make_presentation_request(federation, "pid_basic")
         with pytest.raises(EudiError) as caught:
             await agent.fetch_request(request["authorization_request"])
         await agent.fetcher.aclose()
-        return str(caught.value), result_of(request)
+        return str(caught.value), rewriting.posted, result_of(request)
 
-    message, result = run(scenario())
-    assert "no P-256 ECDH-ES key" in message
+    error, posted, result = run(scenario())
+    assert message in error
+    assert posted == [{"response"}] if encrypted else posted == [{"error", "error_description", "state"}]
     assert result["status"] == "failed" and result["error"] == "invalid_request"
+    assert message in result["error_description"]

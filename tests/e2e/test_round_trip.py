@@ -113,8 +113,9 @@ class _Watching(httpx.AsyncBaseTransport):
 def test_x509_hash_client_and_request_uri_method_post(
     tmp_path: Path, database_url: str, tamper: bool
 ) -> None:
-    """A verifier as HAIP 1.0 has it (client_id ``x509_hash``), inviting the wallet to post its metadata
-    and a ``wallet_nonce`` (OpenID4VP 1.0 section 5.10), which the request object must echo."""
+    """A verifier with the client id HAIP 1.0 has verifiers use (``x509_hash``), inviting the wallet to
+    post its metadata and a ``wallet_nonce`` (OpenID4VP 1.0 section 5.10), which the request object
+    must echo."""
     url = None if database_url.startswith("sqlite") else database_url
     options = {"client_id_prefix": "x509_hash", "request_uri_method": "post"}
 

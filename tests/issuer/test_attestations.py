@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
-from credentials.catalog.age import AV_DOCTYPE, age_claims, check_age_claims
+from credentials.catalog.age import AV_DOCTYPE, age_claims, age_in_years, birthday, check_age_claims
 from credentials.catalog.diploma import DIPLOMA_DOCTYPE, diploma_claims
 from credentials.catalog.mdl import MDL_NAMESPACE, check_driving_privileges
 from credentials.catalog.pid import PID_DOCTYPE, pid_claims
@@ -120,26 +120,49 @@ def test_mdl_draws_on_the_pid_register() -> None:
     mdl = offering.mdoc_namespaces(spelled, today=TODAY)[MDL_NAMESPACE]
     assert mdl["family_name"] == "Lukasiewicz" and mdl["family_name_national_character"] == "Łukasiewicz"
     assert "sex" not in mdl
+    # optional Latin-1 elements the PID register spells otherwise are left out, not the whole mDL
+    elsewhere = {
+        **pid,
+        "place_of_birth": {"locality": "Łódź", "country": "PL"},
+        "address": {**pid["address"], "locality": "Wrocław", "formatted": "ul. Świdnicka 1, Wrocław"},
+    }
+    moved = Citizen("pl-0002", MappingProxyType(elsewhere), None, CITIZEN.driving_licence)
+    mdl = offering.mdoc_namespaces(moved, today=TODAY)[MDL_NAMESPACE]
+    assert "birth_place" not in mdl and "resident_city" not in mdl and "resident_address" not in mdl
+    assert mdl["resident_country"] == pid["address"]["country"]
 
 
 def test_document_expiry_bounds_the_credential() -> None:
-    assert CITIZEN is not None
+    assert CITIZEN is not None and CITIZEN.driving_licence is not None
     offered = offerings(("pid", "mdl", "diploma"))
-    assert offered["eu.europa.ec.eudi.pid_mso_mdoc"].expiry(CITIZEN) == date.fromisoformat(
-        CITIZEN.attributes["date_of_expiry"]
-    )
-    assert CITIZEN.driving_licence is not None
-    assert offered["org.iso.18013.5.1.mDL_mso_mdoc"].expiry(CITIZEN) == date.fromisoformat(
-        CITIZEN.driving_licence["expiry_date"]
-    )
-    assert offered["eu.europa.ec.eudi.diploma_dc_sd_jwt"].expiry(CITIZEN) is None
+    pid, mdl = offered["eu.europa.ec.eudi.pid_mso_mdoc"], offered["org.iso.18013.5.1.mDL_mso_mdoc"]
+    assert pid.expiry(CITIZEN, today=TODAY) == date.fromisoformat(CITIZEN.attributes["date_of_expiry"])
+    assert offered["eu.europa.ec.eudi.diploma_dc_sd_jwt"].expiry(CITIZEN, today=TODAY) is None
+    born = date.fromisoformat(CITIZEN.attributes["birthdate"])
+    next_birthday = birthday(born, age_in_years(born, on=TODAY) + 1)
+    licence_end = date.fromisoformat(CITIZEN.driving_licence["expiry_date"])
+    assert mdl.expiry(CITIZEN, today=TODAY) == min(next_birthday, licence_end)  # age_in_years changes then
     timed = Citizen(
         "nl-0001",
-        CITIZEN.attributes,
+        MappingProxyType({**CITIZEN.attributes, "birthdate": "1950-01-01"}),
         None,
-        MappingProxyType({**CITIZEN.driving_licence, "expiry_date": "2030-04-30T23:30:00-02:00"}),
+        MappingProxyType({**CITIZEN.driving_licence, "expiry_date": "2026-12-30T23:30:00-02:00"}),
     )
-    assert offered["org.iso.18013.5.1.mDL_mso_mdoc"].expiry(timed) == date(2030, 5, 1)  # a tdate: its UTC day
+    assert mdl.expiry(timed, today=TODAY) == date(2026, 12, 31)  # a tdate: its UTC day, before 1 January
+
+
+@pytest.mark.parametrize(
+    ("born", "end"),
+    [
+        ("2008-10-01", date(2026, 10, 1)),  # 17 now: age_over_18 turns true on the 18th birthday
+        ("2008-02-29", date(2029, 3, 1)),  # 18 since 1 March 2026; 21 next, on 1 March 2029 (no 29 February)
+        ("1950-01-01", None),  # past every threshold: nothing about age will change
+    ],
+)
+def test_a_proof_of_age_ends_when_its_statements_would(born: str, end: date | None) -> None:
+    assert CITIZEN is not None
+    citizen = Citizen("nl-0001", MappingProxyType({**CITIZEN.attributes, "birthdate": born}))
+    assert offerings(("av",))["eu.europa.ec.av_mso_mdoc"].expiry(citizen, today=TODAY) == end
 
 
 def test_citizen_without_a_record_is_denied() -> None:

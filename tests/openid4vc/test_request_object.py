@@ -350,6 +350,8 @@ def test_encryption_key_and_enc_choice() -> None:
         p384,
         {**ENCRYPTION_KEY, "y": ENCRYPTION_KEY["x"]},  # off its curve
         {"kty": "OKP", "crv": "X25519", "alg": "ECDH-ES", "x": ENCRYPTION_KEY["x"]},
+        {k: v for k, v in ENCRYPTION_KEY.items() if k != "kid"},  # each key MUST have a kid (5.1)
+        {**ENCRYPTION_KEY, "x": 1, "y": None},  # coordinates that are not strings
         "not a key",
     ]
     second = {**ENCRYPTION_KEY, "kid": "e-2", "use": None}

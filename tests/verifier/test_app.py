@@ -24,6 +24,7 @@ from trust_list.loader import TrustListSource
 from trust_list.pki import make_dev_pki
 from verifier.app import create_app
 from verifier.settings import VerifierSettings
+from verifier.store import response_keys
 
 NOW = 1_790_000_000
 BASE = "https://verifier.example"
@@ -134,6 +135,17 @@ def test_direct_post_jwt_transaction_keys(database_url: str, clock: FixedClock, 
     assert again.status_code == 400 and "kid" in again.json()["error_description"]
     for junk in ("not.a.jwe", "e30....", "!!"):
         assert client.post("/response", data={"response": junk}).json()["error"] == "invalid_request"
+
+    # the request object, not the key, says the response must come encrypted: with the key gone (a
+    # worker whose clock runs ahead purged it), a presentation in the clear is still refused
+    third = client.post("/transactions", json={"preset": "pid_basic"}).json()
+    state = parse_jws(client.get(third["request_uri"].removeprefix(BASE)).text).claims()["state"]
+    store = client.app.state.service.store  # type: ignore[attr-defined]
+    with store.engine.begin() as db:
+        db.execute(response_keys.delete())
+    clear = client.post("/response", data={"vp_token": '{"pid": ["x~"]}', "state": state})
+    assert clear.status_code == 400 and "encrypted" in clear.json()["error_description"]
+    assert client.get(third["result_url"].removeprefix(BASE)).json()["status"] == "pending"
 
 
 @pytest.mark.parametrize(

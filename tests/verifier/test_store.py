@@ -69,10 +69,14 @@ def test_response_keys_live_until_the_response_or_the_expiry(database_url: str) 
     store.add_response_key("t0", "k0", "PEM-0", expires_at=NOW + 10, now=NOW)
     assert store.response_key("k1", now=NOW) == ("t1", "PEM-1")
     assert store.response_key("k0", now=NOW + 10) is None  # expired: not handed out
-    assert store.expects_encryption("s1") and not store.expects_encryption("unknown")
+    assert store.by_state("s1") is not None and store.by_state("unknown") is None
     store.add_response_key("t2", "k2", "PEM-2", expires_at=NOW + 700, now=NOW + 20)  # purges k0's row
     with store.engine.connect() as db:
         kept = {row.key_id for row in db.execute(sa.select(response_keys))}
     assert kept == {"k1", "k2"}
     assert store.claim_response("s1", now=NOW) is not None
-    assert store.response_key("k1", now=NOW) is None and not store.expects_encryption("s1")
+    assert store.response_key("k1", now=NOW) is None
+    store.add_response_key("t3", "k3", "PEM-3", expires_at=NOW + 30, now=NOW)
+    assert store.claim_response("nobody", now=NOW + 30) is None  # a response, any, purges expired keys
+    with store.engine.connect() as db:
+        assert {row.key_id for row in db.execute(sa.select(response_keys))} == {"k2"}
