@@ -127,8 +127,7 @@ HAIP_VERIFIER = {
     "request_uri_method": "post",
     "response_mode": "direct_post.jwt",
 }
-"""The verifier settings HAIP 1.0 asks for (client id ``x509_hash``, encrypted ``direct_post.jwt``); its
-same-device ``redirect_uri`` is not built."""
+"""The verifier settings HAIP 1.0 asks for (client id ``x509_hash``, encrypted ``direct_post.jwt``)."""
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -236,6 +235,6 @@ def add_commands(subparsers: Any) -> None:
         action="store_true",
         help="run the verifier's requests and responses as HAIP 1.0 has them: client id x509_hash, "
         "the request URI posted to (request_uri_method=post), the response encrypted "
-        "(direct_post.jwt); not the same-device redirect_uri",
+        "(direct_post.jwt)",
     )
     demo.set_defaults(func=_demo)

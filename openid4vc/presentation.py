@@ -21,7 +21,7 @@ from typing import Any
 from common import jwe
 from common.errors import InvalidInput
 from common.jose import canonical_json, parse_json
-from openid4vc._checks import URL_SAFE, form_value, json_object, random_value
+from openid4vc._checks import URL_SAFE, check_url, form_value, json_object, random_value
 from openid4vc._dcql_query import ID_PATTERN
 from openid4vc.errors import InvalidRequest, description_text
 from openid4vc.request_object import (
@@ -63,6 +63,7 @@ __all__ = [
     "authorization_request_link",
     "authorization_response_form",
     "build_request_object",
+    "check_url",
     "error_response_form",
     "parse_authorization_request_link",
     "parse_authorization_response",

@@ -2,10 +2,12 @@
 
 Relying-party API (ours, not a standard):
 
-- ``POST /transactions`` — body ``{"dcql_query": {...}}`` or ``{"preset": "pid_basic"}``; answers the
-  ``openid4vp://`` link to show as a QR code, its ``request_uri`` and the ``result_url``
+- ``POST /transactions`` — body ``{"dcql_query": {...}}`` or ``{"preset": "pid_basic"}``, and for a
+  wallet on the same device the relying party's page as ``"redirect_uri"``; answers the
+  ``openid4vp://`` link to show as a QR code (or open), its ``request_uri`` and the ``result_url``
 - ``GET /transactions/{id}`` — ``pending``, ``verified`` with the verified claims, or ``failed`` with
-  the reason
+  the reason; a same-device transaction's verified claims only with ``?response_code=`` from the
+  fragment of the redirect the wallet followed (OpenID4VP 1.0 sections 8.2 and 13.3)
 - ``GET /presets`` — the named queries
 - ``GET /trust-lists`` — the lists of trusted entities in force, and why a source has none
 
@@ -92,12 +94,17 @@ def create_app(
         if not isinstance(body, dict) or ("dcql_query" in body) == ("preset" in body):
             raise InvalidInput('expected exactly one of {"dcql_query": {...}} or {"preset": "..."}')
         query = body["dcql_query"] if "dcql_query" in body else preset_query(str(body["preset"]))
-        return JSONResponse(service.create_transaction(query), status_code=201, headers=NO_STORE)
+        redirect_uri = body.get("redirect_uri")
+        if redirect_uri is not None and not isinstance(redirect_uri, str):
+            raise InvalidInput("redirect_uri must be a string")
+        made = service.create_transaction(query, redirect_uri)
+        return JSONResponse(made, status_code=201, headers=NO_STORE)
 
     @app.get("/transactions/{transaction_id}")
     async def transaction_result(transaction_id: str, request: Request) -> JSONResponse:
         check_api_token(request)
-        return JSONResponse(service.result(transaction_id), headers=NO_STORE)
+        code = request.query_params.get("response_code")
+        return JSONResponse(service.result(transaction_id, code), headers=NO_STORE)
 
     @app.get("/request/{transaction_id}")
     async def request_object(transaction_id: str) -> Response:

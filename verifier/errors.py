@@ -8,6 +8,7 @@ __all__ = [
     "CredentialRevoked",
     "CredentialSuspended",
     "PresentationRejected",
+    "ResponseCodeRequired",
     "StatusUnavailable",
     "UnknownPreset",
     "UnknownTransaction",
@@ -26,6 +27,14 @@ class UnknownPreset(VerifierError):
 class UnknownTransaction(VerifierError):
     error = "not_found"
     status_code = 404
+
+
+class ResponseCodeRequired(VerifierError):
+    """The result of a same-device transaction is read with the ``response_code`` its redirect carried
+    (OpenID4VP 1.0 section 13.3, session fixation)."""
+
+    error = "access_denied"
+    status_code = 403
 
 
 class PresentationRejected(VerifierError):

@@ -17,6 +17,8 @@ query (section 8.6); only the disclosed, verified claims are kept as the result.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -63,6 +65,7 @@ from openid4vc.presentation import (
     AuthorizationResponse,
     authorization_request_link,
     build_request_object,
+    check_url,
     parse_authorization_response,
     parse_decrypted_response,
     parse_request_uri_form,
@@ -73,7 +76,7 @@ from trust_list.errors import TrustError
 from trust_list.lote import TrustList
 from trust_list.registration import verifier_info_entry
 from trust_list.x509 import subject_organization
-from verifier.errors import PresentationRejected, UnknownTransaction
+from verifier.errors import PresentationRejected, ResponseCodeRequired, UnknownTransaction
 from verifier.settings import VerifierSettings
 from verifier.status import StatusChecker
 from verifier.store import FAILED, PENDING, VERIFIED, Transaction, VerifierStore
@@ -111,8 +114,15 @@ class VerifierService:
 
     # -- transactions -----------------------------------------------------------------------------
 
-    def create_transaction(self, dcql_query: Mapping[str, Any]) -> dict[str, Any]:
+    def create_transaction(
+        self, dcql_query: Mapping[str, Any], redirect_uri: str | None = None
+    ) -> dict[str, Any]:
+        """A transaction for ``dcql_query``. With ``redirect_uri`` (the relying party's page, for a
+        wallet on the same device), the response endpoint sends the wallet there with a fresh
+        ``response_code`` in the fragment, and the result is read only with that code (section 8.2)."""
         query = parse_dcql_query(dcql_query)
+        if redirect_uri is not None:
+            redirect_uri = check_url(redirect_uri, "redirect_uri")
         unsupported = sorted({c.format for c in query.credentials} - {SD_JWT_FORMAT, MDOC_FORMAT})
         if unsupported:  # refused now, not after the citizen has answered
             raise InvalidRequest(f"this verifier checks dc+sd-jwt and mso_mdoc only, not {unsupported}")
@@ -156,6 +166,8 @@ class VerifierService:
                 expires_at=now + self.settings.transaction_ttl,
             )
         )
+        if redirect_uri is not None:
+            self.store.add_redirect(transaction_id, redirect_uri)
         if response_key is not None:
             private, kid = response_key
             pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode("ascii")
@@ -202,10 +214,19 @@ class VerifierService:
         claims = {**parse_jws(stored).claims(), "wallet_nonce": posted.wallet_nonce}
         return sign_request_object(claims, key=self.settings.signing_key, x5c=self.settings.certificate_chain)
 
-    def result(self, transaction_id: str) -> dict[str, Any]:
+    def result(self, transaction_id: str, response_code: str | None = None) -> dict[str, Any]:
+        """The state of a transaction and, once answered, its result; the verified claims of a
+        same-device transaction only with the ``response_code`` of its redirect (section 13.3: whoever
+        fixed the session in their browser never gets the code, which goes to the wallet's device)."""
         transaction = self.store.get(transaction_id)
         if transaction is None:
             raise UnknownTransaction("no transaction with that id")
+        redirect = self.store.redirect(transaction_id)
+        if redirect is not None and transaction.status == VERIFIED:
+            digest = redirect[1] or ""
+            given = _code_digest(response_code) if response_code is not None else "-"
+            if not hmac.compare_digest(given.encode("ascii"), digest.encode("ascii")):
+                raise ResponseCodeRequired("this same-device transaction's result needs its response_code")
         body: dict[str, Any] = {"transaction_id": transaction_id, "status": transaction.status}
         if transaction.result is not None:
             body.update(transaction.result)
@@ -236,7 +257,7 @@ class VerifierService:
                 status=FAILED,
                 result={"error": response.error, "error_description": response.error_description or ""},
             )
-            return {}
+            return self._redirect(transaction.transaction_id)
         try:
             verified = await self._verify(transaction, response.vp_token, now, thumbprint)
         except EudiError as exc:
@@ -247,7 +268,17 @@ class VerifierService:
             )
             raise PresentationRejected(exc.description, reason=exc.reason) from exc
         self.store.finish(transaction.transaction_id, status=VERIFIED, result={"credentials": verified})
-        return {}
+        return self._redirect(transaction.transaction_id)
+
+    def _redirect(self, transaction_id: str) -> dict[str, Any]:
+        """The answer to the wallet (section 8.2): for a same-device transaction, ``redirect_uri``
+        with a fresh 128-bit ``response_code`` in its fragment; else nothing."""
+        redirect = self.store.redirect(transaction_id)
+        if redirect is None:
+            return {}
+        code = b64url_encode(self.rng(16))
+        self.store.set_response_code(transaction_id, _code_digest(code))
+        return {"redirect_uri": f"{redirect[0]}#response_code={code}"}
 
     def _encrypted_only(self, state: str) -> bool:
         """Whether the request of the transaction of ``state`` asked for ``direct_post.jwt``, as its
@@ -460,6 +491,10 @@ class VerifierService:
                 )
             )
         return verified
+
+
+def _code_digest(code: str) -> str:
+    return b64url_encode(hashlib.sha256(code.encode("utf-8")).digest())
 
 
 def _ec_key(cert: x509.Certificate) -> ec.EllipticCurvePublicKey:

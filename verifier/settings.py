@@ -53,8 +53,7 @@ class VerifierSettings:
     (OpenID4VP 1.0 section 5.10); GET is answered either way."""
     response_mode: str = "direct_post"
     """``direct_post.jwt`` has the wallet encrypt its response (section 8.3.1) to a key made for each
-    transaction (ECDH-ES on P-256, A128GCM or A256GCM), as HAIP 1.0 requires (its same-device
-    ``redirect_uri`` is not built)."""
+    transaction (ECDH-ES on P-256, A128GCM or A256GCM), as HAIP 1.0 requires."""
 
     def __post_init__(self) -> None:
         if self.client_id_prefix not in CLIENT_ID_PREFIXES:

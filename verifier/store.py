@@ -41,6 +41,16 @@ response_keys = sa.Table(
 its ``kid``; deleted when the response is claimed, and once the transaction has expired, at the next
 response or new key (never handed out after its expiry)."""
 
+same_device = sa.Table(
+    "verifier_same_device",
+    metadata,
+    sa.Column("transaction_id", sa.String(64), primary_key=True),
+    sa.Column("redirect_uri", sa.String(2048), nullable=False),
+    sa.Column("response_code", sa.String(64), nullable=True),
+)
+"""A same-device transaction's redirect URI (the relying party's page), and the SHA-256 (base64url) of
+the ``response_code`` sent there with it once the response came in."""
+
 trust_list_floors = sa.Table(
     "verifier_trust_list_floors",
     metadata,
@@ -125,6 +135,28 @@ class VerifierStore:
                 )
             ).first()
         return None if row is None else (row.transaction_id, row.private_key)
+
+    def add_redirect(self, transaction_id: str, redirect_uri: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(same_device.insert().values(transaction_id=transaction_id, redirect_uri=redirect_uri))
+
+    def redirect(self, transaction_id: str) -> tuple[str, str | None] | None:
+        """``(redirect_uri, response code digest or None)`` of a same-device transaction; None for others."""
+        with self.engine.connect() as db:
+            row = db.execute(
+                sa.select(same_device.c.redirect_uri, same_device.c.response_code).where(
+                    same_device.c.transaction_id == transaction_id
+                )
+            ).first()
+        return None if row is None else (row.redirect_uri, row.response_code)
+
+    def set_response_code(self, transaction_id: str, digest: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(
+                same_device.update()
+                .where(same_device.c.transaction_id == transaction_id)
+                .values(response_code=digest)
+            )
 
     def by_state(self, state: str) -> Transaction | None:
         with self.engine.connect() as db:

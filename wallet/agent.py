@@ -49,6 +49,7 @@ from openid4vc.presentation import (
     authorization_response_form,
     error_response_form,
     parse_authorization_request_link,
+    parse_response_uri_answer,
     request_uri_form,
     verify_request_object,
 )
@@ -61,7 +62,7 @@ from trust_list.x509 import subject_organization, validate_chain
 from wallet.errors import IssuerError, NoMatchingCredential, VerifierError
 from wallet.store import StoredCredential, WalletStore
 
-__all__ = ["PresentationProposal", "WalletAgent"]
+__all__ = ["PresentationProposal", "WalletAgent", "redirect_of"]
 
 SD_JWT_FORMAT = "dc+sd-jwt"
 MDOC_FORMAT = "mso_mdoc"
@@ -428,7 +429,9 @@ class WalletAgent:
         return registration, excess
 
     async def respond(self, proposal: PresentationProposal, *, accept: bool) -> dict[str, Any]:
-        """Send the presentation (``direct_post``), or ``access_denied`` when the citizen declines."""
+        """Send the presentation (``direct_post``), or ``access_denied`` when the citizen declines; the
+        response endpoint's answer is returned, whose ``redirect_uri`` (section 8.2), when there is
+        one, is where the citizen's browser must go next (see :func:`redirect_of`)."""
         request = proposal.request
         now = self.clock.now()
         if not accept or proposal.selection is None:
@@ -438,7 +441,7 @@ class WalletAgent:
                 request.state,
                 request.response_encryption,
             )
-            await self.fetcher.post(request.response_uri, data=form)
+            declined = await self.fetcher.post(request.response_uri, data=form)
             self.store.append_log(
                 {
                     "event": "declined",
@@ -449,7 +452,7 @@ class WalletAgent:
             )
             if proposal.selection is None:
                 raise NoMatchingCredential("no credential in this wallet satisfies the request")
-            return {}
+            return _json_object(declined) if declined.status_code == 200 else {}
         by_id = {c.credential_id: c for c in self.store.credentials()}
         vp_token: dict[str, list[str]] = {}
         shared = []
@@ -538,6 +541,15 @@ class WalletAgent:
                 [(selected, holder_key, credential.attestation_type)], session_transcript=transcript
             )
         )
+
+
+def redirect_of(answer: Mapping[str, Any]) -> str | None:
+    """The ``redirect_uri`` of a response endpoint's answer (OpenID4VP 1.0 section 8.2): where the
+    wallet must send the user agent next; None when there is none or it is not an absolute URI."""
+    try:
+        return parse_response_uri_answer(answer)
+    except OpenID4VCError:
+        return None
 
 
 def _authorities(credential: StoredCredential) -> dict[str, set[str]] | None:

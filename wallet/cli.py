@@ -14,6 +14,7 @@ from common.cli import fail
 from common.clock import SystemClock
 from common.errors import EudiError
 from trust_list.x509 import subject_organization
+from wallet.agent import redirect_of
 from wallet.config import TrustedList, WalletConfig, open_wallet, write_wallet_config
 from wallet.store import FolderStore
 
@@ -101,7 +102,13 @@ def _present(args: argparse.Namespace) -> int:
         answer = asyncio.run(run())
     except (EudiError, OSError) as exc:
         return fail(str(exc))
-    print(json.dumps(answer) if args.json else ("presented" if args.accept else "declined"))
+    if args.json:
+        print(json.dumps(answer))
+        return 0
+    print("presented" if args.accept else "declined")
+    redirect = redirect_of(answer)
+    if redirect is not None:  # the verifier continues in the citizen's browser (OpenID4VP 1.0 8.2)
+        print(f"continue in your browser: {redirect}")
     return 0
 
 

@@ -33,7 +33,7 @@ from openid4vc.issuance import PRE_AUTHORIZED_GRANT
 from openid4vc.request_object import sign_request_object
 from trust_list.pki import make_dev_pki
 from verifier.policy import preset_query
-from wallet.agent import PresentationProposal, WalletAgent
+from wallet.agent import PresentationProposal, WalletAgent, redirect_of
 from wallet.errors import IssuerError
 
 pytestmark = pytest.mark.e2e
@@ -347,6 +347,46 @@ def _present(
 def _post(proposal: PresentationProposal, presentation: str, state: str | None = None) -> httpx.Response:
     form = {"vp_token": json.dumps({"pid": [presentation]}), "state": state or proposal.request.state or ""}
     return httpx.post(proposal.request.response_uri, data=form, timeout=10)
+
+
+def test_same_device_result_needs_the_response_code(federation: Federation, tmp_path: Path) -> None:
+    """OpenID4VP 1.0 section 8.2: the response endpoint sends the wallet to the relying party's page with
+    a fresh response_code, and only that code reads the verified claims (section 13.3)."""
+    page = "http://127.0.0.1:9/done?session=1"
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        agent = federation.wallet(tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        made = httpx.post(
+            f"{federation.verifier_url}/transactions",
+            json={"preset": "pid_basic", "redirect_uri": page},
+            timeout=10,
+        ).json()
+        proposal = await agent.fetch_request(made["authorization_request"])
+        answer = await agent.respond(proposal, accept=True)
+        await agent.fetcher.aclose()
+        return made, answer
+
+    made, answer = run(scenario())
+    redirect = redirect_of(answer)
+    assert redirect is not None and redirect.startswith(page + "#response_code=")
+    code = redirect.partition("#response_code=")[2]
+    assert len(b64url_decode(code)) == 16  # 128 bits
+    for wrong in ({}, {"response_code": "A" * 22}):
+        refused = httpx.get(made["result_url"], params=wrong, timeout=10)
+        assert refused.status_code == 403 and refused.json()["error"] == "access_denied"
+        assert "claims" not in refused.text
+    result = httpx.get(made["result_url"], params={"response_code": code}, timeout=10).json()
+    assert result["status"] == "verified" and set(result["credentials"]["pid"][0]["claims"]) == {
+        "given_name",
+        "family_name",
+        "birthdate",
+    }
+    for bad in ("javascript:alert(1)", "https://rp.example/done#x", 7):
+        answer = httpx.post(
+            f"{federation.verifier_url}/transactions", json={"preset": "pid_basic", "redirect_uri": bad}
+        )
+        assert answer.status_code == 400
 
 
 def test_trusted_authorities_narrow_what_the_wallet_offers(federation: Federation, tmp_path: Path) -> None:

@@ -157,6 +157,21 @@ def test_verifier_options_are_checked(setting: str, value: str, tmp_path: Path) 
         make_client("sqlite://", FixedClock(NOW), tmp_path, **{setting: value})
 
 
+def test_same_device_decline_is_redirected_and_readable(client: TestClient) -> None:
+    body = client.post(
+        "/transactions", json={"preset": "pid_basic", "redirect_uri": "https://rp.example/done"}
+    )
+    made = body.json()
+    state = parse_jws(client.get(made["request_uri"].removeprefix(BASE)).text).claims()["state"]
+    answer = client.post("/response", data={"error": "access_denied", "state": state}).json()
+    assert answer["redirect_uri"].startswith("https://rp.example/done#response_code=")
+    # a failure reveals no claims: it is read without the code
+    assert client.get(made["result_url"].removeprefix(BASE)).json()["status"] == "failed"
+    plain = client.post("/transactions", json={"preset": "pid_basic"}).json()
+    state = parse_jws(client.get(plain["request_uri"].removeprefix(BASE)).text).claims()["state"]
+    assert client.post("/response", data={"error": "access_denied", "state": state}).json() == {}
+
+
 def test_declined_response_is_recorded(client: TestClient) -> None:
     body = client.post("/transactions", json={"preset": "pid_basic"}).json()
     state = parse_jws(client.get(body["request_uri"].removeprefix(BASE)).text).claims()["state"]
