@@ -23,6 +23,7 @@ from common.jose import parse_json
 
 __all__ = [
     "MAX_BODY_BYTES",
+    "access_token",
     "bearer_token",
     "install_error_handlers",
     "read_form",
@@ -35,6 +36,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 log = logging.getLogger("eudi.http")
 
 
+_CHALLENGED = ("invalid_token", "insufficient_scope", "invalid_dpop_proof", "use_dpop_nonce")
+"""Errors a resource server answers with a ``WWW-Authenticate`` challenge."""
+
+
 class Unauthorized(EudiError):
     error = "invalid_token"
     status_code = 401
@@ -44,8 +49,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def deliberate(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, EudiError)
         headers = dict(NO_STORE)
-        if exc.error in ("invalid_token", "insufficient_scope"):  # RFC 6750 section 3
-            headers["WWW-Authenticate"] = f'Bearer error="{exc.error}"'
+        if exc.error in _CHALLENGED and exc.status_code in (401, 403):  # RFC 6750 3, RFC 9449 7.1
+            algs = ' algs="ES256",' if exc.auth_scheme == "DPoP" else ""
+            headers["WWW-Authenticate"] = f'{exc.auth_scheme}{algs} error="{exc.error}"'
         return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=headers)
 
     async def validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -126,6 +132,20 @@ async def read_json(request: Request, *, limit: int = MAX_BODY_BYTES) -> Any:
     if _media_type(request) != "application/json":
         raise InvalidInput("expected application/json")
     return parse_json(await _body(request, limit), max_bytes=limit)
+
+
+def access_token(request: Request) -> tuple[str, str]:
+    """The scheme (lower case: ``bearer`` or ``dpop``) and the access token of the one
+    ``Authorization`` header (RFC 6750 section 2.1, RFC 9449 section 7.1); never from the query."""
+    if "access_token" in request.query_params:
+        raise Unauthorized("access tokens are not accepted in the query string")
+    headers = request.headers.getlist("authorization")
+    if len(headers) > 1:
+        raise Unauthorized("more than one Authorization header")
+    scheme, _, token = (headers[0] if headers else "").partition(" ")
+    if scheme.lower() not in ("bearer", "dpop") or not token.strip():
+        raise Unauthorized("missing access token (Authorization: Bearer or DPoP)")
+    return scheme.lower(), token.strip()
 
 
 def bearer_token(request: Request) -> str:

@@ -23,6 +23,8 @@ class EudiError(Exception):
 
     error: str = "invalid_request"
     status_code: int = 400
+    auth_scheme: str = "Bearer"
+    """The authentication scheme a 401 or 403 names in ``WWW-Authenticate`` (``DPoP`` for RFC 9449)."""
 
     def __init__(self, description: str, *, error: str | None = None) -> None:
         super().__init__(description)

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 
 from common.asgi import (
     NO_STORE,
-    bearer_token,
+    access_token,
     install_error_handlers,
     read_form,
     read_json,
@@ -88,7 +88,9 @@ def create_app(
     @app.post("/token")
     async def token(request: Request) -> JSONResponse:
         form = await read_form(request)
-        return JSONResponse(service.token(parse_token_request(form)), headers=NO_STORE)
+        proof = service.dpop(request.headers.getlist("dpop"), url=f"{settings.public_url}/token")
+        answer = service.token(parse_token_request(form), jkt=None if proof is None else proof.jkt)
+        return JSONResponse(answer, headers=NO_STORE)
 
     @app.post("/nonce")
     async def nonce() -> JSONResponse:
@@ -96,7 +98,9 @@ def create_app(
 
     @app.post("/credential")
     async def credential(request: Request) -> JSONResponse:
-        grant = service.access_grant(bearer_token(request))
+        scheme, token = access_token(request)
+        url = f"{settings.public_url}/credential"
+        grant = service.access_grant(scheme, token, request.headers.getlist("dpop"), url=url)
         body = parse_credential_request(await read_json(request))
         return JSONResponse(service.credential(grant, body), headers=NO_STORE)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from issuer.register import Register
 from issuer.settings import IssuerSettings
 from issuer.status import IssuerStatusList
 from issuer.store import AccessGrant, IssuerStore
+from openid4vc.dpop import DPOP_ALGORITHMS, DpopProof, InvalidDpopProof, verify_dpop_proof
 from openid4vc.errors import (
     CredentialRequestDenied,
     InsufficientScope,
@@ -30,6 +31,7 @@ from openid4vc.errors import (
     InvalidNonce,
     InvalidRequest,
     InvalidToken,
+    OpenID4VCError,
     UnknownCredentialConfiguration,
     UnknownCredentialIdentifier,
 )
@@ -103,7 +105,10 @@ class IssuerService:
         # no response_types_supported: a server of the pre-authorized code grant alone may leave
         # it out (OpenID4VCI 1.0 section 12.2.4), and an empty array is neither form
         return authorization_server_metadata(
-            issuer=url, token_endpoint=f"{url}/token", token_endpoint_auth_methods_supported=["none"]
+            issuer=url,
+            token_endpoint=f"{url}/token",
+            token_endpoint_auth_methods_supported=["none"],
+            dpop_signing_alg_values_supported=list(DPOP_ALGORITHMS),
         )
 
     # -- offer ------------------------------------------------------------------------------------
@@ -157,8 +162,35 @@ class IssuerService:
 
     # -- token ------------------------------------------------------------------------------------
 
-    def token(self, request: TokenRequest) -> dict[str, Any]:
-        """Token endpoint, pre-authorized code grant (OpenID4VCI 1.0 section 6).
+    def dpop(
+        self, proofs: Sequence[str], *, url: str, access_token: str | None = None, status_code: int = 400
+    ) -> DpopProof | None:
+        """The request's DPoP proof (RFC 9449), checked for ``POST`` ``url`` (and ``access_token``) and
+        seen only once; None without one. More than one is refused. ``status_code`` is 400 at the token
+        endpoint, 401 where the proof goes with an access token (section 7.1)."""
+        if not proofs:
+            return None
+        now = self.clock.now()
+        try:
+            if len(proofs) > 1:
+                raise InvalidDpopProof("one DPoP header per request")
+            proof = verify_dpop_proof(
+                proofs[0], method="POST", url=url, now=now, access_token=access_token, max_age=DPOP_MAX_AGE
+            )
+            # a proof could be replayed while its iat is in the window: its jti is kept that long
+            if not self.store.use_dpop_proof(
+                proof.jkt, proof.jti, expires_at=int(proof.iat) + DPOP_MAX_AGE + 1, now=now
+            ):
+                raise InvalidDpopProof("this DPoP proof was used before (jti)")
+        except InvalidDpopProof as exc:
+            if status_code == 401:
+                raise _dpop_error(exc) from None
+            raise
+        return proof
+
+    def token(self, request: TokenRequest, *, jkt: str | None = None) -> dict[str, Any]:
+        """Token endpoint, pre-authorized code grant (OpenID4VCI 1.0 section 6); with ``jkt``, the
+        token is bound to that DPoP key (``token_type`` ``DPoP``, RFC 9449 section 5).
 
         With ``authorization_details`` the token covers the configurations they name (each one the
         offer holds, else ``invalid_authorization_details``), and the response names, per
@@ -203,8 +235,14 @@ class IssuerService:
             citizen_id=record.citizen_id,
             configuration_ids=granted,
             expires_at=now + self.settings.token_ttl,
+            jkt=jkt,
         )
-        return token_response(access_token, expires_in=self.settings.token_ttl, authorization_details=details)
+        return token_response(
+            access_token,
+            expires_in=self.settings.token_ttl,
+            token_type="Bearer" if jkt is None else "DPoP",
+            authorization_details=details,
+        )
 
     def nonce(self) -> dict[str, Any]:
         c_nonce = self._secret()
@@ -214,12 +252,25 @@ class IssuerService:
 
     # -- credential -------------------------------------------------------------------------------
 
-    def access_grant(self, access_token: str) -> AccessGrant:
-        """What a bearer access token grants; ``invalid_token`` when it is unknown or expired. Judged
-        before the request body (RFC 6750: a request without a valid token learns nothing more)."""
+    def access_grant(self, scheme: str, access_token: str, proofs: Sequence[str], *, url: str) -> AccessGrant:
+        """What an access token grants; ``invalid_token`` when it is unknown or expired. Judged before
+        the request body (RFC 6750: a request without a valid token learns nothing more). A token
+        bound to a DPoP key comes with the ``DPoP`` scheme and a proof by that key for this request
+        (RFC 9449 section 7.1), a bearer token with the ``Bearer`` scheme."""
         grant = self.store.access_grant(access_token, now=self.clock.now())
         if grant is None:
             raise InvalidToken("the access token is unknown or expired")
+        if grant.jkt is None:
+            if scheme != "bearer":
+                raise InvalidToken("this access token is a bearer token: send it with the Bearer scheme")
+            return grant
+        if scheme != "dpop":
+            raise _dpop_error(InvalidToken("this access token is bound to a DPoP key: use the DPoP scheme"))
+        proof = self.dpop(proofs, url=url, access_token=access_token, status_code=401)
+        if proof is None:
+            raise _dpop_error(InvalidDpopProof("a DPoP-bound access token needs its DPoP proof"))
+        if proof.jkt != grant.jkt:
+            raise _dpop_error(InvalidDpopProof("the DPoP proof is not by the key the token is bound to"))
         return grant
 
     def credential(self, grant: AccessGrant, request: CredentialRequest) -> dict[str, Any]:
@@ -310,6 +361,18 @@ class IssuerService:
                 status_index=status["status_list"]["idx"],
             )
         return credential_response(credentials)
+
+
+DPOP_MAX_AGE = 300
+"""Seconds a DPoP proof's ``iat`` may lie in the past (and its ``jti`` is remembered for)."""
+
+
+def _dpop_error(exc: OpenID4VCError) -> OpenID4VCError:
+    """A refusal of a request with a DPoP-bound token: 401 with ``WWW-Authenticate: DPoP`` (RFC 9449
+    section 7.1)."""
+    exc.status_code = 401
+    exc.auth_scheme = "DPoP"
+    return exc
 
 
 def _epoch(day: date) -> int:

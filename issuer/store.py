@@ -44,6 +44,23 @@ access_tokens = sa.Table(
     sa.Column("expires_at", sa.BigInteger, nullable=False),
 )
 
+token_bindings = sa.Table(
+    "issuer_token_bindings",
+    metadata,
+    sa.Column("token_digest", sa.String(64), primary_key=True),
+    sa.Column("jkt", sa.String(64), nullable=False),
+)
+"""The DPoP key (RFC 7638 thumbprint, base64url) an access token is bound to (RFC 9449 section 6)."""
+
+dpop_proofs = sa.Table(
+    "issuer_dpop_proofs",
+    metadata,
+    sa.Column("proof_digest", sa.String(64), primary_key=True),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+)
+"""DPoP proofs seen (key thumbprint and ``jti``), kept as long as their ``iat`` window lets them be
+replayed (RFC 9449 section 11.1)."""
+
 nonces = sa.Table(
     "issuer_nonces",
     metadata,
@@ -89,6 +106,8 @@ class AccessGrant:
     citizen_id: str
     configuration_ids: tuple[str, ...]
     expires_at: int
+    jkt: str | None = None
+    """The DPoP key the token is bound to; None for a bearer token."""
 
 
 class IssuerStore:
@@ -201,8 +220,15 @@ class IssuerStore:
         return result.rowcount == 1
 
     def add_access_token(
-        self, token: str, *, citizen_id: str, configuration_ids: Sequence[str], expires_at: int
+        self,
+        token: str,
+        *,
+        citizen_id: str,
+        configuration_ids: Sequence[str],
+        expires_at: int,
+        jkt: str | None = None,
     ) -> None:
+        """Keep an access token (its digest), bound to the DPoP key ``jkt`` when given."""
         with self.engine.begin() as db:
             db.execute(
                 access_tokens.insert().values(
@@ -212,17 +238,36 @@ class IssuerStore:
                     expires_at=expires_at,
                 )
             )
+            if jkt is not None:
+                db.execute(token_bindings.insert().values(token_digest=secret_digest(token), jkt=jkt))
 
     def access_grant(self, token: str, *, now: int) -> AccessGrant | None:
+        digest = secret_digest(token)
         with self.engine.connect() as db:
             row = db.execute(
-                sa.select(access_tokens).where(
-                    access_tokens.c.token_digest == secret_digest(token), access_tokens.c.expires_at > now
-                )
+                sa.select(access_tokens, token_bindings.c.jkt)
+                .outerjoin(token_bindings, token_bindings.c.token_digest == access_tokens.c.token_digest)
+                .where(access_tokens.c.token_digest == digest, access_tokens.c.expires_at > now)
             ).first()
         if row is None:
             return None
-        return AccessGrant(row.citizen_id, tuple(json.loads(row.configuration_ids)), row.expires_at)
+        return AccessGrant(row.citizen_id, tuple(json.loads(row.configuration_ids)), row.expires_at, row.jkt)
+
+    def use_dpop_proof(self, jkt: str, jti: str, *, expires_at: int, now: int) -> bool:
+        """True the first time a DPoP proof (its key and ``jti``) is seen; seen ones that could no
+        longer be replayed go at the same time."""
+        with self.engine.begin() as db:
+            db.execute(dpop_proofs.delete().where(dpop_proofs.c.expires_at <= now))
+        try:
+            with self.engine.begin() as db:
+                db.execute(
+                    dpop_proofs.insert().values(
+                        proof_digest=secret_digest(f"{jkt} {jti}"), expires_at=expires_at
+                    )
+                )
+        except sa.exc.IntegrityError:
+            return False
+        return True
 
     def add_nonce(self, nonce: str, *, expires_at: int, now: int) -> None:
         """Keep a nonce given out; expired ones go at the same time (the nonce endpoint is open to

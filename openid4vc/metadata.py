@@ -244,6 +244,8 @@ class AuthorizationServerMetadata:
     grant_types_supported: tuple[str, ...] = ("authorization_code", "implicit")
     authorization_endpoint: str | None = None
     pushed_authorization_request_endpoint: str | None = None
+    dpop_signing_alg_values_supported: tuple[str, ...] = ()
+    """RFC 9449 section 5.1: the server takes DPoP proofs signed with these (none: no DPoP)."""
 
 
 def parse_authorization_server_metadata(value: Any, *, expected_issuer: str) -> AuthorizationServerMetadata:
@@ -258,6 +260,9 @@ def parse_authorization_server_metadata(value: Any, *, expected_issuer: str) -> 
     grants: tuple[str, ...] = ("authorization_code", "implicit")
     if "grant_types_supported" in obj:
         grants = text_list(obj["grant_types_supported"], "grant_types_supported")
+    dpop: tuple[str, ...] = ()
+    if obj.get("dpop_signing_alg_values_supported") is not None:
+        dpop = text_list(obj["dpop_signing_alg_values_supported"], "dpop_signing_alg_values_supported")
 
     def endpoint(name: str) -> str | None:
         return None if obj.get(name) is None else check_url(obj[name], name)
@@ -269,4 +274,5 @@ def parse_authorization_server_metadata(value: Any, *, expected_issuer: str) -> 
         grant_types_supported=grants,
         authorization_endpoint=endpoint("authorization_endpoint"),
         pushed_authorization_request_endpoint=endpoint("pushed_authorization_request_endpoint"),
+        dpop_signing_alg_values_supported=dpop,
     )

@@ -31,6 +31,7 @@ from credentials.mdoc_json import namespaces_json
 from credentials.sdjwt import ClaimPath
 from credentials.sdjwt_vc import present_sd_jwt_vc, read_issued_sd_jwt_vc
 from openid4vc.dcql import Candidate, Match, match, select
+from openid4vc.dpop import make_dpop_proof
 from openid4vc.errors import OpenID4VCError
 from openid4vc.issuance import (
     PRE_AUTHORIZED_GRANT,
@@ -214,9 +215,20 @@ class WalletAgent:
         form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
         if offer.tx_code is not None and tx_code is not None:
             form["tx_code"] = tx_code
-        token = parse_token_response(
-            self._json(await self.fetcher.post(as_metadata.token_endpoint, data=form), "the token request")
+        # DPoP (RFC 9449) where the authorization server takes it: the token is bound to a key of ours
+        dpop = (
+            _Dpop(self.rng, self.clock) if "ES256" in as_metadata.dpop_signing_alg_values_supported else None
         )
+        token_endpoint = as_metadata.token_endpoint
+        for _ in range(2):  # a second time with the server's DPoP-Nonce, when it asks for one
+            headers = {} if dpop is None else dpop.proof(token_endpoint)
+            answer = await self.fetcher.post(token_endpoint, data=form, headers=headers)
+            if dpop is None or not dpop.wants_nonce(answer):
+                break
+        token = parse_token_response(self._json(answer, "the token request"))
+        bound = token.token_type.lower() == "dpop"
+        if bound and dpop is None:
+            raise IssuerError("the token is DPoP-bound, though no DPoP proof was sent")
         # identifiers the token response names per configuration are what must be asked for (section 8.2)
         identifiers = {
             detail.credential_configuration_id: detail.credential_identifiers[0]
@@ -240,11 +252,21 @@ class WalletAgent:
                         self._json(await self.fetcher.post(metadata.nonce_endpoint), "the nonce request")
                     )
                 proof = make_jwt_proof(key, audience=issuer_url, nonce=nonce, iat=self.clock.now())
-                answer = await self.fetcher.post(
-                    metadata.credential_endpoint,
-                    json={**which, "proofs": {"jwt": [proof]}},
-                    headers={"Authorization": f"Bearer {token.access_token}"},
-                )
+                for _ in range(2):  # a second time with the server's DPoP-Nonce, when it asks for one
+                    if dpop is not None and bound:
+                        headers = {
+                            "Authorization": f"DPoP {token.access_token}",
+                            **dpop.proof(metadata.credential_endpoint, access_token=token.access_token),
+                        }
+                    else:
+                        headers = {"Authorization": f"Bearer {token.access_token}"}
+                    answer = await self.fetcher.post(
+                        metadata.credential_endpoint,
+                        json={**which, "proofs": {"jwt": [proof]}},
+                        headers=headers,
+                    )
+                    if dpop is None or not bound or not dpop.wants_nonce(answer):
+                        break
                 retry = attempt == 1 and answer.status_code == 400 and nonce is not None
                 if not (retry and _error_object(answer).get("error") == "invalid_nonce"):
                     break
@@ -540,6 +562,43 @@ class WalletAgent:
             device_response(
                 [(selected, holder_key, credential.attestation_type)], session_transcript=transcript
             )
+        )
+
+
+class _Dpop:
+    """The wallet's side of DPoP (RFC 9449) in one issuance: one key, and the last ``DPoP-Nonce``
+    the server sent (section 8)."""
+
+    def __init__(self, rng: Callable[[int], bytes], clock: Clock) -> None:
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.rng = rng
+        self.clock = clock
+        self.nonce: str | None = None
+
+    def proof(self, url: str, *, access_token: str | None = None) -> dict[str, str]:
+        """The ``DPoP`` header for a POST to ``url``."""
+        return {
+            "DPoP": make_dpop_proof(
+                self.key,
+                method="POST",
+                url=url,
+                iat=self.clock.now(),
+                jti=b64url_encode(self.rng(16)),
+                nonce=self.nonce,
+                access_token=access_token,
+            )
+        }
+
+    def wants_nonce(self, answer: Response) -> bool:
+        """Keep a ``DPoP-Nonce`` the server sends; whether it refused the request for want of it
+        (``use_dpop_nonce``: in the body at the token endpoint, in ``WWW-Authenticate`` elsewhere)."""
+        nonce = answer.headers.get("dpop-nonce")
+        if nonce is None or not nonce.isascii() or not nonce.isprintable() or len(nonce) > 512:
+            return False
+        self.nonce = nonce
+        challenge = answer.headers.get("www-authenticate", "")
+        return answer.status_code in (400, 401) and (
+            _error_object(answer).get("error") == "use_dpop_nonce" or 'error="use_dpop_nonce"' in challenge
         )
 
 

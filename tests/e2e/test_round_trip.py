@@ -190,6 +190,64 @@ def test_after_invalid_nonce_the_wallet_tries_once_more(
         assert isinstance(outcome, IssuerError) and "invalid_nonce" in str(outcome)
 
 
+class _DpopWatching(httpx.AsyncBaseTransport):
+    """Real HTTP; the token and credential requests' DPoP proofs and schemes are kept. With
+    ``nonce``, the first token request and the first credential request are refused for want of
+    that DPoP-Nonce, as a server that hands out nonces does (RFC 9449 section 8)."""
+
+    def __init__(self, nonce: str | None = None) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        # the authorization server's nonce and the resource server's, which may differ (section 8)
+        self.nonces = {} if nonce is None else {"/token": nonce, "/credential": nonce + "-rs"}
+        self.seen: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path in ("/token", "/credential"):
+            proof = request.headers.get("dpop")
+            claims = json.loads(b64url_decode(proof.split(".")[1])) if proof else {}
+            scheme = request.headers.get("authorization", "").partition(" ")[0]
+            self.seen.append((request.url.path, scheme, claims))
+            wanted = self.nonces.get(request.url.path)
+            if wanted is not None and claims.get("nonce") != wanted:
+                headers = {"DPoP-Nonce": wanted, "Cache-Control": "no-store"}
+                if request.url.path == "/token":
+                    return httpx.Response(400, json={"error": "use_dpop_nonce"}, headers=headers)
+                challenge = 'DPoP error="use_dpop_nonce", error_description="nonce"'
+                return httpx.Response(401, headers={**headers, "WWW-Authenticate": challenge})
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("nonce", [None, "server-nonce-1"])
+def test_access_tokens_are_dpop_bound(federation: Federation, tmp_path: Path, nonce: str | None) -> None:
+    """RFC 9449 with an authorization server that lists ES256 for DPoP: the token request carries a
+    proof, the credential request the DPoP scheme and a proof with ath; a DPoP-Nonce asked for is
+    put in the next proof (section 8)."""
+
+    async def scenario() -> _DpopWatching:
+        agent = federation.wallet(tmp_path / "wallet")
+        watching = agent.fetcher.transport = _DpopWatching(nonce)
+        await receive_pid(agent, federation)
+        await agent.fetcher.aclose()
+        return watching
+
+    seen = run(scenario()).seen
+    paths = [path for path, _, _ in seen]
+    assert paths == (
+        ["/token", "/credential"] if nonce is None else ["/token", "/token", "/credential", "/credential"]
+    )
+    token_proof, credential_proof = seen[len(seen) // 2 - 1][2], seen[-1][2]
+    assert token_proof["htm"] == "POST" and token_proof["htu"].endswith("/token") and "ath" not in token_proof
+    assert (
+        seen[-1][1] == "DPoP"
+        and credential_proof["htu"].endswith("/credential")
+        and "ath" in credential_proof
+    )
+    assert token_proof["jti"] != credential_proof["jti"]
+    if nonce is not None:
+        assert "nonce" not in seen[0][2] and token_proof["nonce"] == nonce
+        assert seen[2][2]["nonce"] == nonce and credential_proof["nonce"] == nonce + "-rs"
+
+
 class _AskingDetails(httpx.AsyncBaseTransport):
     """Real HTTP, but the token request also asks ``authorization_details`` for what was offered; the
     credential requests are kept to be looked at."""

@@ -14,6 +14,7 @@ from common.clock import FixedClock
 from issuer.app import create_app
 from issuer.service import PID_SD_JWT
 from issuer.settings import IssuerSettings
+from openid4vc.dpop import make_dpop_proof
 from openid4vc.issuance import PRE_AUTHORIZED_GRANT, make_jwt_proof
 from trust_list.pki import make_dev_pki
 
@@ -169,6 +170,75 @@ def test_credential_flow_and_errors(client: TestClient) -> None:
         json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}},
     )
     assert in_query.status_code == 401
+
+
+def test_dpop_bound_access_tokens(client: TestClient) -> None:
+    """RFC 9449: a token asked for with a DPoP proof is bound to its key; the credential endpoint then
+    wants the DPoP scheme and a fresh proof by that key, for this request and this token."""
+    assert client.get("/.well-known/oauth-authorization-server").json()[
+        "dpop_signing_alg_values_supported"
+    ] == ["ES256"]
+    dpop_key, other_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    jtis = iter(range(1000))
+
+    def dpop(url: str, *, key: ec.EllipticCurvePrivateKey = dpop_key, **extra: Any) -> str:
+        return make_dpop_proof(key, method="POST", url=ISSUER + url, iat=NOW, jti=f"j{next(jtis)}", **extra)
+
+    code, tx_code = offer(client)
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
+    bad = client.post("/token", data=form, headers={"DPoP": dpop("/nonce")})
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_dpop_proof"  # htu of another endpoint
+    replayed_proof = dpop("/token")
+    answer = client.post("/token", data=form, headers={"DPoP": replayed_proof})
+    assert answer.status_code == 200 and answer.json()["token_type"] == "DPoP"
+    access_token = answer.json()["access_token"]
+
+    holder = ec.generate_private_key(ec.SECP256R1())
+
+    def credential(headers: dict[str, str]) -> Any:
+        c_nonce = client.post("/nonce").json()["c_nonce"]
+        proof = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)
+        body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
+        return client.post("/credential", json=body, headers=headers)
+
+    refusals = [
+        ({"Authorization": f"Bearer {access_token}"}, "invalid_token"),  # a bound token as a bearer one
+        ({"Authorization": f"DPoP {access_token}"}, "invalid_dpop_proof"),  # no proof
+        (
+            {"Authorization": f"DPoP {access_token}", "DPoP": dpop("/credential")},
+            "invalid_dpop_proof",
+        ),  # no ath
+        (
+            {"Authorization": f"DPoP {access_token}", "DPoP": dpop("/credential", access_token="other")},
+            "invalid_dpop_proof",
+        ),
+        (
+            {
+                "Authorization": f"DPoP {access_token}",
+                "DPoP": dpop("/credential", key=other_key, access_token=access_token),
+            },
+            "invalid_dpop_proof",  # by another key than the token's
+        ),
+    ]
+    for headers, error in refusals:
+        refused = credential(headers)
+        assert refused.status_code == 401 and refused.json()["error"] == error, refused.text
+        assert refused.headers["www-authenticate"].startswith("DPoP") or error == "invalid_token"
+    good = {"Authorization": f"DPoP {access_token}", "DPoP": dpop("/credential", access_token=access_token)}
+    answer = credential(good)
+    assert answer.status_code == 200, answer.text
+    again = credential(good)  # the same proof a second time: a replay
+    assert again.status_code == 401 and "used before" in again.json()["error_description"]
+
+    # a bearer token is not taken with the DPoP scheme; two DPoP headers are refused
+    code, tx_code = offer(client)
+    bearer = token(client, code, tx_code).json()
+    assert bearer["token_type"] == "Bearer"
+    assert credential({"Authorization": f"DPoP {bearer['access_token']}"}).json()["error"] == "invalid_token"
+    code, tx_code = offer(client)
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
+    two = client.post("/token", data=form, headers=[("DPoP", dpop("/token")), ("DPoP", dpop("/token"))])
+    assert two.status_code == 400 and two.json()["error"] == "invalid_dpop_proof"
 
 
 def test_authorization_details_name_credential_identifiers(client: TestClient) -> None:
