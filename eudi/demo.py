@@ -82,6 +82,7 @@ async def round_trip(
                 "verifier": proposal.verifier_name or proposal.request.client_id,
                 "purpose": proposal.registration.purpose() if proposal.registration else None,
                 "disclosed": proposal.disclosed_paths(),
+                "response_mode": proposal.request.response_mode,
                 "ms": _ms(started),
             },
         )
@@ -233,8 +234,8 @@ def add_commands(subparsers: Any) -> None:
     demo.add_argument(
         "--haip",
         action="store_true",
-        help="run the verifier's requests and responses as HAIP 1.0 has them: client id x509_hash, "
-        "the request URI posted to (request_uri_method=post), the response encrypted "
-        "(direct_post.jwt)",
+        help="run the verifier with HAIP 1.0's client id, request URI method and response mode: "
+        "client id x509_hash, the request URI posted to (request_uri_method=post), the response "
+        "encrypted (direct_post.jwt)",
     )
     demo.set_defaults(func=_demo)

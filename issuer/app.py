@@ -32,7 +32,7 @@ from common.asgi import (
 )
 from common.clock import Clock, SystemClock
 from common.db import create_engine
-from common.errors import InvalidInput
+from common.errors import EudiError, InvalidInput
 from issuer.register import Register
 from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
@@ -101,8 +101,13 @@ def create_app(
         scheme, token = access_token(request)
         url = f"{settings.public_url}/credential"
         grant = service.access_grant(scheme, token, request.headers.getlist("dpop"), url=url)
-        body = parse_credential_request(await read_json(request))
-        return JSONResponse(service.credential(grant, body), headers=NO_STORE)
+        try:
+            body = parse_credential_request(await read_json(request))
+            return JSONResponse(service.credential(grant, body), headers=NO_STORE)
+        except EudiError as exc:
+            if grant.jkt is not None:  # a challenge (403 insufficient_scope) names the token's scheme
+                exc.auth_scheme = "DPoP"
+            raise
 
     def check_admin(request: Request) -> None:
         require_bearer(request, settings.admin_token, "the issuer's back-office API")

@@ -259,7 +259,8 @@ class IssuerService:
         (RFC 9449 section 7.1), a bearer token with the ``Bearer`` scheme."""
         grant = self.store.access_grant(access_token, now=self.clock.now())
         if grant is None:
-            raise InvalidToken("the access token is unknown or expired")
+            refused = InvalidToken("the access token is unknown or expired")
+            raise _dpop_error(refused) if scheme == "dpop" else refused  # challenged in its scheme
         if grant.jkt is None:
             if scheme != "bearer":
                 raise InvalidToken("this access token is a bearer token: send it with the Bearer scheme")

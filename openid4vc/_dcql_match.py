@@ -115,15 +115,15 @@ def _meta_matches(query: CredentialQuery, candidate: Candidate) -> bool:
 
 
 def _authority_matches(query: CredentialQuery, candidate: Candidate) -> bool:
-    """Section 6.1.1: a match with one value of one entry. Entries of a type the candidate cannot be
-    judged by are left aside; when only such entries are left, the query does not filter (the
-    verifier checks trust itself, and the filter is a SHOULD for data minimisation)."""
-    if query.trusted_authorities is None or candidate.authorities is None:
+    """Section 6.1.1: a match with one value of one entry. The entries are alternatives, so one of a
+    type the candidate cannot be judged by might be the one it matches: then the query does not
+    filter it (the verifier checks trust itself; the filter is a SHOULD, for data minimisation)."""
+    authorities = candidate.authorities
+    if query.trusted_authorities is None or authorities is None:
         return True
-    known = [a for a in query.trusted_authorities if a.type in candidate.authorities]
-    return not known or any(
-        set(authority.values) & set(candidate.authorities[authority.type]) for authority in known
-    )
+    if any(entry.type not in authorities for entry in query.trusted_authorities):
+        return True
+    return any(set(entry.values) & set(authorities[entry.type]) for entry in query.trusted_authorities)
 
 
 def _unique(paths: Sequence[ClaimPath]) -> tuple[ClaimPath, ...]:

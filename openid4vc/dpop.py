@@ -144,7 +144,11 @@ def verify_dpop_proof(
     if claims.get("htm") != method:
         raise error(f"the DPoP proof is for {claims.get('htm')!r}, not {method}")
     htu = claims.get("htu")
-    if not isinstance(htu, str) or dpop_uri(htu) != dpop_uri(url):
+    try:
+        same = isinstance(htu, str) and dpop_uri(htu) == dpop_uri(url)
+    except ValueError:  # a port out of range, a broken IPv6 literal...
+        same = False
+    if not same:
         raise error("the DPoP proof is for another URI (htu)")
     iat = claims.get("iat")
     if not is_number(iat) or not now - max_age <= iat <= now + max_future:

@@ -217,12 +217,15 @@ def _response(
 
 def parse_response_uri_answer(value: Any) -> str | None:
     """The ``redirect_uri`` the response URI may answer with (section 8.2), where the wallet must
-    send the user agent next; None when there is none. Other members are ignored."""
+    send the user agent next; None when there is none. Other members are ignored. Only a web page
+    is followed: ``https`` (``http`` on a loopback host), without user information; ``javascript:``,
+    ``file:`` and the like are refused. It may carry a fragment (a ``response_code``, say)."""
     redirect = json_object(value, "the response URI answer").get("redirect_uri")
     if redirect is None:
         return None
     if not isinstance(redirect, str) or not redirect or len(redirect) > 4096 or not redirect.isascii():
         raise InvalidRequest("redirect_uri must be an absolute URI")
-    if ":" not in redirect or any(c <= " " for c in redirect):
+    if any(c <= " " or c == "\x7f" for c in redirect):
         raise InvalidRequest("redirect_uri must be an absolute URI")
+    check_url(redirect.partition("#")[0], "redirect_uri")
     return redirect

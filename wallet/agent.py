@@ -221,9 +221,9 @@ class WalletAgent:
         )
         token_endpoint = as_metadata.token_endpoint
         for _ in range(2):  # a second time with the server's DPoP-Nonce, when it asks for one
-            headers = {} if dpop is None else dpop.proof(token_endpoint)
+            headers = {} if dpop is None else dpop.proof(token_endpoint, _Dpop.AUTHORIZATION)
             answer = await self.fetcher.post(token_endpoint, data=form, headers=headers)
-            if dpop is None or not dpop.wants_nonce(answer):
+            if dpop is None or not dpop.wants_nonce(answer, _Dpop.AUTHORIZATION):
                 break
         token = parse_token_response(self._json(answer, "the token request"))
         bound = token.token_type.lower() == "dpop"
@@ -248,15 +248,18 @@ class WalletAgent:
             for attempt in (1, 2):
                 nonce = None
                 if metadata.nonce_endpoint is not None:
-                    nonce = parse_nonce_response(
-                        self._json(await self.fetcher.post(metadata.nonce_endpoint), "the nonce request")
-                    )
+                    given = await self.fetcher.post(metadata.nonce_endpoint)
+                    if dpop is not None:
+                        dpop.see(given, _Dpop.RESOURCE)
+                    nonce = parse_nonce_response(self._json(given, "the nonce request"))
                 proof = make_jwt_proof(key, audience=issuer_url, nonce=nonce, iat=self.clock.now())
                 for _ in range(2):  # a second time with the server's DPoP-Nonce, when it asks for one
                     if dpop is not None and bound:
                         headers = {
                             "Authorization": f"DPoP {token.access_token}",
-                            **dpop.proof(metadata.credential_endpoint, access_token=token.access_token),
+                            **dpop.proof(
+                                metadata.credential_endpoint, _Dpop.RESOURCE, access_token=token.access_token
+                            ),
                         }
                     else:
                         headers = {"Authorization": f"Bearer {token.access_token}"}
@@ -265,7 +268,7 @@ class WalletAgent:
                         json={**which, "proofs": {"jwt": [proof]}},
                         headers=headers,
                     )
-                    if dpop is None or not bound or not dpop.wants_nonce(answer):
+                    if dpop is None or not bound or not dpop.wants_nonce(answer, _Dpop.RESOURCE):
                         break
                 retry = attempt == 1 and answer.status_code == 400 and nonce is not None
                 if not (retry and _error_object(answer).get("error") == "invalid_nonce"):
@@ -472,9 +475,12 @@ class WalletAgent:
                     "verifier_name": proposal.verifier_name,
                 }
             )
+            reply = _json_object(declined) if declined.status_code == 200 else {}
             if proposal.selection is None:
-                raise NoMatchingCredential("no credential in this wallet satisfies the request")
-            return _json_object(declined) if declined.status_code == 200 else {}
+                refusal = NoMatchingCredential("no credential in this wallet satisfies the request")
+                refusal.redirect_uri = redirect_of(reply)  # the verifier may still take the citizen on
+                raise refusal
+            return reply
         by_id = {c.credential_id: c for c in self.store.credentials()}
         vp_token: dict[str, list[str]] = {}
         shared = []
@@ -566,17 +572,20 @@ class WalletAgent:
 
 
 class _Dpop:
-    """The wallet's side of DPoP (RFC 9449) in one issuance: one key, and the last ``DPoP-Nonce``
-    the server sent (section 8)."""
+    """The wallet's side of DPoP (RFC 9449) in one issuance: one key, and the last ``DPoP-Nonce`` of
+    each server: the authorization server's (section 8) and the credential issuer's, as resource
+    server (section 9; its nonce endpoint may hand one out too, OpenID4VCI 1.0 section 7.2)."""
+
+    AUTHORIZATION, RESOURCE = "authorization", "resource"
 
     def __init__(self, rng: Callable[[int], bytes], clock: Clock) -> None:
         self.key = ec.generate_private_key(ec.SECP256R1())
         self.rng = rng
         self.clock = clock
-        self.nonce: str | None = None
+        self.nonces: dict[str, str] = {}
 
-    def proof(self, url: str, *, access_token: str | None = None) -> dict[str, str]:
-        """The ``DPoP`` header for a POST to ``url``."""
+    def proof(self, url: str, server: str, *, access_token: str | None = None) -> dict[str, str]:
+        """The ``DPoP`` header for a POST to ``url`` of ``server``."""
         return {
             "DPoP": make_dpop_proof(
                 self.key,
@@ -584,22 +593,26 @@ class _Dpop:
                 url=url,
                 iat=self.clock.now(),
                 jti=b64url_encode(self.rng(16)),
-                nonce=self.nonce,
+                nonce=self.nonces.get(server),
                 access_token=access_token,
             )
         }
 
-    def wants_nonce(self, answer: Response) -> bool:
-        """Keep a ``DPoP-Nonce`` the server sends; whether it refused the request for want of it
-        (``use_dpop_nonce``: in the body at the token endpoint, in ``WWW-Authenticate`` elsewhere)."""
+    def see(self, answer: Response, server: str) -> None:
+        """Keep the ``DPoP-Nonce`` a server sends with any answer, for its next proof."""
         nonce = answer.headers.get("dpop-nonce")
-        if nonce is None or not nonce.isascii() or not nonce.isprintable() or len(nonce) > 512:
-            return False
-        self.nonce = nonce
+        if nonce is not None and nonce.isascii() and nonce.isprintable() and 0 < len(nonce) <= 512:
+            self.nonces[server] = nonce
+
+    def wants_nonce(self, answer: Response, server: str) -> bool:
+        """Whether ``server`` refused the request for want of its nonce (``use_dpop_nonce``: in the
+        body at the token endpoint, in ``WWW-Authenticate`` elsewhere), having sent one to use."""
+        self.see(answer, server)
         challenge = answer.headers.get("www-authenticate", "")
-        return answer.status_code in (400, 401) and (
+        refused = (
             _error_object(answer).get("error") == "use_dpop_nonce" or 'error="use_dpop_nonce"' in challenge
         )
+        return answer.status_code in (400, 401) and refused and server in self.nonces
 
 
 def redirect_of(answer: Mapping[str, Any]) -> str | None:
@@ -613,8 +626,10 @@ def redirect_of(answer: Mapping[str, Any]) -> str | None:
 
 def _authorities(credential: StoredCredential) -> dict[str, set[str]] | None:
     """What a DCQL ``trusted_authorities`` query can match the credential by (OpenID4VP 1.0 section
-    6.1.1): ``aki``, the key identifiers of the AuthorityKeyIdentifier of each certificate of its
-    issuer chain (``x5c``, or the mdoc's ``x5chain``); None when the chain cannot be read."""
+    6.1.1): ``aki``, the AuthorityKeyIdentifier key identifiers along its issuer chain (``x5c``, or
+    the mdoc's ``x5chain``): the signer's, then each next certificate's while it is the issuer of
+    the one before (its SubjectKeyIdentifier is that one's AKI), so that a certificate sent beside
+    the path counts for nothing; None when the chain cannot be read."""
     try:
         if credential.format == MDOC_FORMAT:
             chain = issuer_signed_chain(b64url_decode(credential.raw))
@@ -622,15 +637,27 @@ def _authorities(credential: StoredCredential) -> dict[str, set[str]] | None:
             chain = x5c_certificates(parse_jws(credential.raw.split("~", 1)[0]).header)
     except EudiError:
         return None
-    keys = set()
-    for certificate in chain:
-        try:
-            identifier = certificate.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
-        except x509.ExtensionNotFound:
-            continue
-        if identifier.value.key_identifier is not None:
-            keys.add(b64url_encode(identifier.value.key_identifier))
+    keys: set[str] = set()
+    issuer: str | None = None  # the AKI of the certificate before: its issuer's SKI
+    for position, certificate in enumerate(chain):
+        if position and _key_identifier(certificate, x509.SubjectKeyIdentifier) != issuer:
+            break  # not the issuer of the certificate before: off the path
+        issuer = _key_identifier(certificate, x509.AuthorityKeyIdentifier)
+        if issuer is None:
+            break
+        keys.add(issuer)
     return {"aki": keys}
+
+
+def _key_identifier(
+    certificate: x509.Certificate, kind: type[x509.AuthorityKeyIdentifier] | type[x509.SubjectKeyIdentifier]
+) -> str | None:
+    try:
+        value = certificate.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+    identifier = value.key_identifier if isinstance(value, x509.AuthorityKeyIdentifier) else value.digest
+    return None if identifier is None else b64url_encode(identifier)
 
 
 def _json_object(response: Response) -> dict[str, Any]:

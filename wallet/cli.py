@@ -16,6 +16,7 @@ from common.errors import EudiError
 from trust_list.x509 import subject_organization
 from wallet.agent import redirect_of
 from wallet.config import TrustedList, WalletConfig, open_wallet, write_wallet_config
+from wallet.errors import NoMatchingCredential
 from wallet.store import FolderStore
 
 __all__ = ["add_commands"]
@@ -100,6 +101,10 @@ def _present(args: argparse.Namespace) -> int:
 
     try:
         answer = asyncio.run(run())
+    except NoMatchingCredential as exc:
+        if exc.redirect_uri is not None:
+            print(f"continue in your browser: {exc.redirect_uri}")
+        return fail(str(exc))
     except (EudiError, OSError) as exc:
         return fail(str(exc))
     if args.json:

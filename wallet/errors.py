@@ -21,3 +21,5 @@ class VerifierError(WalletError):
 
 class NoMatchingCredential(WalletError):
     error = "access_denied"
+    redirect_uri: str | None = None
+    """Where the verifier's answer to the refusal sends the citizen's browser, if it does."""

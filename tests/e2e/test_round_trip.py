@@ -192,16 +192,22 @@ def test_after_invalid_nonce_the_wallet_tries_once_more(
 
 class _DpopWatching(httpx.AsyncBaseTransport):
     """Real HTTP; the token and credential requests' DPoP proofs and schemes are kept. With
-    ``nonce``, the first token request and the first credential request are refused for want of
-    that DPoP-Nonce, as a server that hands out nonces does (RFC 9449 section 8)."""
+    ``nonce``, a token or credential request without that server's DPoP-Nonce is refused for want
+    of it (RFC 9449 sections 8 and 9; the two servers' nonces differ); with ``at_nonce_endpoint``,
+    the nonce endpoint hands out the credential issuer's beforehand (OpenID4VCI 1.0 section 7.2)."""
 
-    def __init__(self, nonce: str | None = None) -> None:
+    def __init__(self, nonce: str | None = None, *, at_nonce_endpoint: bool = False) -> None:
         self.inner = httpx.AsyncHTTPTransport()
-        # the authorization server's nonce and the resource server's, which may differ (section 8)
         self.nonces = {} if nonce is None else {"/token": nonce, "/credential": nonce + "-rs"}
+        self.at_nonce_endpoint = at_nonce_endpoint
         self.seen: list[tuple[str, str, dict[str, Any]]] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/nonce" and self.at_nonce_endpoint and self.nonces:
+            answer = await self.inner.handle_async_request(request)
+            body = await answer.aread()
+            headers = {**answer.headers, "DPoP-Nonce": self.nonces["/credential"]}
+            return httpx.Response(answer.status_code, content=body, headers=headers)
         if request.url.path in ("/token", "/credential"):
             proof = request.headers.get("dpop")
             claims = json.loads(b64url_decode(proof.split(".")[1])) if proof else {}
@@ -217,35 +223,36 @@ class _DpopWatching(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-@pytest.mark.parametrize("nonce", [None, "server-nonce-1"])
-def test_access_tokens_are_dpop_bound(federation: Federation, tmp_path: Path, nonce: str | None) -> None:
+@pytest.mark.parametrize(("nonce", "at_nonce_endpoint"), [(None, False), ("n-1", False), ("n-1", True)])
+def test_access_tokens_are_dpop_bound(
+    federation: Federation, tmp_path: Path, nonce: str | None, at_nonce_endpoint: bool
+) -> None:
     """RFC 9449 with an authorization server that lists ES256 for DPoP: the token request carries a
-    proof, the credential request the DPoP scheme and a proof with ath; a DPoP-Nonce asked for is
-    put in the next proof (section 8)."""
+    proof, the credential request the DPoP scheme and a proof with ath; each server's DPoP-Nonce is
+    put in the next proof to that server (sections 8 and 9)."""
 
     async def scenario() -> _DpopWatching:
         agent = federation.wallet(tmp_path / "wallet")
-        watching = agent.fetcher.transport = _DpopWatching(nonce)
+        watching = agent.fetcher.transport = _DpopWatching(nonce, at_nonce_endpoint=at_nonce_endpoint)
         await receive_pid(agent, federation)
         await agent.fetcher.aclose()
         return watching
 
     seen = run(scenario()).seen
     paths = [path for path, _, _ in seen]
-    assert paths == (
-        ["/token", "/credential"] if nonce is None else ["/token", "/token", "/credential", "/credential"]
-    )
-    token_proof, credential_proof = seen[len(seen) // 2 - 1][2], seen[-1][2]
+    expected = ["/token", "/credential"]
+    if nonce is not None:
+        expected = ["/token", "/token", "/credential"] + ([] if at_nonce_endpoint else ["/credential"])
+    assert paths == expected
+    token_proof, credential_proof = seen[paths.index("/credential") - 1][2], seen[-1][2]
     assert token_proof["htm"] == "POST" and token_proof["htu"].endswith("/token") and "ath" not in token_proof
-    assert (
-        seen[-1][1] == "DPoP"
-        and credential_proof["htu"].endswith("/credential")
-        and "ath" in credential_proof
-    )
-    assert token_proof["jti"] != credential_proof["jti"]
+    assert seen[-1][1] == "DPoP" and credential_proof["htu"].endswith("/credential")
+    assert "ath" in credential_proof and token_proof["jti"] != credential_proof["jti"]
     if nonce is not None:
         assert "nonce" not in seen[0][2] and token_proof["nonce"] == nonce
-        assert seen[2][2]["nonce"] == nonce and credential_proof["nonce"] == nonce + "-rs"
+        assert credential_proof["nonce"] == nonce + "-rs"  # the resource server's own, never the other's
+        if not at_nonce_endpoint:
+            assert "nonce" not in seen[2][2]
 
 
 class _AskingDetails(httpx.AsyncBaseTransport):

@@ -42,9 +42,10 @@ def test_demo_with_a_haip_verifier(tmp_path: Path) -> None:
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["status"] == "verified"
     [request] = [step for step in summary["steps"] if step["step"] == "request"]
-    assert "client_id=x509_hash%3A" in json.dumps(request) and "request_uri_method=post" in json.dumps(
-        request
-    )
+    link = json.dumps(request)
+    assert "client_id=x509_hash%3A" in link and "request_uri_method=post" in link
+    [present] = [step for step in summary["steps"] if step["step"] == "present"]
+    assert present["response_mode"] == "direct_post.jwt"
 
 
 def test_every_printed_qr_code_decodes_to_the_link_beside_it(tmp_path: Path) -> None:

@@ -192,6 +192,11 @@ def test_dpop_bound_access_tokens(client: TestClient) -> None:
     answer = client.post("/token", data=form, headers={"DPoP": replayed_proof})
     assert answer.status_code == 200 and answer.json()["token_type"] == "DPoP"
     access_token = answer.json()["access_token"]
+    code, tx_code = offer(client)
+    form_2 = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
+    replay = client.post("/token", data=form_2, headers={"DPoP": replayed_proof})
+    assert replay.status_code == 400 and "used before" in replay.json()["error_description"]
+    assert "www-authenticate" not in replay.headers  # the token endpoint answers 400, no challenge
 
     holder = ec.generate_private_key(ec.SECP256R1())
 
@@ -223,7 +228,20 @@ def test_dpop_bound_access_tokens(client: TestClient) -> None:
     for headers, error in refusals:
         refused = credential(headers)
         assert refused.status_code == 401 and refused.json()["error"] == error, refused.text
-        assert refused.headers["www-authenticate"].startswith("DPoP") or error == "invalid_token"
+        # the challenge names the scheme of the token (RFC 9449 section 7.1), whatever was sent
+        assert refused.headers["www-authenticate"] == f'DPoP algs="ES256", error="{error}"'
+    unknown = credential(
+        {"Authorization": "DPoP no-such-token", "DPoP": dpop("/credential", access_token="x")}
+    )
+    assert unknown.status_code == 401 and unknown.headers["www-authenticate"].startswith("DPoP")
+    beyond = {"Authorization": f"DPoP {access_token}", "DPoP": dpop("/credential", access_token=access_token)}
+    c_nonce = client.post("/nonce").json()["c_nonce"]
+    wider = {
+        "credential_configuration_id": "eu.europa.ec.eudi.pid_mso_mdoc",  # the issuer's, not this token's
+        "proofs": {"jwt": [make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)]},
+    }
+    scope = client.post("/credential", json=wider, headers=beyond)
+    assert scope.status_code == 403 and scope.headers["www-authenticate"].startswith("DPoP")
     good = {"Authorization": f"DPoP {access_token}", "DPoP": dpop("/credential", access_token=access_token)}
     answer = credential(good)
     assert answer.status_code == 200, answer.text

@@ -73,6 +73,20 @@ GOOD_CLAIMS = {"jti": "j", "htm": "POST", "htu": URL, "iat": NOW}
         (_signed({"typ": "dpop+jwt", "jwk": public_jwk(KEY)}, {**GOOD_CLAIMS, "iat": NOW + 61}), "iat"),
         (_signed({"typ": "dpop+jwt", "jwk": public_jwk(KEY)}, {**GOOD_CLAIMS, "iat": "now"}), "iat"),
         ("not.a.jwt", "not valid"),
+        # an htu that is no URI at all: refused like another one, not an error of the server's
+        (
+            _signed(
+                {"typ": "dpop+jwt", "jwk": public_jwk(KEY)}, {**GOOD_CLAIMS, "htu": URL[:-6] + ":99999/token"}
+            ),
+            "htu",
+        ),
+        (
+            _signed(
+                {"typ": "dpop+jwt", "jwk": public_jwk(KEY)}, {**GOOD_CLAIMS, "htu": "https://[::1/token"}
+            ),
+            "htu",
+        ),
+        (_signed({"typ": "dpop+jwt", "jwk": public_jwk(KEY)}, {**GOOD_CLAIMS, "htu": 7}), "htu"),
         ("x" * 10_000, "not valid"),
     ],
 )

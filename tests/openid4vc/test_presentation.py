@@ -105,6 +105,16 @@ def test_response_uri_answer() -> None:
     assert parse_response_uri_answer({"redirect_uri": redirect, "other": 1}) == redirect
     assert parse_response_uri_answer({}) is None
     bad: Any
-    for bad in ([], {"redirect_uri": 1}, {"redirect_uri": "no scheme"}, {"redirect_uri": ""}):
+    assert parse_response_uri_answer({"redirect_uri": "http://127.0.0.1:8080/done#c=1"}) is not None
+    for bad in (
+        [],
+        {"redirect_uri": 1},
+        {"redirect_uri": "no scheme"},
+        {"redirect_uri": ""},
+        {"redirect_uri": "javascript:alert(document.cookie)"},
+        {"redirect_uri": "file:///etc/passwd"},
+        {"redirect_uri": "http://rp.example/done"},  # plain http beyond loopback
+        {"redirect_uri": "https://user:pw@rp.example/done"},
+    ):
         with pytest.raises(InvalidRequest):
             parse_response_uri_answer(bad)

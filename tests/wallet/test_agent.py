@@ -7,16 +7,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from common.clock import FixedClock
+from common.jose import b64url_encode, encode_jws, x5c_header
 from common.net import Fetcher
 from openid4vc.dcql import parse_dcql_query
 from openid4vc.request_object import AuthorizationRequest
 from trust_list.errors import InvalidRegistration, NotRegistered
 from trust_list.loader import TrustListLoader
 from trust_list.pki import make_dev_pki
-from wallet.agent import REFUSE, WARN, WalletAgent
-from wallet.store import FolderStore
+from wallet.agent import REFUSE, WARN, WalletAgent, _authorities
+from wallet.store import FolderStore, StoredCredential
 
 NOW = 1_790_000_000
 PKI = make_dev_pki(now=datetime.fromtimestamp(NOW, UTC))
@@ -53,3 +58,52 @@ def test_verifier_info_is_optional(tmp_path: Path) -> None:
         agent(tmp_path / "refuse", REFUSE)._registration(request())
     with pytest.raises(InvalidRegistration):  # present, it must be well formed
         agent(tmp_path / "bad", WARN)._registration(request(verifier_info=[]))
+
+
+def _certificate(
+    subject: str,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: tuple[str, ec.EllipticCurvePrivateKey] | None = None,
+) -> x509.Certificate:
+    issuer_name, issuer_key = issuer or (subject, key)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer_name)]))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime.fromtimestamp(NOW - 86400, UTC))
+        .not_valid_after(datetime.fromtimestamp(NOW + 86400, UTC))
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+    )
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def test_aki_follows_the_issuer_path_only() -> None:
+    """DCQL trusted_authorities (OpenID4VP 1.0 section 6.1.1): the AKIs of the credential's own
+    path count; a certificate sent beside it, whatever AKI it states, does not."""
+    root_key, ca_key, leaf_key, junk_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(4))
+    ca = _certificate("CA", ca_key, ("Root", root_key))
+    leaf = _certificate("Issuer", leaf_key, ("CA", ca_key))
+    junk = _certificate("Junk", junk_key, ("Elsewhere", ec.generate_private_key(ec.SECP256R1())))
+
+    def authorities(chain: list[x509.Certificate]) -> object:
+        raw = encode_jws({"typ": "dc+sd-jwt", "x5c": x5c_header(chain)}, {"vct": "x"}, leaf_key) + "~"
+        credential = StoredCredential("c", "dc+sd-jwt", raw, "x", "https://i.example", None, "k", NOW, {})
+        return _authorities(credential)
+
+    def aki(issuer_key: ec.EllipticCurvePrivateKey) -> str:
+        identifier = x509.AuthorityKeyIdentifier.from_issuer_public_key(
+            issuer_key.public_key()
+        ).key_identifier
+        assert identifier is not None
+        return b64url_encode(identifier)
+
+    assert authorities([leaf]) == {"aki": {aki(ca_key)}}
+    assert authorities([leaf, ca]) == {"aki": {aki(ca_key), aki(root_key)}}
+    assert authorities([leaf, junk, ca]) == {"aki": {aki(ca_key)}}  # the path breaks at the stranger
+    unreadable = StoredCredential("c", "mso_mdoc", "AAAA", None, "https://i.example", None, "k", NOW, {}, "d")
+    assert _authorities(unreadable) is None
