@@ -150,15 +150,10 @@ def access_token(request: Request) -> tuple[str, str]:
 
 def bearer_token(request: Request) -> str:
     """The access token of an ``Authorization: Bearer`` header (RFC 6750 section 2.1 only)."""
-    if "access_token" in request.query_params:
-        raise Unauthorized("access tokens are not accepted in the query string")
-    headers = request.headers.getlist("authorization")
-    if len(headers) > 1:
-        raise Unauthorized("more than one Authorization header")
-    scheme, _, token = (headers[0] if headers else "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    scheme, token = access_token(request)
+    if scheme != "bearer":
         raise Unauthorized("missing bearer access token")
-    return token.strip()
+    return token
 
 
 def require_bearer(request: Request, secret: str | None, what: str) -> None:
