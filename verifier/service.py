@@ -185,14 +185,13 @@ class VerifierService:
         }
 
     def _link(self, request_uri: str) -> str:
-        if self.settings.request_uri_method == "get":
-            return authorization_request_link(client_id=self.settings.client_id, request_uri=request_uri)
         # inviting a POST, the verifier's capabilities go in the link, for the wallet to answer to (5.1)
+        post = self.settings.request_uri_method == "post"
         return authorization_request_link(
             client_id=self.settings.client_id,
             request_uri=request_uri,
-            request_uri_method="post",
-            client_metadata=self.client_metadata(),
+            request_uri_method="post" if post else None,
+            client_metadata=self.client_metadata() if post else None,
         )
 
     def request_object(self, transaction_id: str) -> str:

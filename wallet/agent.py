@@ -253,23 +253,10 @@ class WalletAgent:
                         dpop.see(given, _Dpop.RESOURCE)
                     nonce = parse_nonce_response(self._json(given, "the nonce request"))
                 proof = make_jwt_proof(key, audience=issuer_url, nonce=nonce, iat=self.clock.now())
-                for _ in range(2):  # a second time with the server's DPoP-Nonce, when it asks for one
-                    if dpop is not None and bound:
-                        headers = {
-                            "Authorization": f"DPoP {token.access_token}",
-                            **dpop.proof(
-                                metadata.credential_endpoint, _Dpop.RESOURCE, access_token=token.access_token
-                            ),
-                        }
-                    else:
-                        headers = {"Authorization": f"Bearer {token.access_token}"}
-                    answer = await self.fetcher.post(
-                        metadata.credential_endpoint,
-                        json={**which, "proofs": {"jwt": [proof]}},
-                        headers=headers,
-                    )
-                    if dpop is None or not bound or not dpop.wants_nonce(answer, _Dpop.RESOURCE):
-                        break
+                body = {**which, "proofs": {"jwt": [proof]}}
+                answer = await self._authorized_post(
+                    metadata.credential_endpoint, body, token.access_token, dpop if bound else None
+                )
                 retry = attempt == 1 and answer.status_code == 400 and nonce is not None
                 if not (retry and _error_object(answer).get("error") == "invalid_nonce"):
                     break
@@ -283,6 +270,22 @@ class WalletAgent:
         for credential, key in received:
             self._keep(credential, key)
         return [credential for credential, _ in received]
+
+    async def _authorized_post(
+        self, url: str, body: Mapping[str, Any], access_token: str, dpop: _Dpop | None
+    ) -> Response:
+        """POST ``body`` to an endpoint of the credential issuer with the access token: DPoP-bound,
+        with a proof (made again with the server's DPoP-Nonce when it asks for one), or bearer."""
+        for _ in range(2):
+            if dpop is None:
+                headers = {"Authorization": f"Bearer {access_token}"}
+            else:
+                proof = dpop.proof(url, _Dpop.RESOURCE, access_token=access_token)
+                headers = {"Authorization": f"DPoP {access_token}", **proof}
+            answer = await self.fetcher.post(url, json=dict(body), headers=headers)
+            if dpop is None or not dpop.wants_nonce(answer, _Dpop.RESOURCE):
+                break
+        return answer
 
     def _checked(
         self, raw: str, key: ec.EllipticCurvePrivateKey, configuration: Mapping[str, Any], issuer_url: str
