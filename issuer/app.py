@@ -99,10 +99,10 @@ def create_app(
     @app.post("/credential")
     async def credential(request: Request) -> JSONResponse:
         scheme, token = access_token(request)
-        url = f"{settings.public_url}/credential"
+        url = settings.credential_endpoint
         grant = service.access_grant(scheme, token, request.headers.getlist("dpop"), url=url)
         try:
-            body = parse_credential_request(await read_json(request))
+            body = parse_credential_request(await read_json(request), max_proofs=settings.batch_size)
             return JSONResponse(service.credential(grant, body), headers=NO_STORE)
         except EudiError as exc:
             if grant.jkt is not None:  # a challenge (403 insufficient_scope) names the token's scheme

@@ -98,6 +98,7 @@ class IssuerService:
             nonce_endpoint=f"{url}/nonce",
             configurations=self.configurations(),
             display=[{"name": f"{self.settings.display_name} {self.settings.country}", "locale": "en"}],
+            batch_size=self.settings.batch_size if self.settings.batch_size > 1 else None,
         )
 
     def authorization_server_metadata(self) -> dict[str, Any]:
@@ -293,7 +294,7 @@ class IssuerService:
         if citizen is None:
             raise CredentialRequestDenied("the citizen of this grant left the register")
 
-        keys = []
+        keys, nonces = [], []
         for proof in request.proofs:
             result = verify_jwt_proof(
                 proof,
@@ -302,9 +303,12 @@ class IssuerService:
                 max_age=self.settings.proof_max_age,
                 require_nonce=True,  # this issuer has a nonce endpoint: missing is invalid_proof
             )
-            if result.nonce is None or not self.store.consume_nonce(result.nonce, now=now):
-                raise InvalidNonce("the proof's nonce is unknown, used or expired")
             keys.append(result.jwk)
+            nonces.append(result.nonce)
+        # the proofs of a batch share the c_nonce they were made for (section 8.2): each is spent once
+        for nonce in dict.fromkeys(nonces):
+            if nonce is None or not self.store.consume_nonce(nonce, now=now):
+                raise InvalidNonce("the proof's nonce is unknown, used or expired")
 
         today = datetime.fromtimestamp(now, UTC).date()
         expires_at = now + self.settings.credential_validity_days * 86400

@@ -44,6 +44,9 @@ class IssuerSettings:
     status_list_ttl: int = 300
     """Seconds a relying party may cache the status list (its ``ttl`` claim)."""
     allow_http_loopback: bool = True
+    batch_size: int = 10
+    """Key proofs one credential request may carry, a credential each (OpenID4VCI 1.0 section 8.2):
+    a wallet may hold several copies and show each relying party another (unlinkability)."""
 
     @property
     def credential_endpoint(self) -> str:
@@ -65,6 +68,7 @@ def load_issuer_settings(path: Path) -> IssuerSettings:
         database_schema=_optional_text(config, "database_schema"),
         attestations=_attestations(config),
         status_list_ttl=_positive_int(config, "status_list_ttl", 300),
+        batch_size=_positive_int(config, "batch_size", 10),
     )
 
 

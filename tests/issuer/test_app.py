@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
 from common.clock import FixedClock
+from common.jose import b64url_decode, public_jwk
 from issuer.app import create_app
 from issuer.service import PID_SD_JWT
 from issuer.settings import IssuerSettings
@@ -257,6 +258,39 @@ def test_dpop_bound_access_tokens(client: TestClient) -> None:
     form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
     two = client.post("/token", data=form, headers=[("DPoP", dpop("/token")), ("DPoP", dpop("/token"))])
     assert two.status_code == 400 and two.json()["error"] == "invalid_dpop_proof"
+
+
+def test_batch_issuance(client: TestClient) -> None:
+    """OpenID4VCI 1.0 section 8.2: up to batch_size proofs, one credential each, all bound to their
+    own keys; the proofs share the c_nonce they were made for, which is spent once."""
+    metadata = client.get("/.well-known/openid-credential-issuer").json()
+    assert metadata["batch_credential_issuance"] == {"batch_size": 10}
+    code, tx_code = offer(client)
+    auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+    c_nonce = client.post("/nonce").json()["c_nonce"]
+    holders = [ec.generate_private_key(ec.SECP256R1()) for _ in range(11)]
+    proofs = [make_jwt_proof(key, audience=ISSUER, nonce=c_nonce, iat=NOW) for key in holders]
+    too_many = client.post(
+        "/credential",
+        json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": proofs}},
+        headers=auth,
+    )
+    assert too_many.status_code == 400 and too_many.json()["error"] == "invalid_credential_request"
+    batch = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": proofs[:3]}}
+    answer = client.post("/credential", json=batch, headers=auth)
+    assert answer.status_code == 200, answer.text
+    issued = [item["credential"] for item in answer.json()["credentials"]]
+    bound = [
+        json.loads(b64url_decode(credential.split("~")[0].split(".")[1]))["cnf"]["jwk"]
+        for credential in issued
+    ]
+    assert bound == [public_jwk(key) for key in holders[:3]]
+    statuses = {
+        json.dumps(json.loads(b64url_decode(c.split("~")[0].split(".")[1]))["status"]) for c in issued
+    }
+    assert len(statuses) == 3  # a status list entry each
+    again = client.post("/credential", json=batch, headers=auth)
+    assert again.json()["error"] == "invalid_nonce"  # the shared c_nonce is spent
 
 
 def test_authorization_details_name_credential_identifiers(client: TestClient) -> None:
