@@ -108,7 +108,8 @@ class VerifierService:
         return {
             "vp_formats_supported": {
                 SD_JWT_FORMAT: {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
-                MDOC_FORMAT: {"issuerauth_alg_values": [-7], "deviceauth_alg_values": [-7]},
+                # ES256 and its fully specified ESP256 (RFC 9864), which the COSE checks take alike
+                MDOC_FORMAT: {"issuerauth_alg_values": [-7, -9], "deviceauth_alg_values": [-7, -9]},
             }
         }
 

@@ -72,7 +72,7 @@ WALLET_METADATA: dict[str, Any] = {
     "response_modes_supported": ["direct_post", "direct_post.jwt"],
     "vp_formats_supported": {
         SD_JWT_FORMAT: {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
-        MDOC_FORMAT: {"issuerauth_alg_values": [-7, -9], "deviceauth_alg_values": [-7]},
+        MDOC_FORMAT: {"issuerauth_alg_values": [-7, -9], "deviceauth_alg_values": [-7]},  # it signs ES256
     },
     "client_id_prefixes_supported": ["x509_san_dns", "x509_hash"],
     "request_object_signing_alg_values_supported": ["ES256"],
