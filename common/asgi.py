@@ -134,26 +134,27 @@ async def read_json(request: Request, *, limit: int = MAX_BODY_BYTES) -> Any:
     return parse_json(await _body(request, limit), max_bytes=limit)
 
 
-def access_token(request: Request) -> tuple[str, str]:
-    """The scheme (lower case: ``bearer`` or ``dpop``) and the access token of the one
-    ``Authorization`` header (RFC 6750 section 2.1, RFC 9449 section 7.1); never from the query."""
+_SCHEMES = {"bearer": "Bearer", "dpop": "DPoP"}
+
+
+def access_token(request: Request, schemes: tuple[str, ...] = ("bearer", "dpop")) -> tuple[str, str]:
+    """The scheme (lower case: one of ``schemes``) and the access token of the one ``Authorization``
+    header (RFC 6750 section 2.1, RFC 9449 section 7.1); never from the query."""
     if "access_token" in request.query_params:
         raise Unauthorized("access tokens are not accepted in the query string")
     headers = request.headers.getlist("authorization")
     if len(headers) > 1:
         raise Unauthorized("more than one Authorization header")
     scheme, _, token = (headers[0] if headers else "").partition(" ")
-    if scheme.lower() not in ("bearer", "dpop") or not token.strip():
-        raise Unauthorized("missing access token (Authorization: Bearer or DPoP)")
+    if scheme.lower() not in schemes or not token.strip():
+        expected = " or ".join(_SCHEMES[name] for name in schemes)
+        raise Unauthorized(f"missing access token (Authorization: {expected})")
     return scheme.lower(), token.strip()
 
 
 def bearer_token(request: Request) -> str:
     """The access token of an ``Authorization: Bearer`` header (RFC 6750 section 2.1 only)."""
-    scheme, token = access_token(request)
-    if scheme != "bearer":
-        raise Unauthorized("missing bearer access token")
-    return token
+    return access_token(request, ("bearer",))[1]
 
 
 def require_bearer(request: Request, secret: str | None, what: str) -> None:

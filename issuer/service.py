@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from common.db import secret_digest
 from common.jose import b64url_encode, jwk_thumbprint, public_key_from_jwk
 from credentials.mdoc import issue_mdoc
 from credentials.sdjwt_vc import issue_sd_jwt_vc
-from issuer.attestations import SD_JWT, offerings
+from issuer.attestations import SD_JWT, Offering, offerings
 from issuer.register import Register
 from issuer.settings import IssuerSettings
 from issuer.status import IssuerStatusList
@@ -29,6 +29,7 @@ from openid4vc.errors import (
     InsufficientScope,
     InvalidGrant,
     InvalidNonce,
+    InvalidProof,
     InvalidRequest,
     InvalidToken,
     OpenID4VCError,
@@ -304,11 +305,15 @@ class IssuerService:
                 require_nonce=True,  # this issuer has a nonce endpoint: missing is invalid_proof
             )
             keys.append(result.jwk)
-            nonces.append(result.nonce)
-        # the proofs of a batch share the c_nonce they were made for (section 8.2): each is spent once
-        for nonce in dict.fromkeys(nonces):
-            if nonce is None or not self.store.consume_nonce(nonce, now=now):
-                raise InvalidNonce("the proof's nonce is unknown, used or expired")
+            nonces.append(result.nonce or "")
+        # a credential per key, each key once: a proof repeated in a batch, or another by the same key,
+        # would have duplicates issued to one key (sections 8 and 13.4)
+        thumbprints = [b64url_encode(jwk_thumbprint(jwk)) for jwk in keys]
+        if len(set(thumbprints)) != len(thumbprints):
+            raise InvalidProof("each proof of a request must be by its own key")
+        # the proofs of a batch may share the c_nonce they were made for: each is spent once, all or none
+        if not self.store.consume_nonces(nonces, now=now):
+            raise InvalidNonce("the proof's nonce is unknown, used or expired")
 
         today = datetime.fromtimestamp(now, UTC).date()
         expires_at = now + self.settings.credential_validity_days * 86400
@@ -317,55 +322,73 @@ class IssuerService:
             expires_at = min(expires_at, _epoch(document_expiry))
         if expires_at <= now:
             raise CredentialRequestDenied("the document in the register has expired")
-        if offering.format == SD_JWT:
-            claims = offering.sd_jwt_claims(citizen, today=today)
-        else:
-            namespaces = offering.mdoc_namespaces(citizen, today=today)
-        credentials = []
-        for jwk in keys:
-            status = self.status.allocate()
-            if offering.format == SD_JWT:
-                credentials.append(
-                    issue_sd_jwt_vc(
-                        claims,
-                        vct=str(offering.attestation.vct),
-                        issuer=self.settings.public_url,
-                        signing_key=self.settings.signing_key,
-                        x5c=self.settings.certificate_chain,
-                        holder_jwk=jwk,
-                        iat=now,
-                        exp=expires_at,
-                        status=status,
-                        rng=self.rng,
-                    )
-                )
-            else:
-                signed = datetime.fromtimestamp(now, UTC)
-                credentials.append(
-                    b64url_encode(
-                        issue_mdoc(
-                            str(offering.attestation.doctype),
-                            namespaces,
-                            signing_key=self.settings.signing_key,
-                            x5chain=self.settings.certificate_chain,
-                            device_key=public_key_from_jwk(jwk),
-                            signed=signed,
-                            valid_from=signed,
-                            valid_until=datetime.fromtimestamp(expires_at, UTC),
-                            status=status,
-                            rng=self.rng,
-                        )
-                    )
-                )
-            self.store.record_issued(
-                configuration_id=configuration_id,
-                citizen_id=citizen.citizen_id,
-                holder_thumbprint=b64url_encode(jwk_thumbprint(jwk)),
-                issued_at=now,
-                expires_at=expires_at,
-                status_index=status["status_list"]["idx"],
-            )
+        content: Mapping[str, Any] = (
+            offering.sd_jwt_claims(citizen, today=today)
+            if offering.format == SD_JWT
+            else offering.mdoc_namespaces(citizen, today=today)
+        )
+        statuses: list[dict[str, Any]] = []
+        try:
+            for _ in keys:
+                statuses.append(self.status.allocate())
+            credentials = [
+                self._sign(offering, content, jwk, status, now=now, expires_at=expires_at)
+                for jwk, status in zip(keys, statuses, strict=True)
+            ]
+        except BaseException:
+            # nothing of this response is issued: its status entries are given back
+            self.store.release_status_indexes([status["status_list"]["idx"] for status in statuses])
+            raise
+        self.store.record_issued(
+            configuration_id=configuration_id,
+            citizen_id=citizen.citizen_id,
+            holder_thumbprints=thumbprints,
+            issued_at=now,
+            expires_at=expires_at,
+            status_indexes=[status["status_list"]["idx"] for status in statuses],
+        )
         return credential_response(credentials)
+
+    def _sign(
+        self,
+        offering: Offering,
+        content: Mapping[str, Any],
+        jwk: dict[str, Any],
+        status: dict[str, Any],
+        *,
+        now: int,
+        expires_at: int,
+    ) -> str:
+        """A credential of ``offering`` with ``content`` (SD-JWT VC claims, or mdoc data elements by
+        namespace) for the holder key ``jwk``, with its ``status`` reference."""
+        if offering.format == SD_JWT:
+            return issue_sd_jwt_vc(
+                content,
+                vct=str(offering.attestation.vct),
+                issuer=self.settings.public_url,
+                signing_key=self.settings.signing_key,
+                x5c=self.settings.certificate_chain,
+                holder_jwk=jwk,
+                iat=now,
+                exp=expires_at,
+                status=status,
+                rng=self.rng,
+            )
+        signed = datetime.fromtimestamp(now, UTC)
+        return b64url_encode(
+            issue_mdoc(
+                str(offering.attestation.doctype),
+                content,
+                signing_key=self.settings.signing_key,
+                x5chain=self.settings.certificate_chain,
+                device_key=public_key_from_jwk(jwk),
+                signed=signed,
+                valid_from=signed,
+                valid_until=datetime.fromtimestamp(expires_at, UTC),
+                status=status,
+                rng=self.rng,
+            )
+        )
 
 
 DPOP_MAX_AGE = 300

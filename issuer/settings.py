@@ -12,8 +12,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from common.config import ConfigFile, load_chain, load_private_key
 from common.errors import InvalidInput
 from credentials.catalog import CATALOGUE
+from openid4vc.issuance import MAX_CREDENTIALS
 
 __all__ = ["IssuerSettings", "load_issuer_settings"]
+
+
+MAX_BATCH_SIZE = MAX_CREDENTIALS
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,12 @@ class IssuerSettings:
     allow_http_loopback: bool = True
     batch_size: int = 10
     """Key proofs one credential request may carry, a credential each (OpenID4VCI 1.0 section 8.2):
-    a wallet may hold several copies and show each relying party another (unlinkability)."""
+    a wallet may hold several copies and show each relying party another (unlinkability). At most
+    :data:`MAX_BATCH_SIZE`, the credentials a wallet here takes in one response."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.batch_size <= MAX_BATCH_SIZE:
+            raise ValueError(f"batch_size must lie between 1 and {MAX_BATCH_SIZE}")
 
     @property
     def credential_endpoint(self) -> str:
@@ -68,7 +77,7 @@ def load_issuer_settings(path: Path) -> IssuerSettings:
         database_schema=_optional_text(config, "database_schema"),
         attestations=_attestations(config),
         status_list_ttl=_positive_int(config, "status_list_ttl", 300),
-        batch_size=_positive_int(config, "batch_size", 10),
+        batch_size=_positive_int(config, "batch_size", 10, unit="", most=MAX_BATCH_SIZE),
     )
 
 
@@ -90,10 +99,18 @@ def _origin(config: ConfigFile) -> str:
     return url
 
 
-def _positive_int(config: ConfigFile, name: str, default: int) -> int:
+def _positive_int(
+    config: ConfigFile, name: str, default: int, *, unit: str = " of seconds", most: int | None = None
+) -> int:
     value = config.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput(f"{config.path}: {name} must be a positive whole number of seconds")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < 1
+        or (most is not None and value > most)
+    ):
+        bound = "" if most is None else f" up to {most}"
+        raise InvalidInput(f"{config.path}: {name} must be a positive whole number{unit}{bound}")
     return value
 
 

@@ -110,6 +110,10 @@ class AccessGrant:
     """The DPoP key the token is bound to; None for a bearer token."""
 
 
+class _NotAll(Exception):
+    """Not every nonce of a request was good: none is spent."""
+
+
 class IssuerStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -282,36 +286,31 @@ class IssuerStore:
 
     def consume_nonce(self, nonce: str, *, now: int) -> bool:
         """True exactly once for a nonce this issuer gave out and that has not expired."""
-        with self.engine.begin() as db:
-            result = db.execute(
-                nonces.delete().where(
-                    nonces.c.nonce_digest == secret_digest(nonce), nonces.c.expires_at > now
-                )
-            )
-            db.execute(nonces.delete().where(nonces.c.expires_at <= now))
-        return result.rowcount == 1
+        return self.consume_nonces([nonce], now=now)
 
     def record_issued(
         self,
         *,
         configuration_id: str,
         citizen_id: str,
-        holder_thumbprint: str,
+        holder_thumbprints: Sequence[str],
         issued_at: int,
         expires_at: int | None,
-        status_index: int | None = None,
+        status_indexes: Sequence[int | None],
     ) -> None:
+        """The credentials of one response, one per holder key: all kept, or (on an error) none."""
         with self.engine.begin() as db:
-            db.execute(
-                issued.insert().values(
-                    configuration_id=configuration_id,
-                    citizen_id=citizen_id,
-                    holder_thumbprint=holder_thumbprint,
-                    status_index=status_index,
-                    issued_at=issued_at,
-                    expires_at=expires_at,
+            for thumbprint, index in zip(holder_thumbprints, status_indexes, strict=True):
+                db.execute(
+                    issued.insert().values(
+                        configuration_id=configuration_id,
+                        citizen_id=citizen_id,
+                        holder_thumbprint=thumbprint,
+                        status_index=index,
+                        issued_at=issued_at,
+                        expires_at=expires_at,
+                    )
                 )
-            )
 
     def claim_status_index(self, idx: int, *, now: int) -> bool:
         """Reserve ``idx`` in the status list for a new credential; False when it is taken."""
@@ -319,6 +318,27 @@ class IssuerStore:
             with self.engine.begin() as db:
                 db.execute(status_entries.insert().values(idx=idx, status=0, assigned_at=now))
         except sa.exc.IntegrityError:
+            return False
+        return True
+
+    def release_status_indexes(self, indexes: Sequence[int]) -> None:
+        """Give back indexes claimed for credentials that were not issued after all."""
+        with self.engine.begin() as db:
+            db.execute(status_entries.delete().where(status_entries.c.idx.in_(list(indexes))))
+
+    def consume_nonces(self, given: Sequence[str], *, now: int) -> bool:
+        """Spend every one of the nonces ``given`` (this issuer's, not expired) or, when one is not,
+        none of them; True when all were good."""
+        digests = {secret_digest(nonce) for nonce in given}
+        try:
+            with self.engine.begin() as db:
+                spent = db.execute(
+                    nonces.delete().where(nonces.c.nonce_digest.in_(digests), nonces.c.expires_at > now)
+                )
+                if spent.rowcount != len(digests):
+                    raise _NotAll  # rolls the deletions back
+                db.execute(nonces.delete().where(nonces.c.expires_at <= now))
+        except _NotAll:
             return False
         return True
 

@@ -58,6 +58,7 @@ from openid4vc.token import (
 
 __all__ = [
     "AUTHORIZATION_CODE_GRANT",
+    "MAX_CREDENTIALS",
     "NOTIFICATION_EVENTS",
     "OFFER_SCHEME",
     "OPENID_CREDENTIAL",
@@ -103,6 +104,8 @@ __all__ = [
 
 NOTIFICATION_EVENTS = ("credential_accepted", "credential_failure", "credential_deleted")
 MAX_IDENTIFIER = 1024
+MAX_CREDENTIALS = 100
+"""Credentials one credential response may carry (a wallet refuses more; an issuer's batch is no larger)."""
 MAX_PROOF_CHARS = 16 * 1024
 
 
@@ -226,8 +229,8 @@ def parse_credential_response_message(value: Any) -> CredentialResponse:
             interval=interval,
         )
     items = obj.get("credentials")
-    if not isinstance(items, list) or not items or len(items) > 100:
-        raise InvalidRequest("credentials must be a non-empty array")
+    if not isinstance(items, list) or not items or len(items) > MAX_CREDENTIALS:
+        raise InvalidRequest(f"credentials must be a non-empty array of at most {MAX_CREDENTIALS}")
     found = []
     for item in items:
         credential = json_object(item, "a credentials entry").get("credential")

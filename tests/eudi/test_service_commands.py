@@ -80,6 +80,8 @@ def test_wallet_commands_receive_present_and_log(tmp_path: Path, capsys: pytest.
         code = printed.out.strip().rpartition("#response_code=")[2]
         result = httpx.get(made["result_url"], params={"response_code": code}).json()
         assert result["status"] == "verified"
+        [pid] = result["credentials"]["pid"]
+        assert set(pid["claims"]) == {"given_name", "family_name", "birthdate"}
     assert main(["wallet", "--wallet", folder, "log"]) == 0
     events = [json.loads(line)["event"] for line in capsys.readouterr().out.splitlines()]
     assert events == ["received", "presented"]

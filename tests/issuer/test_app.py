@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
@@ -15,7 +16,9 @@ from common.jose import b64url_decode, public_jwk
 from issuer.app import create_app
 from issuer.service import PID_SD_JWT
 from issuer.settings import IssuerSettings
+from issuer.store import status_entries
 from openid4vc.dpop import make_dpop_proof
+from openid4vc.errors import CredentialRequestDenied
 from openid4vc.issuance import PRE_AUTHORIZED_GRANT, make_jwt_proof
 from trust_list.pki import make_dev_pki
 
@@ -291,6 +294,65 @@ def test_batch_issuance(client: TestClient) -> None:
     assert len(statuses) == 3  # a status list entry each
     again = client.post("/credential", json=batch, headers=auth)
     assert again.json()["error"] == "invalid_nonce"  # the shared c_nonce is spent
+
+
+def test_a_batch_is_one_credential_per_key_all_or_nothing(client: TestClient) -> None:
+    """Sections 8 and 13.4: no duplicates for one key, whether a proof is repeated or another is made
+    by the same key; a nonce is spent only when every proof is good; a batch that cannot be issued
+    whole leaves no credential on record and no status entry taken."""
+    code, tx_code = offer(client)
+    auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+    service = client.app.state.service  # type: ignore[attr-defined]
+
+    def post(proofs: list[str]) -> Any:
+        return client.post(
+            "/credential",
+            json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": proofs}},
+            headers=auth,
+        )
+
+    c_nonce = client.post("/nonce").json()["c_nonce"]
+    holder = ec.generate_private_key(ec.SECP256R1())
+    proof = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)
+    for proofs in (
+        [proof, proof],
+        [proof, make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW + 1)],
+    ):
+        refused = post(proofs)
+        assert refused.status_code == 400 and refused.json()["error"] == "invalid_proof"
+        assert "its own key" in refused.json()["error_description"]
+    # a batch with an unknown nonce beside a good one spends neither
+    stranger = make_jwt_proof(
+        ec.generate_private_key(ec.SECP256R1()), audience=ISSUER, nonce="never", iat=NOW
+    )
+    assert post([proof, stranger]).json()["error"] == "invalid_nonce"
+    # the largest batch, its nonce still good after the refusals: all ten or none
+    keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(10)]
+    ten = [make_jwt_proof(key, audience=ISSUER, nonce=c_nonce, iat=NOW) for key in keys]
+    issued_before, taken_before = service.store.issued_count(), len(_taken(service))
+    real_allocate, calls = service.status.allocate, []
+
+    def failing_allocate() -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise CredentialRequestDenied("the status list has no free index left")
+        return real_allocate()
+
+    service.status.allocate = failing_allocate
+    failed = post(ten)
+    assert failed.status_code == 400 and failed.json()["error"] == "credential_request_denied"
+    assert service.store.issued_count() == issued_before and len(_taken(service)) == taken_before
+    service.status.allocate = real_allocate
+    c_nonce = client.post("/nonce").json()["c_nonce"]
+    ten = [make_jwt_proof(key, audience=ISSUER, nonce=c_nonce, iat=NOW) for key in keys]
+    answer = post(ten)
+    assert answer.status_code == 200 and len(answer.json()["credentials"]) == 10
+    assert service.store.issued_count() == issued_before + 10 and len(_taken(service)) == taken_before + 10
+
+
+def _taken(service: Any) -> list[Any]:
+    with service.store.engine.connect() as db:
+        return list(db.execute(sa.select(status_entries.c.idx)))
 
 
 def test_authorization_details_name_credential_identifiers(client: TestClient) -> None:

@@ -75,6 +75,8 @@ def test_transaction_request_object_and_result(client: TestClient) -> None:
     assert claims["client_id"] == "x509_san_dns:verifier.example"
     assert claims["response_uri"] == f"{BASE}/response" and claims["response_mode"] == "direct_post"
     assert len(claims["nonce"]) >= 22 and claims["aud"] == "https://self-issued.me/v2"
+    mdoc = claims["client_metadata"]["vp_formats_supported"]["mso_mdoc"]
+    assert mdoc == {"issuerauth_alg_values": [-7, -9], "deviceauth_alg_values": [-7, -9]}
     assert client.get(body["result_url"].removeprefix(BASE)).json()["status"] == "pending"
 
 
