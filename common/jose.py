@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import orjson
 import pybase64
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -186,6 +187,9 @@ _DECODER = json.JSONDecoder(
     object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_finite
 )
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_ORJSON_LOADS = orjson.loads
+_ORJSON_DUMPS = orjson.dumps
+_ORJSON_ERROR = orjson.JSONDecodeError
 
 
 def parse_json(
@@ -195,6 +199,44 @@ def parse_json(
     numbers beyond a double's range and strings with a lone surrogate are refused."""
     if len(data) > max_bytes:
         raise InvalidInput(f"JSON larger than {max_bytes} bytes")
+    value = _canonical(data)
+    if value is _NOT_CANONICAL:
+        value = _strict(data, max_depth)
+    # Nesting past the limit takes more opening brackets than the limit, and as many closing ones: only
+    # a text long enough to hold them is counted, and only one with that many brackets is walked.
+    if len(data) > 2 * max_depth + 1:
+        if isinstance(data, bytes):
+            brackets = data.count(b"[") + data.count(b"{")
+        else:
+            brackets = data.count("[") + data.count("{")
+        if brackets > max_depth:
+            _depth(value, max_depth)
+    return value
+
+
+_NOT_CANONICAL = object()
+
+
+def _canonical(data: str | bytes) -> Any:
+    """The value of a text that orjson writes back byte for byte, else :data:`_NOT_CANONICAL`.
+
+    orjson reads about three times faster than the standard decoder, but keeps the last of duplicate
+    members. A text it writes back unchanged has none: the value written holds one member per name,
+    so a dropped duplicate would be missing from it. Such a text also has no NaN, no number beyond a
+    double and no lone surrogate (orjson reads none of them), and in it both decoders read the same
+    values: compact issuers' JWTs and Disclosures take this path, any other text the strict decoder.
+    """
+    try:
+        value = _ORJSON_LOADS(data)
+    except _ORJSON_ERROR:
+        return _NOT_CANONICAL
+    written = _ORJSON_DUMPS(value)
+    same = written == data if isinstance(data, bytes) else written.decode("utf-8") == data
+    return value if same else _NOT_CANONICAL
+
+
+def _strict(data: str | bytes, max_depth: int) -> Any:
+    """The standard decoder, with the hooks refusing what it would otherwise take."""
     try:
         if isinstance(data, bytes):
             text = data.decode("utf-8")
@@ -219,10 +261,6 @@ def parse_json(
         if "integer string conversion" in str(exc):  # CPython's digit limit, with a hint meant for us
             raise InvalidInput(f"JSON number of more than {sys.get_int_max_str_digits()} digits") from exc
         raise InvalidInput(f"not JSON: {exc}") from exc
-    # Nesting past the limit takes more opening brackets than the limit, and as many closing ones: only
-    # a text long enough to hold them is counted, and only one with that many brackets is walked.
-    if len(text) > 2 * max_depth + 1 and text.count("[") + text.count("{") > max_depth:
-        _depth(value, max_depth)
     # A lone surrogate can only come from a \u escape: it would fail wherever the value is encoded again
     # (a database, a digest, a response), and I-JSON (RFC 7493 section 2.1) forbids it.
     if "\\u" in text:

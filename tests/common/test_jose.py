@@ -4,6 +4,7 @@ import base64
 import json
 import random
 import re
+from typing import Any
 
 import jwt
 import pytest
@@ -110,6 +111,33 @@ def test_parse_json_refuses_what_is_not_a_json_number(text: str) -> None:
 
 def test_parse_json_keeps_floats_and_their_precision() -> None:
     assert parse_json("[1.5, -0.0, 1e300, 0.1]") == [1.5, -0.0, 1e300, 0.1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b'{"a":1,"a":2}', b'{"a":{"b":1,"b":1}}', b'[{"x":"y","x":"y"}]', '{"a":1,"a":2}', b'{"a":1, "a":1}'],
+)
+def test_parse_json_refuses_duplicates_in_compact_text_too(text: str | bytes) -> None:
+    # compact text is read by the fast decoder first, which would keep the last member
+    with pytest.raises(InvalidInput, match="duplicate"):
+        parse_json(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (b"18446744073709551616", 18446744073709551616),  # beyond 64 bits: an int, not a float
+        (b"[-9223372036854775809]", [-9223372036854775809]),
+        (b'{"a":[1,2.5,"\u00e9",null,true],"b":{}}', {"a": [1, 2.5, "é", None, True], "b": {}}),
+        (r'{"n":"Zoë","d":"\/"}', {"n": "Zoë", "d": "/"}),
+        (b"1E2", 100.0),
+        (b" [1] ", [1]),
+    ],
+)
+def test_parse_json_reads_every_text_as_the_standard_decoder_does(text: str | bytes, value: Any) -> None:
+    parsed = parse_json(text)
+    assert parsed == value == json.loads(text)
+    assert repr(parsed) == repr(value)  # the same types: 2**64 stays an int
 
 
 def test_has_typ_compares_media_types() -> None:
