@@ -190,6 +190,7 @@ _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignor
 _ORJSON_LOADS = orjson.loads
 _ORJSON_DUMPS = orjson.dumps
 _ORJSON_ERROR = orjson.JSONDecodeError
+_ORJSON_WRITE_ERROR = orjson.JSONEncodeError
 
 
 def parse_json(
@@ -224,13 +225,14 @@ def _canonical(data: str | bytes) -> Any:
     members. A text it writes back unchanged has none: the value written holds one member per name,
     so a dropped duplicate would be missing from it. Such a text also has no NaN, no number beyond a
     double and no lone surrogate (orjson reads none of them), and in it both decoders read the same
-    values: compact issuers' JWTs and Disclosures take this path, any other text the strict decoder.
+    values: compact issuers' JWTs and Disclosures take this path, any other text (pretty-printed,
+    ``\\u``-escaped) the strict decoder after it, a cost a third of the strict decoder's.
     """
     try:
         value = _ORJSON_LOADS(data)
-    except _ORJSON_ERROR:
+        written = _ORJSON_DUMPS(value)
+    except (_ORJSON_ERROR, _ORJSON_WRITE_ERROR):  # the writer refuses nesting the reader takes (255 deep)
         return _NOT_CANONICAL
-    written = _ORJSON_DUMPS(value)
     same = written == data if isinstance(data, bytes) else written.decode("utf-8") == data
     return value if same else _NOT_CANONICAL
 

@@ -113,6 +113,17 @@ def test_parse_json_keeps_floats_and_their_precision() -> None:
     assert parse_json("[1.5, -0.0, 1e300, 0.1]") == [1.5, -0.0, 1e300, 0.1]
 
 
+@pytest.mark.parametrize("depth", [33, 254, 255, 300, 1024, 1025])
+@pytest.mark.parametrize("kind", [bytes, str])
+def test_parse_json_refuses_any_deep_nesting_as_invalid_input(depth: int, kind: type) -> None:
+    # orjson reads 1024 levels and writes 254: the texts between are refused like any other
+    text = "[" * depth + "]" * depth
+    with pytest.raises(InvalidInput, match="deeper"):
+        parse_json(text.encode() if kind is bytes else text)
+    with pytest.raises(InvalidInput, match="deeper"):
+        parse_json('{"a":' * depth + "1" + "}" * depth)
+
+
 @pytest.mark.parametrize(
     "text",
     [b'{"a":1,"a":2}', b'{"a":{"b":1,"b":1}}', b'[{"x":"y","x":"y"}]', '{"a":1,"a":2}', b'{"a":1, "a":1}'],
@@ -128,7 +139,7 @@ def test_parse_json_refuses_duplicates_in_compact_text_too(text: str | bytes) ->
     [
         (b"18446744073709551616", 18446744073709551616),  # beyond 64 bits: an int, not a float
         (b"[-9223372036854775809]", [-9223372036854775809]),
-        (b'{"a":[1,2.5,"\u00e9",null,true],"b":{}}', {"a": [1, 2.5, "é", None, True], "b": {}}),
+        (rb'{"a":[1,2.5,"\u00e9",null,true],"b":{}}', {"a": [1, 2.5, "é", None, True], "b": {}}),
         (r'{"n":"Zoë","d":"\/"}', {"n": "Zoë", "d": "/"}),
         (b"1E2", 100.0),
         (b" [1] ", [1]),
