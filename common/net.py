@@ -8,8 +8,10 @@ a ``request_uri``, a ``response_uri``, a status list) goes through :class:`Fetch
   globally reachable (RFC 6890), unless that class is allowed by the policy;
 - the connection goes to an address that was checked, not to a second lookup of the name (DNS
   rebinding), and no connection is kept for another request;
-- redirects are never followed (OpenID4VP section 5.10 forbids it for ``request_uri``; we apply it
-  everywhere so that a redirect cannot smuggle a fetch past the address check);
+- redirects are followed only where the caller asks (a status list, draft -21 section 8.2), at most
+  that many, each ``Location`` checked as the first URL was and none visited twice (RFC 9110 section
+  15.4); elsewhere never (OpenID4VP section 5.10 forbids it for ``request_uri``, and a redirect must
+  not smuggle a fetch past the address check);
 - time (each read, and the whole exchange) and response size are bounded; the body is read in
   chunks and abandoned past the limit.
 """
@@ -22,7 +24,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -32,6 +34,8 @@ from common.jose import parse_json
 __all__ = ["FetchError", "FetchPolicy", "Fetcher", "Response"]
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+FOLLOWED = frozenset({301, 302, 303, 307, 308})
+"""Redirects with a ``Location`` to follow (300 and 305 are not; 304 is an answer)."""
 
 
 class FetchError(EudiError):
@@ -176,33 +180,59 @@ class Fetcher:
         data: Mapping[str, str] | None = None,
         json: Any = None,
         max_bytes: int | None = None,
+        max_redirects: int = 0,
     ) -> Response:
-        pinned = self.check_url(url)
+        """One request, or with ``max_redirects`` (GET only) up to that many redirects followed."""
+        if max_redirects and method != "GET":
+            raise ValueError("redirects are followed for GET only")
         try:
-            # the client's timeout bounds each read; this bounds the whole fetch, which a server
-            # sending a byte now and then would otherwise hold open
+            # the client's timeout bounds each read; this bounds the whole fetch, redirects included,
+            # which a server sending a byte now and then would otherwise hold open
             async with asyncio.timeout(self.policy.timeout):
-                if pinned is None:
-                    return await self._exchange(method, url, url, headers, data, json, {}, max_bytes)
-                # connect to the addresses just checked, in turn, not to what a second lookup of the
-                # name might give (DNS rebinding); the name still goes in Host and in TLS (SNI and
-                # the certificate check)
-                parts = httpx.URL(url)
-                named = {**(headers or {}), "Host": parts.netloc.decode("ascii")}
-                extensions = {"sni_hostname": parts.raw_host.decode("ascii")}
-                for address in pinned[:-1]:
-                    target = parts.copy_with(host=address)
-                    try:
-                        return await self._exchange(
-                            method, url, target, named, data, json, extensions, max_bytes
-                        )
-                    except FetchError as exc:
-                        if not isinstance(exc.__cause__, httpx.ConnectError):
-                            raise
-                target = parts.copy_with(host=pinned[-1])
-                return await self._exchange(method, url, target, named, data, json, extensions, max_bytes)
+                visited = {url}
+                while True:
+                    follow = len(visited) <= max_redirects  # else a redirect is refused as one
+                    answer = await self._request(method, url, headers, data, json, max_bytes, follow=follow)
+                    if answer.status_code not in FOLLOWED:
+                        return answer
+                    url = urljoin(url, answer.headers["location"])
+                    if url in visited:
+                        raise FetchError("redirected in a loop")
+                    visited.add(url)
         except TimeoutError as exc:
             raise FetchError(f"fetching {url} took longer than {self.policy.timeout} s") from exc
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        json: Any,
+        max_bytes: int | None,
+        *,
+        follow: bool,
+    ) -> Response:
+        pinned = self.check_url(url)
+        if pinned is None:
+            return await self._exchange(method, url, url, headers, data, json, {}, max_bytes, follow)
+        # connect to the addresses just checked, in turn, not to what a second lookup of the name
+        # might give (DNS rebinding); the name still goes in Host and in TLS (SNI and the
+        # certificate check)
+        parts = httpx.URL(url)
+        named = {**(headers or {}), "Host": parts.netloc.decode("ascii")}
+        extensions = {"sni_hostname": parts.raw_host.decode("ascii")}
+        for address in pinned[:-1]:
+            target = parts.copy_with(host=address)
+            try:
+                return await self._exchange(
+                    method, url, target, named, data, json, extensions, max_bytes, follow
+                )
+            except FetchError as exc:
+                if not isinstance(exc.__cause__, httpx.ConnectError):
+                    raise
+        target = parts.copy_with(host=pinned[-1])
+        return await self._exchange(method, url, target, named, data, json, extensions, max_bytes, follow)
 
     async def _exchange(
         self,
@@ -214,6 +244,7 @@ class Fetcher:
         json: Any,
         extensions: dict[str, Any],
         max_bytes: int | None,
+        follow: bool,
     ) -> Response:
         limit = max_bytes or self.policy.max_bytes
         try:
@@ -221,6 +252,8 @@ class Fetcher:
                 method, target, headers=headers, data=data, json=json, extensions=extensions
             ) as answer:
                 if 300 <= answer.status_code < 400 and answer.status_code != 304:  # 304 has no Location
+                    if follow and answer.status_code in FOLLOWED and answer.headers.get("location"):
+                        return Response(answer.status_code, dict(answer.headers), b"")  # body unread
                     raise FetchError(f"{url} answered a redirect ({answer.status_code}); not followed")
                 declared = answer.headers.get("content-length")
                 if declared is not None and declared.isdigit() and int(declared) > limit:

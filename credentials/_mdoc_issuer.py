@@ -218,14 +218,20 @@ def _checked_item(item: Any) -> tuple[int, str, Any]:
     return digest_id, identifier, value
 
 
+CLOCK_SKEW = datetime.timedelta(seconds=60)
+"""How far the clocks of issuer and verifier may differ: an MSO valid from the moment it was signed (as
+ours and most are) must not be refused by a verifier whose clock is a second behind. The SD-JWT checks'
+default leeway."""
+
+
 def _check_validity(validity: Validity, signer: x509.Certificate, now: datetime.datetime) -> None:
     if now.tzinfo is None:
         raise InvalidClaims("now must be timezone-aware")
     if validity.valid_from >= validity.valid_until:  # validUntil later than validFrom (9.1.2.4)
         raise InvalidValidity("validUntil is not later than validFrom")
-    if now < validity.valid_from:
+    if now + CLOCK_SKEW < validity.valid_from:
         raise NotYetValid("MSO validFrom is in the future")
-    if now > validity.valid_until:
+    if now - CLOCK_SKEW > validity.valid_until:
         raise Expired("MSO validUntil has passed")
     if not signer.not_valid_before_utc <= validity.signed <= signer.not_valid_after_utc:
         raise InvalidValidity("MSO signed outside the signer certificate validity")

@@ -307,7 +307,8 @@ def x5chain_from_headers(headers: Mapping[Any, Any]) -> list[x509.Certificate]:
     value = headers.get(X5CHAIN)
     if value is None:
         raise MalformedCose("no x5chain")
-    ders = [value] if isinstance(value, bytes) else value
+    # an array inside a tag (the tagged COSE_Sign1 of a CWT status list) is decoded as a tuple
+    ders = [value] if isinstance(value, bytes) else list(value) if isinstance(value, tuple) else value
     if not isinstance(ders, list) or not ders or len(ders) > MAX_X5CHAIN:
         raise MalformedCose("x5chain must be a bstr or a non-empty array of bstr")
     certificates = []

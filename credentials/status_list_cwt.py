@@ -126,10 +126,10 @@ def verify_status_list_cwt(
     """Validate a CWT Status List Token (sections 5.2 and 8.3).
 
     Tagged COSE_Sign1 only (no CWT tag 61), strictly decoded CBOR (no duplicate map keys), protected
-    ``typ`` (16) ``application/statuslist+cwt``, ``alg`` (1) in ``algorithms``; ``resolve_key`` gets
-    the merged headers (protected wins) and returns the signer's key; the signature must verify,
-    ``sub`` (2) equal ``uri``, ``iat`` (6) be present, ``exp`` (4) lie after ``now``, ``ttl`` (65534)
-    be positive; the list (65533) inflates to at most ``max_bytes``.
+    ``typ`` (16) ``application/statuslist+cwt`` (in any case), ``alg`` (1) in ``algorithms``;
+    ``resolve_key`` gets the merged headers (protected wins) and returns the signer's key; the
+    signature must verify, ``sub`` (2) equal ``uri``, ``iat`` (6) be present, ``exp`` (4) lie after
+    ``now``, ``ttl`` (65534) be a positive integer; the list (65533) inflates to at most ``max_bytes``.
     """
     if not isinstance(data, bytes | bytearray):
         raise InvalidStatusListToken("status list token is not bytes")
@@ -137,7 +137,8 @@ def verify_status_list_cwt(
         raise StatusListTooLarge(f"status list token larger than {max_token_bytes} bytes")
     message, payload = _sign1(bytes(data), max_token_bytes)
     protected, unprotected = message.protected, message.unprotected
-    if protected.get(HEADER_TYP) != CWT_TYP:
+    typ = protected.get(HEADER_TYP)
+    if not isinstance(typ, str) or typ.lower() != CWT_TYP:  # media types compare case-insensitively
         raise InvalidStatusListToken(f"status list token type (16) must be {CWT_TYP!r}")
     alg_id = protected.get(HEADER_ALG)
     alg = _COSE_ALGORITHMS.get(alg_id) if type(alg_id) is int else None
@@ -159,5 +160,7 @@ def verify_status_list_cwt(
     sub, iat, exp, ttl = _validated(
         claims, (CLAIM_SUB, CLAIM_IAT, CLAIM_EXP, CLAIM_NBF, CLAIM_TTL), uri=uri, now=now
     )
+    if ttl is not None and type(ttl) is not int:  # section 5.2: an unsigned integer, unlike the JWT's number
+        raise InvalidStatusListToken("status list token ttl (65534) must be an unsigned integer")
     status_list = StatusList.from_cbor(claims.get(CLAIM_STATUS_LIST), max_bytes=max_bytes)
     return StatusListToken(status_list=status_list, sub=sub, iat=iat, exp=exp, ttl=ttl)

@@ -142,16 +142,19 @@ def create_app(
     async def status_list(request: Request) -> Response:
         """The token status list of every credential this issuer issued: ``statuslist+jwt``, or
         ``statuslist+cwt`` when the Accept header prefers that form (draft -21 section 8.1)."""
+        # public and signed: any web page may read it (section 8.1 asks for CORS), and a GET with an
+        # Accept header is a simple request, which needs no preflight
+        anyone = {"Access-Control-Allow-Origin": "*"}
         if "time" in request.query_params:  # historical resolution (section 8.4) is not kept here
             return JSONResponse(
                 {"error": "not_implemented", "error_description": "no historical status lists"},
                 status_code=501,
-                headers=NO_STORE,
+                headers={**NO_STORE, **anyone},
             )
-        vary = {"Vary": "Accept"}  # the answer depends on it (section 8.1)
+        headers = {"Vary": "Accept", **anyone}  # the answer depends on Accept (section 8.1)
         if _wants_cwt(request.headers.get("accept", "")):
-            return Response(service.status.cwt(), media_type="application/statuslist+cwt", headers=vary)
-        return Response(service.status.token(), media_type="application/statuslist+jwt", headers=vary)
+            return Response(service.status.cwt(), media_type="application/statuslist+cwt", headers=headers)
+        return Response(service.status.token(), media_type="application/statuslist+jwt", headers=headers)
 
     @app.post("/status")
     async def set_status(request: Request) -> Response:

@@ -71,7 +71,7 @@ from openid4vc.presentation import (
     parse_request_uri_form,
     sign_request_object,
 )
-from trust_list.decision import Vouch, issuer_anchors, vouch_for_issuer
+from trust_list.decision import Vouch, vouch_for_issuer
 from trust_list.errors import TrustError
 from trust_list.lote import TrustList
 from trust_list.registration import verifier_info_entry
@@ -408,11 +408,11 @@ class VerifierService:
             vct_values=vct_values if isinstance(vct_values, list) else None,
             leeway=self.settings.leeway,
         )
-        if verified.status is not None:
-            await self.status.check(
-                status_reference({"status": verified.status}), issuer_anchors(lists, verified.vct)
-            )
         vouch = vouches[-1]
+        if verified.status is not None:
+            # the list's signer must chain to an anchor of the entity that vouched for the issuer
+            # (Token Status List section 11.3: keys of the issuer and the status issuer linked)
+            await self.status.check(status_reference({"status": verified.status}), vouch.service.certificates)
         candidate = Candidate(
             id="",
             format=SD_JWT_FORMAT,
@@ -472,7 +472,7 @@ class VerifierService:
             status = document.issuer_signed.status
             if status is not None:
                 await self.status.check(
-                    status_reference_mdoc(status), issuer_anchors(lists, doctype), prefer_cwt=True
+                    status_reference_mdoc(status), vouch.service.certificates, prefer_cwt=True
                 )
             claims = namespaces_json(document.namespaces)
             candidate = Candidate(

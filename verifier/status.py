@@ -1,27 +1,31 @@
 """Checking a credential's status in its issuer's token status list (draft -21 section 8).
 
-Lists are fetched through the bounded fetcher, verified (``statuslist+jwt``, signature by a
-certificate that chains to an anchor the trust list allows for the credential's type, ``sub`` equal
-to the ``uri``, within ``exp`` and ``nbf``), and cached until their ``ttl`` (at most a day) or ``exp``
-runs out. When the status cannot be established, the credential is refused: the check fails closed.
+Lists are fetched through the bounded fetcher (redirects followed, at most :data:`MAX_REDIRECTS`, each
+checked as the first URL; any 2xx answer), verified (``statuslist+jwt`` or ``statuslist+cwt``, signed
+with ES256, ES384 or ES512 by a certificate that chains to an anchor of the trusted entity that
+vouched for the credential's own issuer, section 11.3's "cryptographically linked" keys; ``sub`` equal
+to the ``uri``, within ``exp`` and ``nbf``), and cached, per list and per set of anchors, until their
+``ttl`` (at most a day) or ``exp`` runs out. When the status cannot be established, the credential is
+refused: the check fails closed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
 from common.errors import EudiError
+from common.jose import Algorithm, x5c_certificates
 from common.net import Fetcher
 from credentials.cose import x5chain_from_headers
 from credentials.status_list import Status, StatusListToken, check_status, verify_status_list_jwt
 from credentials.status_list_cwt import verify_status_list_cwt
-from trust_list.x509 import validate_chain, x5c_signing_key
+from trust_list.x509 import validate_chain
 from verifier.errors import CredentialRevoked, CredentialSuspended, StatusUnavailable
 
 __all__ = ["StatusChecker"]
@@ -32,13 +36,16 @@ DEFAULT_TTL = 300
 MAX_TTL = 24 * 3600
 """Longest a list is kept, whatever its ``ttl`` says."""
 MAX_LIST_BYTES = 4 * 1024 * 1024
+MAX_REDIRECTS = 5
+ALGORITHMS = (Algorithm.ES256, Algorithm.ES384, Algorithm.ES512)
+"""What a list may be signed with: the ECDSA algorithms, whichever curve the signer's certificate has."""
 
 
 class StatusChecker:
     def __init__(self, fetcher: Fetcher, clock: Clock) -> None:
         self.fetcher = fetcher
         self.clock = clock
-        self._cache: dict[tuple[str, bool], tuple[StatusListToken, float]] = {}
+        self._cache: dict[tuple[str, bool, frozenset[bytes]], tuple[StatusListToken, float]] = {}
 
     async def check(
         self, reference: tuple[int, str], anchors: Sequence[x509.Certificate], *, prefer_cwt: bool = False
@@ -46,9 +53,11 @@ class StatusChecker:
         """Refuse a credential whose status is not VALID, or whose status cannot be established.
 
         ``reference`` is ``(idx, uri)`` of the credential's ``status_list``; ``anchors`` those the
-        list's signer must chain to; ``prefer_cwt`` asks for the CWT form and takes either (an mdoc's
-        relying party), else only the JWT form is asked for and accepted (an SD-JWT VC's ``status``
-        must reference a JWT Status List Token, SD-JWT VC section 3.2.2.2).
+        list's signer must chain to (the anchors of the entity that vouched for the credential's
+        issuer; a list verified against other anchors is not reused); ``prefer_cwt`` asks for the
+        CWT form and takes either (an mdoc's relying party), else only the JWT form is asked for and
+        accepted (an SD-JWT VC's ``status`` must reference a JWT Status List Token, SD-JWT VC
+        section 3.2.2.2).
         """
         idx, uri = reference
         try:
@@ -71,23 +80,31 @@ class StatusChecker:
         self, uri: str, anchors: Sequence[x509.Certificate], prefer_cwt: bool
     ) -> StatusListToken:
         now = self.clock.now()
-        cached = self._cache.get((uri, prefer_cwt))
+        key = (uri, prefer_cwt, frozenset(_der(anchor) for anchor in anchors))
+        cached = self._cache.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
         accept = f"{CWT_MEDIA_TYPE}, {JWT_MEDIA_TYPE};q=0.5" if prefer_cwt else JWT_MEDIA_TYPE
-        answer = await self.fetcher.get(uri, headers={"Accept": accept}, max_bytes=MAX_LIST_BYTES)
-        if answer.status_code != 200:
+        answer = await self.fetcher.get(
+            uri, headers={"Accept": accept}, max_bytes=MAX_LIST_BYTES, max_redirects=MAX_REDIRECTS
+        )
+        if not 200 <= answer.status_code < 300:
             raise StatusUnavailable(f"the status list answered HTTP {answer.status_code}")
         if answer.content_type == CWT_MEDIA_TYPE and prefer_cwt:
             token = verify_status_list_cwt(
-                answer.content, uri=uri, now=now, resolve_key=self._cwt_key_resolver(anchors, now)
+                answer.content,
+                uri=uri,
+                now=now,
+                resolve_key=lambda headers: _signing_key(x5chain_from_headers(headers), anchors, now),
+                algorithms=ALGORITHMS,
             )
         elif answer.content_type == JWT_MEDIA_TYPE:
             token = verify_status_list_jwt(
                 answer.content.decode("ascii", "replace").strip(),
                 uri=uri,
                 now=now,
-                resolve_key=self._key_resolver(anchors, now),
+                resolve_key=lambda header: _signing_key(x5c_certificates(header), anchors, now),
+                algorithms=ALGORITHMS,
             )
         else:
             raise StatusUnavailable(f"the status list answered {answer.content_type or 'no content type'}")
@@ -95,27 +112,20 @@ class StatusChecker:
         fresh_until = now + min(token.ttl if token.ttl is not None else DEFAULT_TTL, MAX_TTL)
         if token.exp is not None:
             fresh_until = min(fresh_until, token.exp)
-        self._cache[(uri, prefer_cwt)] = (token, fresh_until)
+        self._cache[key] = (token, fresh_until)
         return token
 
-    @staticmethod
-    def _key_resolver(
-        anchors: Sequence[x509.Certificate], now: int
-    ) -> Callable[[Mapping[str, Any]], ec.EllipticCurvePublicKey]:
-        def resolve(header: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
-            return x5c_signing_key(header, anchors, at=datetime.fromtimestamp(now, UTC))
 
-        return resolve
+def _signing_key(
+    chain: Sequence[x509.Certificate], anchors: Sequence[x509.Certificate], now: int
+) -> ec.EllipticCurvePublicKey:
+    """The list signer's key, its chain validated to ``anchors`` (without them, as HAIP 1.0 asks of
+    every ``x5c`` and ``x5chain``)."""
+    key = validate_chain(chain, anchors, at=datetime.fromtimestamp(now, UTC)).public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise StatusUnavailable("the status list signer does not hold an EC key")
+    return key
 
-    @staticmethod
-    def _cwt_key_resolver(
-        anchors: Sequence[x509.Certificate], now: int
-    ) -> Callable[[Mapping[Any, Any]], ec.EllipticCurvePublicKey]:
-        def resolve(protected: Mapping[Any, Any]) -> ec.EllipticCurvePublicKey:
-            chain = x5chain_from_headers(protected)
-            key = validate_chain(chain, anchors, at=datetime.fromtimestamp(now, UTC)).public_key()
-            if not isinstance(key, ec.EllipticCurvePublicKey):
-                raise StatusUnavailable("the status list signer does not hold an EC key")
-            return key
 
-        return resolve
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)

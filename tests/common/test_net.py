@@ -58,6 +58,70 @@ def test_redirects_are_not_followed() -> None:
         asyncio.run(_fetch(transport, "http://127.0.0.1/x"))
 
 
+def _hops(routes: dict[str, tuple[int, str]]) -> tuple[httpx.MockTransport, list[str]]:
+    """A server answering each path with (status, Location); other paths get 200 "end"."""
+    visited: list[str] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        visited.append(f"{request.headers['host']}{request.url.path}")
+        status, location = routes.get(request.url.path, (200, ""))
+        return httpx.Response(status, headers={"location": location} if location else {}, content=b"end")
+
+    return httpx.MockTransport(serve), visited
+
+
+async def _follow(transport: httpx.MockTransport, url: str, hops: int) -> Response:
+    fetcher = Fetcher(FetchPolicy(allow_loopback=True), transport=transport)
+    try:
+        return await fetcher.get(url, max_redirects=hops)
+    finally:
+        await fetcher.aclose()
+
+
+def test_redirects_are_followed_when_asked_as_far_as_asked() -> None:
+    import asyncio
+
+    routes = {"/a": (302, "/b"), "/b": (308, "http://localhost:8080/c"), "/c": (301, "http://127.0.0.1/d")}
+    transport, visited = _hops(routes)
+    answer = asyncio.run(_follow(transport, "http://127.0.0.1/a", 3))
+    assert answer.status_code == 200 and answer.content == b"end"
+    assert visited == ["127.0.0.1/a", "127.0.0.1/b", "localhost:8080/c", "127.0.0.1/d"]
+    transport, visited = _hops(routes)
+    with pytest.raises(FetchError, match="redirect"):
+        asyncio.run(_follow(transport, "http://127.0.0.1/a", 2))
+    assert len(visited) == 3
+
+
+@pytest.mark.parametrize(
+    ("routes", "refusal"),
+    [
+        ({"/a": (302, "/b"), "/b": (307, "/a")}, "loop"),
+        ({"/a": (302, "http://10.0.0.1/b")}, "https is required"),  # each hop checked as the first
+        ({"/a": (302, "https://169.254.169.254/latest")}, "non-public"),
+        ({"/a": (302, "")}, "redirect"),  # no Location
+        ({"/a": (300, "/b")}, "redirect"),  # multiple choices: not followed
+    ],
+)
+def test_a_followed_redirect_is_checked_like_the_first_url(
+    routes: dict[str, tuple[int, str]], refusal: str
+) -> None:
+    import asyncio
+
+    transport, _ = _hops(routes)
+    with pytest.raises(FetchError, match=refusal):
+        asyncio.run(_follow(transport, "http://127.0.0.1/a", 5))
+
+
+def test_only_a_get_follows_redirects() -> None:
+    import asyncio
+
+    async def post() -> None:
+        await Fetcher(FetchPolicy(allow_loopback=True)).post("http://127.0.0.1/a", max_redirects=1)
+
+    with pytest.raises(ValueError, match="GET"):
+        asyncio.run(post())
+
+
 def test_not_modified_is_an_answer_not_a_redirect() -> None:
     import asyncio
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import cbor2
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from credentials import cose
+from credentials import cbor, cose
 from credentials.errors import InvalidSignature, MalformedCbor, MalformedCose, UnsupportedAlgorithm
 from tests.conftest import VECTORS
+from trust_list.pki import make_dev_pki
 
 DEFS = VECTORS / "isomdl-iso18013-5" / "definitions"
 
@@ -178,6 +182,17 @@ def test_x5chain_single_and_array() -> None:
         cose.x5chain(cose.CoseSign1({}, b"", {cose.X5CHAIN: b"not a cert"}, b"", b""))
     with pytest.raises(MalformedCose):
         cose.x5chain(cose.CoseSign1({}, b"", {cose.X5CHAIN: []}, b"", b""))
+
+
+def test_x5chain_array_inside_a_tagged_message() -> None:
+    # a tagged COSE_Sign1 (a CWT status list) is decoded with its arrays as tuples
+    pki = make_dev_pki(now=datetime.now(UTC))
+    chain = [pki.issuer_cert, pki.pid_ca_cert]
+    ders = [cert.public_bytes(serialization.Encoding.DER) for cert in chain]
+    tagged = cbor.decode(
+        cbor2.dumps(cbor2.CBORTag(18, [b"", {cose.X5CHAIN: ders}, b"", b""])), max_bytes=9000
+    )
+    assert cose.x5chain_from_headers(tagged.value[1]) == chain
 
 
 def test_mac0_round_trip() -> None:

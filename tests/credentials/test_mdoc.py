@@ -424,7 +424,16 @@ def test_expired_and_not_yet_valid(pki: Pki, issued: bytes) -> None:
     with pytest.raises(Expired):
         verify(pki, issued, now=T0 + timedelta(days=366))
     with pytest.raises(NotYetValid):
-        verify(pki, issued, now=T0 - timedelta(seconds=1))
+        verify(pki, issued, now=T0 - timedelta(seconds=61))
+
+
+def test_validity_allows_a_minute_of_clock_skew(pki: Pki, issued: bytes) -> None:
+    # validFrom is the moment of signing: a verifier whose clock is behind must not refuse it
+    verify(pki, issued, now=T0 - timedelta(seconds=60))
+    until = mdoc.parse_mso(_mso(issued)).validity.valid_until
+    verify(pki, issued, now=until + timedelta(seconds=60))
+    with pytest.raises(Expired):
+        verify(pki, issued, now=until + timedelta(seconds=61))
 
 
 def test_valid_until_must_be_later_than_valid_from(pki: Pki) -> None:

@@ -476,6 +476,12 @@ def test_cwt_round_trip() -> None:
     assert message.tag == 18
 
 
+@pytest.mark.parametrize("typ", ["application/statuslist+cwt", "Application/StatusList+CWT"])
+def test_cwt_typ_compares_as_a_media_type(typ: str) -> None:
+    token = _sign1({1: -7, 16: typ}, _claims())
+    assert verify_status_list_cwt(token, uri=URI, now=IAT, resolve_key=_key).sub == URI
+
+
 def test_cwt_refusals() -> None:
     with pytest.raises(StatusListSubjectMismatch):
         verify_status_list_cwt(_cwt(), uri=URI + "x", now=IAT, resolve_key=_key)
@@ -501,6 +507,7 @@ def test_cwt_refusals() -> None:
         b"\xff\xff",
         _sign1(TYP16, _claims(_6=None)),  # no iat
         _sign1(TYP16, _claims(_65534=0)),  # ttl not positive
+        _sign1(TYP16, _claims(_65534=300.5)),  # ttl not an unsigned integer (section 5.2)
         _sign1(TYP16, [1, 2]),  # claims not a map
     ],
     ids=[
@@ -514,6 +521,7 @@ def test_cwt_refusals() -> None:
         "garbage",
         "no-iat",
         "ttl-0",
+        "ttl-fraction",
         "claims-array",
     ],
 )

@@ -420,6 +420,13 @@ def test_status_list_forms_and_no_history(client: TestClient) -> None:
     assert cwt_form.headers["content-type"] == "application/statuslist+cwt"
     # draft -21 section 8.4: a server without historical resolution answers 501
     assert client.get("/status-lists/1?time=1790000000").status_code == 501
+    # section 8.1: readable from any web page (CORS)
+    for answer in (
+        jwt_form,
+        cwt_form,
+        client.get("/status-lists/1", headers={"Origin": "https://rp.example"}),
+    ):
+        assert answer.headers["access-control-allow-origin"] == "*"
 
 
 def test_media_types_compare_case_insensitively(client: TestClient) -> None:

@@ -4,16 +4,20 @@ asked for and accepted by credential format."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from common.clock import FixedClock
 from common.net import Fetcher, FetchPolicy
 from credentials.status_list import StatusList, status_list_jwt
 from credentials.status_list_cwt import status_list_cwt
-from trust_list.pki import make_dev_pki
+from trust_list.pki import _leaf, make_dev_pki
 from verifier.errors import StatusUnavailable
 from verifier.status import MAX_TTL, StatusChecker
 
@@ -85,3 +89,76 @@ def test_an_sd_jwt_vc_takes_only_the_jwt_form_an_mdoc_either() -> None:
         "application/statuslist+cwt, application/statuslist+jwt;q=0.5",
         "application/statuslist+jwt",
     ]
+
+
+def _jwt_list(key: ec.EllipticCurvePrivateKey, chain: list[x509.Certificate], uri: str = URI) -> bytes:
+    return status_list_jwt(StatusList.new(16, 1), uri=uri, key=key, x5c=chain, iat=NOW, exp=None, ttl=600)
+
+
+def _check(serve: Callable[[httpx.Request], httpx.Response], *checks: Sequence[x509.Certificate]) -> None:
+    """Run a status check of index 3 at URI for each anchor set in turn, with one checker."""
+
+    async def scenario() -> None:
+        fetcher = Fetcher(FetchPolicy(allow_loopback=True), transport=httpx.MockTransport(serve))
+        checker = StatusChecker(fetcher, FixedClock(NOW))
+        try:
+            for anchors in checks:
+                await checker.check((3, URI), anchors)
+        finally:
+            await fetcher.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_a_list_is_followed_through_redirects_and_taken_from_any_2xx() -> None:
+    # draft -21 section 8.2: 2xx with the token; 3xx which clients SHOULD follow
+    visited: list[str] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        visited.append(request.url.path)
+        if request.url.path == "/status-lists/1":
+            return httpx.Response(302, headers={"location": "/cdn/list-1"})
+        content = _jwt_list(PKI.issuer_key, [PKI.issuer_cert])
+        return httpx.Response(203, content=content, headers={"content-type": "application/statuslist+jwt"})
+
+    _check(serve, [PKI.pid_ca_cert])
+    assert visited == ["/status-lists/1", "/cdn/list-1"]
+
+
+def test_a_redirect_loop_leaves_the_status_unknown() -> None:
+    def serve(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            307, headers={"location": "/a" if request.url.path != "/a" else "/status-lists/1"}
+        )
+
+    with pytest.raises(StatusUnavailable, match="loop"):
+        _check(serve, [PKI.pid_ca_cert])
+
+
+def test_a_list_verified_for_one_issuer_is_not_taken_for_another() -> None:
+    # the cache is per set of anchors: a list signed under the PID CA does not vouch for the status of
+    # a credential whose issuer only the EAA CA vouched for, even while it is cached
+    fetched: list[int] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        fetched.append(1)
+        content = _jwt_list(PKI.issuer_key, [PKI.issuer_cert])
+        return httpx.Response(200, content=content, headers={"content-type": "application/statuslist+jwt"})
+
+    _check(serve, [PKI.pid_ca_cert], [PKI.pid_ca_cert])
+    assert len(fetched) == 1
+    with pytest.raises(StatusUnavailable, match="trusted CA"):
+        _check(serve, [PKI.pid_ca_cert], [PKI.eaa_ca_cert])
+
+
+@pytest.mark.parametrize("curve", [ec.SECP384R1(), ec.SECP521R1()])
+def test_a_list_may_be_signed_with_es384_or_es512(curve: ec.EllipticCurve) -> None:
+    key = ec.generate_private_key(curve)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Status issuer")])
+    signer = _leaf(name, key, PKI.pid_ca_cert.subject, PKI.pid_ca_key, datetime.fromtimestamp(NOW, UTC))
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        content = _jwt_list(key, [signer])
+        return httpx.Response(200, content=content, headers={"content-type": "application/statuslist+jwt"})
+
+    _check(serve, [PKI.pid_ca_cert])
