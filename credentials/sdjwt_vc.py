@@ -79,6 +79,7 @@ def issue_sd_jwt_vc(
     exp: int | None = None,
     nbf: int | None = None,
     status: Mapping[str, Any] | None = None,
+    aka_vcts: Sequence[str] = (),
     plain: Collection[str] = (),
     decoys: int = 0,
     rng: Rng = os.urandom,
@@ -86,8 +87,9 @@ def issue_sd_jwt_vc(
     """Issue an SD-JWT VC: header ``typ`` ``dc+sd-jwt``, ``alg`` from the key, ``x5c`` leaf first.
 
     Every subject claim is selectively disclosable, recursively, except the top-level claims named in
-    ``plain``, which go in as they are, sub-claims included. ``iss``, ``iat``, ``vct``, ``exp``,
-    ``nbf``, ``status`` and ``cnf`` (from ``holder_jwk``) are plain. ``x5c`` may be empty when the
+    ``plain``, which go in as they are, sub-claims included. ``iss``, ``iat``, ``vct``, ``aka_vcts``
+    (other types it may be treated as, section 3.2.2.1.1), ``exp``, ``nbf``, ``status`` and ``cnf``
+    (from ``holder_jwk``) are plain. ``x5c`` may be empty when the
     verifier resolves the key otherwise. With no disclosable claim, no ``_sd`` is emitted (3.2.2.4).
     """
     reserved = _ENVELOPE.intersection(claims)
@@ -102,6 +104,10 @@ def issue_sd_jwt_vc(
     if nbf is not None:
         payload["nbf"] = nbf
     payload["vct"] = vct
+    if aka_vcts:
+        if not all(isinstance(aka, str) and aka for aka in aka_vcts) or vct in aka_vcts:
+            raise InvalidClaims("aka_vcts must be types other than vct, each a non-empty string")
+        payload["aka_vcts"] = list(aka_vcts)
     if status is not None:
         payload["status"] = dict(status)
     for name, value in claims.items():
@@ -150,6 +156,7 @@ class VerifiedSdJwtVc(NamedTuple):
     exp: int | None
     status: dict[str, Any] | None
     key_binding: dict[str, Any] | None
+    aka_vcts: tuple[str, ...] = ()
 
 
 def verify_sd_jwt_vc(
@@ -198,6 +205,7 @@ def verify_sd_jwt_vc(
         exp=envelope.exp,
         status=envelope.status,
         key_binding=verified.key_binding,
+        aka_vcts=envelope.aka_vcts,
     )
 
 
@@ -213,6 +221,7 @@ class HeldSdJwtVc:
     iat: int | None
     exp: int | None
     header: dict[str, Any]
+    aka_vcts: tuple[str, ...] = ()
 
 
 def read_issued_sd_jwt_vc(text: str, *, issuer_key: ec.EllipticCurvePublicKey, now: int) -> HeldSdJwtVc:
@@ -251,6 +260,7 @@ def read_issued_sd_jwt_vc(text: str, *, issuer_key: ec.EllipticCurvePublicKey, n
         iat=envelope.iat,
         exp=envelope.exp,
         header=verified.header,
+        aka_vcts=envelope.aka_vcts,
     )
 
 

@@ -7,11 +7,14 @@ enforces single use and expiry, and composes the credential with ``credentials``
 from __future__ import annotations
 
 import hmac
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+
+from cryptography import x509
 
 from common.clock import Clock
 from common.db import secret_digest
@@ -51,7 +54,7 @@ from openid4vc.issuance import (
     verify_jwt_proof,
 )
 
-__all__ = ["PID_SD_JWT", "IssuerService", "MadeOffer"]
+__all__ = ["PID_SD_JWT", "IssuerService", "MadeOffer", "issuance_time"]
 
 PID_SD_JWT = "eu.europa.ec.eudi.pid_dc_sd_jwt"
 
@@ -316,7 +319,8 @@ class IssuerService:
             raise InvalidNonce("the proof's nonce is unknown, used or expired")
 
         today = datetime.fromtimestamp(now, UTC).date()
-        expires_at = now + self.settings.credential_validity_days * 86400
+        issued_at = issuance_time(now, self.settings.certificate_chain[0])
+        expires_at = issued_at + self.settings.credential_validity_days * 86400
         document_expiry = offering.expiry(citizen, today=today)
         if document_expiry is not None:
             expires_at = min(expires_at, _epoch(document_expiry))
@@ -332,7 +336,9 @@ class IssuerService:
             for _ in keys:
                 statuses.append(self.status.allocate())
             credentials = [
-                self._sign(offering, content, jwk, status, now=now, expires_at=expires_at)
+                self._sign(
+                    offering, content, jwk, status, now=now, issued_at=issued_at, expires_at=expires_at
+                )
                 for jwk, status in zip(keys, statuses, strict=True)
             ]
         except BaseException:
@@ -357,10 +363,13 @@ class IssuerService:
         status: dict[str, Any],
         *,
         now: int,
+        issued_at: int,
         expires_at: int,
     ) -> str:
         """A credential of ``offering`` with ``content`` (SD-JWT VC claims, or mdoc data elements by
-        namespace) for the holder key ``jwk``, with its ``status`` reference."""
+        namespace) for the holder key ``jwk``, with its ``status`` reference. An SD-JWT VC says it
+        was issued at ``issued_at``; an MSO, whose ``signed`` is the time of signing (ISO/IEC
+        18013-5 section 9.1.2.4), at ``now``."""
         if offering.format == SD_JWT:
             return issue_sd_jwt_vc(
                 content,
@@ -369,7 +378,7 @@ class IssuerService:
                 signing_key=self.settings.signing_key,
                 x5c=self.settings.certificate_chain,
                 holder_jwk=jwk,
-                iat=now,
+                iat=issued_at,
                 exp=expires_at,
                 status=status,
                 rng=self.rng,
@@ -389,6 +398,15 @@ class IssuerService:
                 rng=self.rng,
             )
         )
+
+
+def issuance_time(now: int, signer: x509.Certificate) -> int:
+    """The ``iat`` of an SD-JWT VC issued at ``now``: the start of the day (UTC), so that neither the
+    copies of a batch nor a credential and the moment it was issued are linked by their times (RFC 9901
+    section 10.1: rounded or randomized); not before the ``signer``'s certificate, which a verifier may
+    hold the time of issuance against. Expiry is counted from it."""
+    certified = math.ceil(signer.not_valid_before_utc.timestamp())
+    return min(now, max(now - now % 86400, certified))
 
 
 DPOP_MAX_AGE = 300

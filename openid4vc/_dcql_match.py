@@ -31,6 +31,7 @@ class Candidate:
     authority values the credential matches, per type (``{"aki": {...}}``), or None when unknown
     (then ``trusted_authorities`` does not filter it, nor do entries of types it does not name).
     ``holder_binding``: whether a presentation of it carries a cryptographic holder binding proof.
+    ``aka_vcts``: the other types an SD-JWT VC says it is of (SD-JWT VC section 3.2.2.1.1).
     """
 
     id: str
@@ -40,6 +41,7 @@ class Candidate:
     claims: Mapping[str, Any] = field(repr=False)
     authorities: Mapping[str, Collection[str]] | None = None
     holder_binding: bool = True
+    aka_vcts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,12 +105,16 @@ def _satisfied(claim: ClaimsQuery, candidate: Candidate) -> bool:
 
 
 def _meta_matches(query: CredentialQuery, candidate: Candidate) -> bool:
-    """Format and type; only ``dc+sd-jwt`` (exact ``vct``: type inheritance is not followed) and
-    ``mso_mdoc`` can match, since ``meta`` of other formats cannot be evaluated here."""
+    """Format and type; only ``dc+sd-jwt`` (its ``vct`` or one of its ``aka_vcts``, which the
+    credential may be treated as, SD-JWT VC section 3.2.2.1.1; ``extends`` of Type Metadata is not
+    followed) and ``mso_mdoc`` can match, since ``meta`` of other formats cannot be evaluated here."""
     if candidate.format != query.format:
         return False
     if query.format == SD_JWT_VC:
-        return candidate.vct is not None and candidate.vct in (query.vct_values or ())
+        values = query.vct_values or ()
+        return candidate.vct is not None and (
+            candidate.vct in values or any(aka in values for aka in candidate.aka_vcts)
+        )
     if query.format == MSO_MDOC:
         return candidate.doctype is not None and candidate.doctype == query.doctype_value
     return False

@@ -420,11 +420,14 @@ class VerifierService:
             doctype=None,
             claims=verified.claims,
             holder_binding=bound,
+            aka_vcts=verified.aka_vcts,
         )
         return candidate, {
             "format": SD_JWT_FORMAT,
             "vct": verified.vct,
-            "issuer": verified.issuer,
+            # the Issuer is the subject of the x5c leaf (SD-JWT VC section 3.5), which the trust list
+            # vouched for; an iss claim beside it is bound to nothing and is not handed on
+            "issuer": vouch.signer.subject.rfc4514_string(),
             "issuer_name": subject_organization(vouch.signer),
             "vouched_by": {"entity": vouch.entity.name, "list": vouch.list_name},
             "claims": verified.claims,
@@ -484,6 +487,7 @@ class VerifierService:
                     {
                         "format": MDOC_FORMAT,
                         "doctype": document.doctype,
+                        "issuer": vouch.signer.subject.rfc4514_string(),
                         "issuer_name": subject_organization(vouch.signer),
                         "vouched_by": {"entity": vouch.entity.name, "list": vouch.list_name},
                         "claims": claims,

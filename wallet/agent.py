@@ -340,6 +340,7 @@ class WalletAgent:
             key_id=key_id,
             received_at=self.clock.now(),
             claims=held.claims,
+            aka_vcts=held.aka_vcts,
         )
 
     def _check_mdoc(
@@ -419,6 +420,7 @@ class WalletAgent:
                 doctype=c.doctype,
                 claims=c.claims,
                 authorities=_authorities(c),
+                aka_vcts=c.aka_vcts,
             )
             for c in self.store.credentials()
         ]

@@ -39,6 +39,8 @@ class StoredCredential:
     claims: Mapping[str, Any]
     """SD-JWT VC: the processed claims; mdoc: ``{namespace: {element: JSON value}}``."""
     doctype: str | None = None
+    aka_vcts: tuple[str, ...] = ()
+    """The other types an SD-JWT VC says it is of (SD-JWT VC section 3.2.2.1.1)."""
 
     @property
     def attestation_type(self) -> str:
@@ -103,6 +105,7 @@ class FolderStore:
         found = []
         for path in sorted(folder.glob("*.json")):
             record = json.loads(_read(path))
+            record["aka_vcts"] = tuple(record.get("aka_vcts", ()))  # a JSON array
             found.append(StoredCredential(**record))
         return sorted(found, key=lambda c: (c.received_at, c.credential_id))
 

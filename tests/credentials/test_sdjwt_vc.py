@@ -164,6 +164,28 @@ def test_subject_claims_cannot_take_registered_names(name: str) -> None:
         )
 
 
+def test_aka_vcts_are_issued_plain_and_held() -> None:
+    def issued(aka_vcts: tuple[str, ...]) -> str:
+        return issue_sd_jwt_vc(
+            PID,
+            vct="urn:eudi:pid:nl:1",
+            issuer=ISSUER,
+            signing_key=ISSUER_KEY,
+            x5c=CHAIN,
+            holder_jwk=public_jwk(HOLDER_KEY),
+            iat=NOW,
+            aka_vcts=aka_vcts,
+        )
+
+    text = issued((PID_VCT,))
+    assert payload_of(text)["aka_vcts"] == [PID_VCT]
+    held = read_issued_sd_jwt_vc(text, issuer_key=ISSUER_KEY.public_key(), now=NOW)
+    assert held.vct == "urn:eudi:pid:nl:1" and held.aka_vcts == (PID_VCT,)
+    for wrong in (("urn:eudi:pid:nl:1",), ("",)):
+        with pytest.raises(InvalidClaims):
+            issued(wrong)
+
+
 # -- typ and vct (STANDARDS 3, item 2) -------------------------------------------------------------
 
 
@@ -216,6 +238,7 @@ def test_vct_must_be_present_and_asked_for() -> None:
         aka, resolve_issuer_key=resolve, now=NOW, key_binding=CHECK, vct_values=["urn:eudi:pid:de:1"]
     )
     assert result.vct == PID_VCT and "aka_vcts" not in result.claims
+    assert result.aka_vcts == ("urn:eudi:pid:de:1",)
     without = issue(
         {"iss": ISSUER, "iat": NOW},
         key=ISSUER_KEY,

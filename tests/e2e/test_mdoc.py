@@ -113,11 +113,14 @@ def test_every_type_in_each_format_is_received_and_presented(federation: Federat
     assert pid["format"] == "mso_mdoc" and pid["doctype"] == PID_DOCTYPE
     assert set(pid["claims"][PID_DOCTYPE]) == {"given_name", "family_name", "birth_date"}
     assert pid["vouched_by"]["entity"] == "Demo PID Provider NL"
+    assert pid["issuer"] == "CN=Demo PID Issuer NL,O=Demo PID Provider NL,C=NL"  # the x5chain leaf
     [age] = results["age_over_18"]["credentials"]["age"]
     assert age["claims"] == {"eu.europa.ec.av.1": {"age_over_18": True}}
     assert age["vouched_by"]["entity"] == "Demo Diploma Registry NL"
     [diploma] = results["diploma"]["credentials"]["diploma"]
     assert diploma["format"] == "dc+sd-jwt" and isinstance(diploma["claims"]["eqf_level"], int)
+    # SD-JWT VC section 3.5: with x5c, the Issuer is the subject of the leaf, not an iss beside it
+    assert diploma["issuer"] == "CN=Demo Diploma Issuer NL,O=Demo Diploma Registry NL,C=NL"
     [licence] = results["driving_licence"]["credentials"]["mdl"]
     privileges = licence["claims"]["org.iso.18013.5.1"]["driving_privileges"]
     assert privileges and all("vehicle_category_code" in p for p in privileges)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
@@ -292,6 +295,15 @@ def test_batch_issuance(client: TestClient) -> None:
         json.dumps(json.loads(b64url_decode(c.split("~")[0].split(".")[1]))["status"]) for c in issued
     }
     assert len(statuses) == 3  # a status list entry each
+    # RFC 9901 section 10.1: the copies are not linked by their times: iat is the start of the day,
+    # or the signer's certificate's notBefore when later (a verifier may hold iat against it)
+    payloads = [json.loads(b64url_decode(c.split("~")[0].split(".")[1])) for c in issued]
+    header = json.loads(b64url_decode(issued[0].split(".")[0]))
+    signer = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
+    day_start = NOW - NOW % 86400
+    expected = max(day_start, math.ceil(signer.not_valid_before_utc.timestamp()))
+    assert {(p["iat"], p["exp"]) for p in payloads} == {(expected, expected + 365 * 86400)}
+    assert expected < NOW
     again = client.post("/credential", json=batch, headers=auth)
     assert again.json()["error"] == "invalid_nonce"  # the shared c_nonce is spent
 

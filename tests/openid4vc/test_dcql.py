@@ -265,6 +265,18 @@ def test_trusted_authorities_filter_known_issuers() -> None:
     assert [m.candidate.id for m in match(query, [trusted, other])["my_credential"]] == ["t", "o"]
 
 
+def test_an_sd_jwt_vc_matches_as_any_of_its_aka_vcts() -> None:
+    # SD-JWT VC section 3.2.2.1.1: a credential can be treated as any of its types; a domestic PID
+    # type that names the base type answers a query for the base type, on both sides
+    query = parse_dcql_query(load("simple.json"))
+    domestic = Candidate("d", "dc+sd-jwt", "urn:eudi:pid:nl:1", None, FULL, aka_vcts=("urn:x", IDENTITY))
+    unrelated = Candidate("u", "dc+sd-jwt", "urn:eudi:pid:nl:1", None, FULL, aka_vcts=("urn:x",))
+    assert [m.candidate.id for m in match(query, [domestic, unrelated])["my_credential"]] == ["d"]
+    check_response_against_query(query, {"my_credential": [domestic]})
+    with pytest.raises(QueryNotSatisfied):
+        check_response_against_query(query, {"my_credential": [unrelated]})
+
+
 def test_holder_binding() -> None:
     unbound = Candidate("u", "dc+sd-jwt", IDENTITY, None, FULL, holder_binding=False)
     query = parse_dcql_query(load("simple.json"))
