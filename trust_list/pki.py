@@ -1,6 +1,7 @@
 """The development PKI behind ``eudi pki init``: every certificate a local federation needs.
 
-- a PID-provider CA (root) and the issuer's signing certificate it issues;
+- a PID-provider CA (root) and the issuer's signing certificate it issues (a document signer: it
+  signs mdocs too, and carries the ISO/IEC 18013-5 extended key usage);
 - an attestation-provider (EAA) CA (root) and the signing certificate of the diploma (and other
   non-PID) issuer it issues;
 - a relying-party access CA (root, the WRPAC provider) and the verifier's access certificate with a
@@ -191,11 +192,24 @@ def _leaf(
     issuer: x509.Name,
     issuer_key: ec.EllipticCurvePrivateKey,
     now: datetime,
+    extended_usage: tuple[x509.ObjectIdentifier, ...] = (),
 ) -> x509.Certificate:
     """A signing (end-entity) certificate issued by a development CA."""
     return _certificate(
-        subject=name, key=key, issuer=issuer, issuer_key=issuer_key, now=now, validity=LEAF_VALIDITY, ca=False
+        subject=name,
+        key=key,
+        issuer=issuer,
+        issuer_key=issuer_key,
+        now=now,
+        validity=LEAF_VALIDITY,
+        ca=False,
+        extended_usage=extended_usage,
     )
+
+
+MDOC_DOCUMENT_SIGNER = x509.ObjectIdentifier("1.0.18013.5.1.2")
+"""The extended key usage of a document signer (ISO/IEC 18013-5 Annex B, id-mdl-kp-mdlDS): the issuers'
+certificates sign mdocs, and verifiers that hold them to the mdoc profile look for it."""
 
 
 def rp_identifier(country: str) -> str:
@@ -237,6 +251,7 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
             pid_ca_name,
             pid_ca_key,
             now,
+            (MDOC_DOCUMENT_SIGNER,),
         ),
         issuer_key=issuer_key,
         eaa_ca_cert=_root(eaa_ca_name, eaa_ca_key, now),
@@ -247,6 +262,7 @@ def make_dev_pki(*, now: datetime, rp_dns_name: str = "localhost", country: str 
             eaa_ca_name,
             eaa_ca_key,
             now,
+            (MDOC_DOCUMENT_SIGNER,),
         ),
         eaa_issuer_key=eaa_issuer_key,
         wallet_ca_cert=_root(wallet_ca_name, wallet_ca_key, now),

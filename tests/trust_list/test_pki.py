@@ -9,7 +9,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from trust_list.pki import FILES, DevPki, load_dev_pki, make_dev_pki, write_dev_pki
+from trust_list.pki import FILES, MDOC_DOCUMENT_SIGNER, DevPki, load_dev_pki, make_dev_pki, write_dev_pki
 from trust_list.x509 import subject_country, subject_organization, validate_chain
 
 from .conftest import NOW
@@ -46,6 +46,13 @@ def test_cas_and_leaves_have_the_right_constraints(pki: DevPki) -> None:
         assert not leaf.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
         assert leaf.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature
     assert pki.issuer_cert.not_valid_before_utc < NOW < pki.issuer_cert.not_valid_after_utc
+
+
+def test_the_issuers_are_document_signers(pki: DevPki) -> None:
+    # ISO/IEC 18013-5 Annex B: a document signer's certificate names id-mdl-kp-mdlDS
+    for signer in (pki.issuer_cert, pki.eaa_issuer_cert):
+        usage = signer.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        assert list(usage) == [MDOC_DOCUMENT_SIGNER] == [x509.ObjectIdentifier("1.0.18013.5.1.2")]
 
 
 def test_names_and_options() -> None:
