@@ -117,9 +117,10 @@ class Fetcher:
     transport: httpx.AsyncBaseTransport | None = None
     _client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
 
-    def check_url(self, url: str) -> list[str] | None:
+    async def check_url(self, url: str) -> list[str] | None:
         """Refuse a URL the policy does not allow, before any connection is made; for a host name,
-        return its addresses, each checked, which the fetch connects to in turn."""
+        return its addresses, each checked, which the fetch connects to in turn. The name is looked
+        up off the event loop, so that the fetch's deadline bounds a slow resolver too."""
         try:
             parts = urlsplit(url)
             parts.port  # noqa: B018 - raises on a bad port
@@ -137,7 +138,7 @@ class Fetcher:
             raise FetchError(f"refusing URL scheme {parts.scheme!r}")
         if parts.username or parts.password:
             raise FetchError("refusing URL with credentials")
-        addresses = self._addresses(host)
+        addresses = await self._addresses(host)
         for address in addresses:
             if address.is_loopback:
                 if not self.policy.allow_loopback:
@@ -147,12 +148,12 @@ class Fetcher:
         return None if _ip_literal(host) is not None else [str(address) for address in addresses]
 
     @staticmethod
-    def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    async def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
         literal = _ip_literal(host)
         if literal is not None:
             return [literal]
         try:
-            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
         except OSError as exc:
             raise FetchError(f"cannot resolve {host}") from exc
         return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
@@ -195,7 +196,10 @@ class Fetcher:
                     answer = await self._request(method, url, headers, data, json, max_bytes, follow=follow)
                     if answer.status_code not in FOLLOWED:
                         return answer
-                    url = urljoin(url, answer.headers["location"])
+                    try:
+                        url = urljoin(url, answer.headers["location"])
+                    except ValueError as exc:  # a bracketed host that is no IPv6 address, and the like
+                        raise FetchError(f"{url} redirected to a malformed URL") from exc
                     if url in visited:
                         raise FetchError("redirected in a loop")
                     visited.add(url)
@@ -213,7 +217,7 @@ class Fetcher:
         *,
         follow: bool,
     ) -> Response:
-        pinned = self.check_url(url)
+        pinned = await self.check_url(url)
         if pinned is None:
             return await self._exchange(method, url, url, headers, data, json, {}, max_bytes, follow)
         # connect to the addresses just checked, in turn, not to what a second lookup of the name

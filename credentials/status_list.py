@@ -67,6 +67,7 @@ __all__ = [
     "JWT_TYP",
     "MAX_LIST_BYTES",
     "MAX_TOKEN_BYTES",
+    "RELYING_PARTY_ALGORITHMS",
     "Status",
     "StatusList",
     "StatusListToken",
@@ -85,6 +86,10 @@ MAX_LIST_BYTES = 16 * 1024 * 1024
 """Default cap on an inflated list: 16 MiB is 134M one-bit entries (STANDARDS section 4)."""
 MAX_TOKEN_BYTES = 4 * 1024 * 1024
 """Default cap on a serialized Status List Token (a 10M-entry, 50 % revoked list is ~1.6 MB)."""
+
+RELYING_PARTY_ALGORITHMS = (Algorithm.ES256, Algorithm.ES384, Algorithm.ES512)
+"""What a relying party takes a list signed with: any ECDSA algorithm, on the curve of the signer's
+certificate (the verify functions themselves default to ES256 alone, the baseline of every profile)."""
 
 CWT_STATUS_CLAIM = 65535
 

@@ -29,6 +29,7 @@ __all__ = [
     "issuer_service_type",
     "list_name",
     "service_anchors",
+    "types_vouched_for",
     "vouch_for_issuer",
 ]
 
@@ -126,3 +127,22 @@ def vouch_for_issuer(
         return Vouch(name, entity, service, signer)
     detail = f" ({'; '.join(reasons)})" if reasons else ""
     raise UntrustedIssuer(f"no {what} on the trusted lists [{names}] vouches for this signer{detail}")
+
+
+def types_vouched_for(
+    lists: Sequence[TrustList],
+    attestation_types: Sequence[str],
+    chain: Sequence[x509.Certificate],
+    *,
+    at: datetime,
+) -> tuple[str, ...]:
+    """Those of ``attestation_types`` that an entity on ``lists`` vouches for ``chain`` to issue: what
+    a credential's ``aka_vcts`` may count as (a diploma registry's credential is no PID for saying so)."""
+    vouched = []
+    for attestation_type in attestation_types:
+        try:
+            vouch_for_issuer(lists, attestation_type, chain, at=at)
+        except UntrustedIssuer:
+            continue
+        vouched.append(attestation_type)
+    return tuple(vouched)

@@ -209,7 +209,11 @@ def _leaf(
 
 MDOC_DOCUMENT_SIGNER = x509.ObjectIdentifier("1.0.18013.5.1.2")
 """The extended key usage of a document signer (ISO/IEC 18013-5 Annex B, id-mdl-kp-mdlDS): the issuers'
-certificates sign mdocs, and verifiers that hold them to the mdoc profile look for it."""
+certificates sign mdocs, and verifiers that hold them to the mdoc profile look for it. The same
+certificates sign SD-JWT VCs and status lists, for which no extended key usage is defined (the
+status list's id-kp-oauthStatusSigning has no number yet); read by RFC 5280 section 4.2.1.12 the
+extension restricts them to mdocs, and a deployment that wants that strictness gives each format
+its own signer."""
 
 
 def rp_identifier(country: str) -> str:

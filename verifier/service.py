@@ -71,7 +71,7 @@ from openid4vc.presentation import (
     parse_request_uri_form,
     sign_request_object,
 )
-from trust_list.decision import Vouch, vouch_for_issuer
+from trust_list.decision import Vouch, types_vouched_for, vouch_for_issuer
 from trust_list.errors import TrustError
 from trust_list.lote import TrustList
 from trust_list.registration import verifier_info_entry
@@ -386,9 +386,11 @@ class VerifierService:
         at = datetime.fromtimestamp(now, UTC)
         lists = self.trust_lists()
         vouches: list[Vouch] = []
+        chains: list[list[x509.Certificate]] = []
 
         def resolve(header: Mapping[str, Any], payload: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
-            vouch = vouch_for_issuer(lists, str(payload.get("vct")), x5c_certificates(header), at=at)
+            chains.append(x5c_certificates(header))
+            vouch = vouch_for_issuer(lists, str(payload.get("vct")), chains[-1], at=at)
             vouches.append(vouch)
             return _ec_key(vouch.signer)
 
@@ -420,7 +422,8 @@ class VerifierService:
             doctype=None,
             claims=verified.claims,
             holder_binding=bound,
-            aka_vcts=verified.aka_vcts,
+            # another type it says it is of counts only where the lists allow its issuer that type too
+            aka_vcts=types_vouched_for(lists, verified.aka_vcts, chains[-1], at=at),
         )
         return candidate, {
             "format": SD_JWT_FORMAT,

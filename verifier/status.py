@@ -20,10 +20,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
 from common.errors import EudiError
-from common.jose import Algorithm, x5c_certificates
+from common.jose import x5c_certificates
 from common.net import Fetcher
 from credentials.cose import x5chain_from_headers
-from credentials.status_list import Status, StatusListToken, check_status, verify_status_list_jwt
+from credentials.status_list import (
+    RELYING_PARTY_ALGORITHMS,
+    Status,
+    StatusListToken,
+    check_status,
+    verify_status_list_jwt,
+)
 from credentials.status_list_cwt import verify_status_list_cwt
 from trust_list.x509 import validate_chain
 from verifier.errors import CredentialRevoked, CredentialSuspended, StatusUnavailable
@@ -37,8 +43,6 @@ MAX_TTL = 24 * 3600
 """Longest a list is kept, whatever its ``ttl`` says."""
 MAX_LIST_BYTES = 4 * 1024 * 1024
 MAX_REDIRECTS = 5
-ALGORITHMS = (Algorithm.ES256, Algorithm.ES384, Algorithm.ES512)
-"""What a list may be signed with: the ECDSA algorithms, whichever curve the signer's certificate has."""
 
 
 class StatusChecker:
@@ -96,7 +100,7 @@ class StatusChecker:
                 uri=uri,
                 now=now,
                 resolve_key=lambda headers: _signing_key(x5chain_from_headers(headers), anchors, now),
-                algorithms=ALGORITHMS,
+                algorithms=RELYING_PARTY_ALGORITHMS,
             )
         elif answer.content_type == JWT_MEDIA_TYPE:
             token = verify_status_list_jwt(
@@ -104,7 +108,7 @@ class StatusChecker:
                 uri=uri,
                 now=now,
                 resolve_key=lambda header: _signing_key(x5c_certificates(header), anchors, now),
-                algorithms=ALGORITHMS,
+                algorithms=RELYING_PARTY_ALGORITHMS,
             )
         else:
             raise StatusUnavailable(f"the status list answered {answer.content_type or 'no content type'}")
@@ -112,6 +116,8 @@ class StatusChecker:
         fresh_until = now + min(token.ttl if token.ttl is not None else DEFAULT_TTL, MAX_TTL)
         if token.exp is not None:
             fresh_until = min(fresh_until, token.exp)
+        # lists gone stale leave, so that rotated anchors and lists no longer referenced do not pile up
+        self._cache = {k: entry for k, entry in self._cache.items() if entry[1] > now}
         self._cache[key] = (token, fresh_until)
         return token
 

@@ -54,7 +54,7 @@ from openid4vc.presentation import (
     request_uri_form,
     verify_request_object,
 )
-from trust_list.decision import service_anchors, vouch_for_issuer
+from trust_list.decision import service_anchors, types_vouched_for, vouch_for_issuer
 from trust_list.errors import NotRegistered
 from trust_list.loader import TrustListLoader
 from trust_list.lote import WRPAC_ISSUANCE, WRPRC_ISSUANCE, TrustList
@@ -321,7 +321,8 @@ class WalletAgent:
     ) -> StoredCredential:
         header = parse_jws(raw.split("~", 1)[0]).header
         offered = str(configuration.get("vct"))
-        vouch = vouch_for_issuer(self.trust_lists(), offered, x5c_certificates(header), at=self._at())
+        chain = x5c_certificates(header)
+        vouch = vouch_for_issuer(self.trust_lists(), offered, chain, at=self._at())
         issuer_key = vouch.signer.public_key()
         if not isinstance(issuer_key, ec.EllipticCurvePublicKey):
             raise IssuerError("issuer certificate does not hold an EC key")
@@ -340,7 +341,8 @@ class WalletAgent:
             key_id=key_id,
             received_at=self.clock.now(),
             claims=held.claims,
-            aka_vcts=held.aka_vcts,
+            # the other types it says it is of, where the lists allow its issuer those too
+            aka_vcts=types_vouched_for(self.trust_lists(), held.aka_vcts, chain, at=self._at()),
         )
 
     def _check_mdoc(

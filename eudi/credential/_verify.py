@@ -32,6 +32,7 @@ from credentials.sdjwt import KeyBindingCheck
 from credentials.sdjwt_vc import verify_sd_jwt_vc
 from credentials.status_list import (
     MAX_TOKEN_BYTES,
+    RELYING_PARTY_ALGORITHMS,
     Status,
     StatusListToken,
     check_status,
@@ -107,7 +108,11 @@ def _status_token(
     text = data.decode("ascii", "replace").strip()
     if JWS.fullmatch(text):
         return verify_status_list_jwt(
-            text, uri=uri, now=now, resolve_key=lambda header: signer(x5c_certificates(header))
+            text,
+            uri=uri,
+            now=now,
+            resolve_key=lambda header: signer(x5c_certificates(header)),
+            algorithms=RELYING_PARTY_ALGORITHMS,
         )
     raw = data
     if HEX.fullmatch(text):
@@ -116,7 +121,11 @@ def _status_token(
         with contextlib.suppress(InvalidInput):
             raw = b64url_decode(text.rstrip("="))
     return verify_status_list_cwt(
-        raw, uri=uri, now=now, resolve_key=lambda headers: signer(cose.x5chain_from_headers(headers))
+        raw,
+        uri=uri,
+        now=now,
+        resolve_key=lambda headers: signer(cose.x5chain_from_headers(headers)),
+        algorithms=RELYING_PARTY_ALGORITHMS,
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -33,13 +35,13 @@ from common.net import Fetcher, FetchError, FetchPolicy, Response
 )
 def test_refused_before_connecting(url: str) -> None:
     with pytest.raises(FetchError):
-        Fetcher().check_url(url)
+        asyncio.run(Fetcher().check_url(url))
 
 
 def test_loopback_http_only_when_allowed() -> None:
-    Fetcher(FetchPolicy(allow_loopback=True)).check_url("http://127.0.0.1:8000/x")
+    asyncio.run(Fetcher(FetchPolicy(allow_loopback=True)).check_url("http://127.0.0.1:8000/x"))
     with pytest.raises(FetchError):
-        Fetcher(FetchPolicy(allow_loopback=True)).check_url("http://10.1.2.3/x")
+        asyncio.run(Fetcher(FetchPolicy(allow_loopback=True)).check_url("http://10.1.2.3/x"))
 
 
 async def _fetch(handler: httpx.MockTransport, url: str, **policy: object) -> object:
@@ -100,6 +102,8 @@ def test_redirects_are_followed_when_asked_as_far_as_asked() -> None:
         ({"/a": (302, "https://169.254.169.254/latest")}, "non-public"),
         ({"/a": (302, "")}, "redirect"),  # no Location
         ({"/a": (300, "/b")}, "redirect"),  # multiple choices: not followed
+        ({"/a": (302, "//[x")}, "malformed"),  # a Location that is no URL
+        ({"/a": (302, "https://a]b/")}, "malformed"),
     ],
 )
 def test_a_followed_redirect_is_checked_like_the_first_url(
@@ -201,7 +205,7 @@ def test_the_connection_goes_to_the_checked_address(monkeypatch: pytest.MonkeyPa
 def test_a_name_with_any_non_public_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     _resolving(monkeypatch, ["93.184.216.34", "10.0.0.8"])
     with pytest.raises(FetchError, match="non-public"):
-        Fetcher().check_url("https://mixed.example/")
+        asyncio.run(Fetcher().check_url("https://mixed.example/"))
 
 
 def test_each_checked_address_is_tried_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -226,5 +230,39 @@ def test_each_checked_address_is_tried_in_turn(monkeypatch: pytest.MonkeyPatch) 
 def test_a_name_is_looked_up_as_it_goes_on_the_wire(monkeypatch: pytest.MonkeyPatch) -> None:
     """IDNA 2008, as in Host and TLS: faß.de is xn--fa-hia.de, not fass.de (IDNA 2003)."""
     looked_up = _resolving(monkeypatch, ["93.184.216.34"])
-    assert Fetcher().check_url("https://faß.de/x") == ["93.184.216.34"]
+    assert asyncio.run(Fetcher().check_url("https://faß.de/x")) == ["93.184.216.34"]
     assert looked_up == ["xn--fa-hia.de"]
+
+
+def test_the_deadline_bounds_a_slow_name_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lookup runs off the event loop: the fetch gives up at its deadline, and the loop is free
+    meanwhile (a redirect chain would otherwise stack one blocking lookup per hop)."""
+    import socket
+    import time
+
+    def slow(*_: object, **__: object) -> list[tuple[object, ...]]:
+        time.sleep(1.5)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    ticks: list[float] = []
+
+    async def scenario() -> float:
+        async def tick() -> None:
+            while True:
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.05)
+
+        ticker = asyncio.create_task(tick())
+        started = time.monotonic()
+        fetcher = Fetcher(FetchPolicy(timeout=0.3))
+        try:
+            with pytest.raises(FetchError, match="longer than"):
+                await fetcher.get("https://slow.example/x")
+            return time.monotonic() - started
+        finally:
+            ticker.cancel()
+            await fetcher.aclose()
+
+    assert asyncio.run(scenario()) < 1.0
+    assert len(ticks) >= 4  # the loop ran while the name was being looked up

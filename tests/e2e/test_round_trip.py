@@ -23,6 +23,7 @@ from common.clock import SystemClock
 from common.config import load_chain, load_private_key
 from common.errors import EudiError
 from common.jose import b64url_decode, b64url_encode, parse_jws, public_jwk
+from credentials.catalog.diploma import DIPLOMA_VCT
 from credentials.catalog.pid import PID_VCT
 from credentials.sdjwt import select
 from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc
@@ -31,7 +32,7 @@ from eudi.federation import Federation, run_federation
 from issuer.service import PID_SD_JWT
 from openid4vc.issuance import PRE_AUTHORIZED_GRANT
 from openid4vc.request_object import sign_request_object
-from trust_list.pki import make_dev_pki
+from trust_list.pki import load_dev_pki, make_dev_pki
 from verifier.policy import preset_query
 from wallet.agent import PresentationProposal, WalletAgent, redirect_of
 from wallet.errors import IssuerError
@@ -649,6 +650,61 @@ def test_wallet_tells_the_verifier_what_is_wrong_with_an_authentic_request(
     assert error == "invalid_request"
     assert result["status"] == "failed" and result["error"] == "invalid_request"
     assert "redirect_uri" in result["error_description"]
+
+
+@pytest.mark.parametrize(
+    ("signer", "vct", "verified"),
+    [
+        ("pid", "urn:eudi:pid:nl:1", True),  # a domestic PID type that is also the EU PID type
+        ("eaa", DIPLOMA_VCT, False),  # a diploma registry's credential saying it is a PID is none
+    ],
+)
+def test_a_credential_answers_for_its_aka_vcts_where_its_issuer_may_issue_them(
+    federation: Federation, tmp_path: Path, signer: str, vct: str, verified: bool
+) -> None:
+    """SD-JWT VC section 3.2.2.1.1: a credential may be treated as any of its types, and only as those
+    the trust lists allow its issuer (the verifier vouches for the issuer by the vct)."""
+    pki = load_dev_pki(federation.pki_dir())
+    key, cert = (
+        (pki.issuer_key, pki.issuer_cert) if signer == "pid" else (pki.eaa_issuer_key, pki.eaa_issuer_cert)
+    )
+
+    async def scenario() -> dict[str, Any]:
+        agent = federation.wallet(tmp_path / "wallet")
+        await receive_pid(agent, federation)
+        [genuine] = agent.store.credentials()
+        holder_key = agent.store.holder_key(genuine.key_id)
+        credential = issue_sd_jwt_vc(
+            dict(genuine.claims),
+            vct=vct,
+            issuer=genuine.issuer,
+            signing_key=key,
+            x5c=[cert],
+            holder_jwk=public_jwk(holder_key),
+            iat=SystemClock().now(),
+            exp=SystemClock().now() + 3600,
+            aka_vcts=[PID_VCT],
+        )
+        request, proposal = await _proposal(agent, federation)
+        presentation = present_sd_jwt_vc(
+            credential,
+            proposal.disclosed_paths()["pid"],
+            holder_key=holder_key,
+            audience=proposal.request.client_id,
+            nonce=proposal.request.nonce,
+            iat=SystemClock().now(),
+        )
+        _post(proposal, presentation)
+        await agent.fetcher.aclose()
+        return result_of(request)
+
+    result = run(scenario())
+    if verified:
+        assert result["status"] == "verified", result
+        assert result["credentials"]["pid"][0]["vct"] == "urn:eudi:pid:nl:1"
+    else:
+        assert result["status"] == "failed", result
+        assert "pid" not in result.get("credentials", {})
 
 
 def test_pid_from_an_issuer_not_on_the_trust_list_is_refused(federation: Federation, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.trust_list.conftest import NOW, Issued, issue
-from trust_list.decision import issuer_anchors, issuer_service_type, vouch_for_issuer
+from trust_list.decision import issuer_anchors, issuer_service_type, types_vouched_for, vouch_for_issuer
 from trust_list.errors import UntrustedIssuer
 from trust_list.lote import (
     PID_ISSUANCE,
@@ -140,6 +140,15 @@ def test_an_eaa_provider_vouches_only_for_the_types_it_lists(
         vouch_for_issuer(lists, "org.iso.18013.5.1.mDL", [federation["eaa_issuer"].cert], at=NOW)
     assert issuer_anchors(lists, "org.iso.18013.5.1.mDL") == []
     assert issuer_anchors(lists, "urn:eudi:diploma:1") == [federation["eaa_ca"].cert]
+
+
+def test_the_types_a_chain_may_count_as(lists: list[TrustList], federation: dict[str, Issued]) -> None:
+    # what a credential's aka_vcts may count as: the types its issuer is vouched for
+    types = ("urn:eudi:pid:1", "urn:eudi:diploma:1", "org.iso.18013.5.1.mDL", "urn:eudi:pid:de:1")
+    eaa, pid = [federation["eaa_issuer"].cert], [federation["pid_issuer"].cert]
+    assert types_vouched_for(lists, types, eaa, at=NOW) == ("urn:eudi:diploma:1",)
+    assert types_vouched_for(lists, types, pid, at=NOW) == ("urn:eudi:pid:1", "urn:eudi:pid:de:1")
+    assert types_vouched_for(lists, (), pid, at=NOW) == ()
 
 
 def test_dev_pki_eaa_issuer_chains_to_its_ca(pki: DevPki) -> None:

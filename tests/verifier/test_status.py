@@ -162,3 +162,33 @@ def test_a_list_may_be_signed_with_es384_or_es512(curve: ec.EllipticCurve) -> No
         return httpx.Response(200, content=content, headers={"content-type": "application/statuslist+jwt"})
 
     _check(serve, [PKI.pid_ca_cert])
+
+
+def test_stale_lists_leave_the_cache() -> None:
+    clock = FixedClock(NOW)
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        content = status_list_jwt(
+            StatusList.new(16, 1),
+            uri=str(request.url),
+            key=PKI.issuer_key,
+            x5c=[PKI.issuer_cert],
+            iat=clock.now(),
+            exp=None,
+            ttl=60,
+        )
+        return httpx.Response(200, content=content, headers={"content-type": "application/statuslist+jwt"})
+
+    async def scenario() -> StatusChecker:
+        fetcher = Fetcher(FetchPolicy(allow_loopback=True), transport=httpx.MockTransport(serve))
+        checker = StatusChecker(fetcher, clock)
+        try:
+            for n in range(3):
+                await checker.check((3, f"{URI}{n}"), [PKI.pid_ca_cert])
+            clock.advance(61)
+            await checker.check((3, f"{URI}9"), [PKI.pid_ca_cert])
+        finally:
+            await fetcher.aclose()
+        return checker
+
+    assert [key[0] for key in asyncio.run(scenario())._cache] == [f"{URI}9"]
