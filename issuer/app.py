@@ -14,6 +14,7 @@ Endpoints (OpenID4VCI 1.0 unless noted):
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 from collections.abc import Callable
@@ -151,10 +152,15 @@ def create_app(
                 status_code=501,
                 headers={**NO_STORE, **anyone},
             )
-        headers = {"Vary": "Accept", **anyone}  # the answer depends on Accept (section 8.1)
+        headers = {"Vary": "Accept, Accept-Encoding", **anyone}  # the answer depends on both (section 8.1)
         if _wants_cwt(request.headers.get("accept", "")):
             return Response(service.status.cwt(), media_type="application/statuslist+cwt", headers=headers)
-        return Response(service.status.token(), media_type="application/statuslist+jwt", headers=headers)
+        token = service.status.token().encode("ascii")
+        # section 8.2: a JWT list SHOULD go with a content coding (its base64url text shrinks by about
+        # a quarter; the CWT carries the compressed list as bytes already)
+        if _weights(request.headers.get("accept-encoding", "")).get("gzip", 0.0) > 0:
+            token, headers = gzip.compress(token, mtime=0), {**headers, "Content-Encoding": "gzip"}
+        return Response(token, media_type="application/statuslist+jwt", headers=headers)
 
     @app.post("/status")
     async def set_status(request: Request) -> Response:
@@ -193,17 +199,23 @@ _QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 
 
 def _wants_cwt(accept: str) -> bool:
-    """Whether an Accept header prefers the CWT form of the status list over the JWT form (the
-    parameter name ``q`` is case-insensitive, RFC 9110 section 12.4.2)."""
-    weights: dict[str, float] = {}
-    for part in accept.split(",")[:16]:
-        media, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                value = value.strip()
-                quality = float(value) if _QVALUE.fullmatch(value) else 0.0
-        weights[media.strip().lower()] = quality
+    """Whether an Accept header prefers the CWT form of the status list over the JWT form."""
+    weights = _weights(accept)
     cwt = weights.get("application/statuslist+cwt", 0.0)
     return cwt > 0 and cwt > weights.get("application/statuslist+jwt", 0.0)
+
+
+def _weights(header: str) -> dict[str, float]:
+    """The quality of each value of an Accept or Accept-Encoding header (the parameter name ``q`` is
+    case-insensitive, RFC 9110 section 12.4.2; a malformed weight counts as 0)."""
+    weights: dict[str, float] = {}
+    for part in header.split(",")[:16]:
+        value, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, weight = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                weight = weight.strip()
+                quality = float(weight) if _QVALUE.fullmatch(weight) else 0.0
+        weights[value.strip().lower()] = quality
+    return weights

@@ -243,5 +243,8 @@ def test_status_list_is_served_in_both_forms(federation: Federation) -> None:
     assert jwt_form.headers["content-type"] == "application/statuslist+jwt"
     assert cwt_form.headers["content-type"] == "application/statuslist+cwt"
     assert preferred.headers["content-type"] == "application/statuslist+cwt"
-    assert {answer.headers["vary"] for answer in (jwt_form, cwt_form, preferred)} == {"Accept"}
+    assert {answer.headers["vary"] for answer in (jwt_form, cwt_form, preferred)} == {
+        "Accept, Accept-Encoding"
+    }
+    assert jwt_form.headers["content-encoding"] == "gzip"  # httpx takes gzip, and reads it back
     assert cwt_form.content[:1] == b"\xd2"  # COSE_Sign1 tag 18

@@ -425,9 +425,17 @@ def test_the_access_token_is_judged_before_the_body(client: TestClient) -> None:
 
 
 def test_status_list_forms_and_no_history(client: TestClient) -> None:
-    jwt_form = client.get("/status-lists/1")
+    jwt_form = client.get("/status-lists/1", headers={"Accept-Encoding": "identity"})
     assert jwt_form.headers["content-type"] == "application/statuslist+jwt"
-    assert jwt_form.headers["vary"] == "Accept"
+    assert jwt_form.headers["vary"] == "Accept, Accept-Encoding"
+    assert "content-encoding" not in jwt_form.headers and jwt_form.text.count(".") == 2
+    # section 8.2: the JWT form with a content coding when the client takes one
+    for accept_encoding in ("gzip", "br;q=1, GZIP;q=0.5"):
+        coded = client.get("/status-lists/1", headers={"Accept-Encoding": accept_encoding})
+        assert coded.headers["content-encoding"] == "gzip"
+        assert coded.text.rsplit(".", 1)[0] == jwt_form.text.rsplit(".", 1)[0]  # signed afresh
+    refused = client.get("/status-lists/1", headers={"Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers
     cwt_form = client.get("/status-lists/1", headers={"Accept": "application/statuslist+cwt"})
     assert cwt_form.headers["content-type"] == "application/statuslist+cwt"
     # draft -21 section 8.4: a server without historical resolution answers 501
