@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -652,6 +652,46 @@ def test_wallet_tells_the_verifier_what_is_wrong_with_an_authentic_request(
     assert "redirect_uri" in result["error_description"]
 
 
+async def _present_reissued(
+    federation: Federation,
+    tmp_path: Path,
+    *,
+    signing_key: ec.EllipticCurvePrivateKey,
+    x5c: list[x509.Certificate],
+    vct: str = PID_VCT,
+    aka_vcts: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The result of presenting, for the PID query, the wallet's PID claims issued again by
+    ``signing_key`` under ``x5c`` as ``vct`` (bound to the wallet's key)."""
+    agent = federation.wallet(tmp_path / "wallet")
+    await receive_pid(agent, federation)
+    [genuine] = agent.store.credentials()
+    holder_key = agent.store.holder_key(genuine.key_id)
+    credential = issue_sd_jwt_vc(
+        dict(genuine.claims),
+        vct=vct,
+        issuer=genuine.issuer,
+        signing_key=signing_key,
+        x5c=x5c,
+        holder_jwk=public_jwk(holder_key),
+        iat=SystemClock().now(),
+        exp=SystemClock().now() + 3600,
+        aka_vcts=aka_vcts,
+    )
+    request, proposal = await _proposal(agent, federation)
+    presentation = present_sd_jwt_vc(
+        credential,
+        proposal.disclosed_paths()["pid"],
+        holder_key=holder_key,
+        audience=proposal.request.client_id,
+        nonce=proposal.request.nonce,
+        iat=SystemClock().now(),
+    )
+    _post(proposal, presentation)
+    await agent.fetcher.aclose()
+    return result_of(request)
+
+
 @pytest.mark.parametrize(
     ("signer", "vct", "verified"),
     [
@@ -669,36 +709,9 @@ def test_a_credential_answers_for_its_aka_vcts_where_its_issuer_may_issue_them(
         (pki.issuer_key, pki.issuer_cert) if signer == "pid" else (pki.eaa_issuer_key, pki.eaa_issuer_cert)
     )
 
-    async def scenario() -> dict[str, Any]:
-        agent = federation.wallet(tmp_path / "wallet")
-        await receive_pid(agent, federation)
-        [genuine] = agent.store.credentials()
-        holder_key = agent.store.holder_key(genuine.key_id)
-        credential = issue_sd_jwt_vc(
-            dict(genuine.claims),
-            vct=vct,
-            issuer=genuine.issuer,
-            signing_key=key,
-            x5c=[cert],
-            holder_jwk=public_jwk(holder_key),
-            iat=SystemClock().now(),
-            exp=SystemClock().now() + 3600,
-            aka_vcts=[PID_VCT],
-        )
-        request, proposal = await _proposal(agent, federation)
-        presentation = present_sd_jwt_vc(
-            credential,
-            proposal.disclosed_paths()["pid"],
-            holder_key=holder_key,
-            audience=proposal.request.client_id,
-            nonce=proposal.request.nonce,
-            iat=SystemClock().now(),
-        )
-        _post(proposal, presentation)
-        await agent.fetcher.aclose()
-        return result_of(request)
-
-    result = run(scenario())
+    result = run(
+        _present_reissued(federation, tmp_path, signing_key=key, x5c=[cert], vct=vct, aka_vcts=[PID_VCT])
+    )
     if verified:
         assert result["status"] == "verified", result
         assert result["credentials"]["pid"][0]["vct"] == "urn:eudi:pid:nl:1"
@@ -709,36 +722,9 @@ def test_a_credential_answers_for_its_aka_vcts_where_its_issuer_may_issue_them(
 
 def test_pid_from_an_issuer_not_on_the_trust_list_is_refused(federation: Federation, tmp_path: Path) -> None:
     rogue = make_dev_pki(now=datetime.now(UTC))
-
-    async def scenario() -> dict[str, Any]:
-        agent = federation.wallet(tmp_path / "wallet")
-        await receive_pid(agent, federation)
-        [genuine] = agent.store.credentials()
-        holder_key = agent.store.holder_key(genuine.key_id)
-        forged = issue_sd_jwt_vc(
-            dict(genuine.claims),
-            vct=PID_VCT,
-            issuer=genuine.issuer,
-            signing_key=rogue.issuer_key,
-            x5c=[rogue.issuer_cert],
-            holder_jwk=public_jwk(holder_key),
-            iat=SystemClock().now(),
-            exp=SystemClock().now() + 3600,
-        )
-        request, proposal = await _proposal(agent, federation)
-        presentation = present_sd_jwt_vc(
-            forged,
-            proposal.disclosed_paths()["pid"],
-            holder_key=holder_key,
-            audience=proposal.request.client_id,
-            nonce=proposal.request.nonce,
-            iat=SystemClock().now(),
-        )
-        _post(proposal, presentation)
-        await agent.fetcher.aclose()
-        return result_of(request)
-
-    result = run(scenario())
+    result = run(
+        _present_reissued(federation, tmp_path, signing_key=rogue.issuer_key, x5c=[rogue.issuer_cert])
+    )
     assert result["status"] == "failed" and result["reason"] == "untrusted_issuer"
     assert "not issued by a trusted CA" in result["error_description"]
 
