@@ -315,10 +315,21 @@ def verify_issuer_signed(
 def issuer_signed_chain(issuer_signed: bytes) -> list[x509.Certificate]:
     """The ``x5chain`` of an IssuerSigned's issuerAuth, leaf first, as it stands: nothing is verified
     (a holder reads it of a credential it checked when it received it)."""
+    return cose.x5chain(_issuer_auth(issuer_signed))
+
+
+def issuer_auth_algorithm(issuer_signed: bytes) -> tuple[Any, str]:
+    """The ``alg`` of an IssuerSigned's issuerAuth and the curve of its signer's key, as they stand:
+    what a verifier's ``issuerauth_alg_values`` is matched against (OpenID4VP 1.0 appendix B.2.2)."""
+    message = _issuer_auth(issuer_signed)
+    return message.protected.get(cose.ALG), cose.certificate_key(cose.x5chain(message)[0]).curve.name
+
+
+def _issuer_auth(issuer_signed: bytes) -> cose.CoseSign1:
     obj = _map(cbor.decode(issuer_signed, max_bytes=MAX_ISSUER_SIGNED_BYTES), "IssuerSigned")
     if "issuerAuth" not in obj:
         raise MalformedMdoc("IssuerSigned without issuerAuth")
-    return cose.x5chain(cose.decode_sign1(list(_seq(obj["issuerAuth"], "issuerAuth"))))
+    return cose.decode_sign1(list(_seq(obj["issuerAuth"], "issuerAuth")))
 
 
 def select_elements(issuer_signed: bytes, wanted: Mapping[str, Collection[str]]) -> bytes:

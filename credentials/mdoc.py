@@ -2,7 +2,7 @@
 
 - issuer: :func:`issue_mdoc` — IssuerSigned with an MSO signed as COSE_Sign1 (8.3.2.1.2.2, 9.1.2);
 - holder: :func:`select_elements`, :func:`device_response` (8.3.2.1.2.2, 9.1.3),
-  :func:`issuer_signed_chain`;
+  :func:`issuer_signed_chain`, :func:`issuer_auth_algorithm`;
 - verifier: :func:`verify_issuer_signed`, :func:`verify_device_response` (9.3.1);
 - :func:`openid4vp_session_transcript` / :func:`openid4vp_dc_api_session_transcript` (OpenID4VP 1.0
   appendix B.2.6).
@@ -31,6 +31,7 @@ from credentials._mdoc_issuer import (
     ValidateChain,
     Validity,
     VerifiedIssuerSigned,
+    issuer_auth_algorithm,
     issuer_signed_chain,
     parse_mso,
     select_elements,
@@ -51,6 +52,7 @@ __all__ = [
     "VerifiedIssuerSigned",
     "device_response",
     "issue_mdoc",
+    "issuer_auth_algorithm",
     "issuer_signed_chain",
     "openid4vp_dc_api_session_transcript",
     "openid4vp_session_transcript",

@@ -20,8 +20,10 @@ from common.clock import Clock
 from common.errors import EudiError
 from common.jose import b64url_decode, b64url_encode, jwk_thumbprint, parse_jws, public_jwk, x5c_certificates
 from common.net import Fetcher, Response
+from credentials import cose
 from credentials.mdoc import (
     device_response,
+    issuer_auth_algorithm,
     issuer_signed_chain,
     openid4vp_session_transcript,
     select_elements,
@@ -414,6 +416,7 @@ class WalletAgent:
                     await self.fetcher.post(response_uri, data=form)
             raise
         registration, excess = self._registration(request)
+        formats = request.client_metadata.get("vp_formats_supported")
         candidates = [
             Candidate(
                 id=c.credential_id,
@@ -425,6 +428,7 @@ class WalletAgent:
                 aka_vcts=c.aka_vcts,
             )
             for c in self.store.credentials()
+            if not isinstance(formats, Mapping) or _meets(c, formats.get(c.format))
         ]
         selection = select(request.dcql_query, match(request.dcql_query, candidates))
         return PresentationProposal(
@@ -629,6 +633,45 @@ def redirect_of(answer: Mapping[str, Any]) -> str | None:
         return parse_response_uri_answer(answer)
     except OpenID4VCError:
         return None
+
+
+_FULLY_SPECIFIED = {-9: (cose.ES256, "secp256r1"), -51: (-35, "secp384r1"), -52: (-36, "secp521r1")}
+"""COSE ESP256, ESP384 and ESP512 (RFC 9864) as the algorithm and curve each stands for."""
+
+
+def _meets(credential: StoredCredential, wanted: object) -> bool:
+    """Whether a presentation of ``credential`` meets what the verifier's ``vp_formats_supported``
+    asks of its format (OpenID4VP 1.0 appendices B.2.2 and B.3.4): the issuer's signature algorithm,
+    and this wallet's own (ES256 on P-256, for the KB-JWT and the device signature). A credential
+    that does not is not offered, as one of a format the verifier does not take."""
+    if not isinstance(wanted, Mapping):
+        return True
+    try:
+        if credential.format == MDOC_FORMAT:
+            alg, curve = issuer_auth_algorithm(b64url_decode(credential.raw))
+            return _cose_meets(wanted.get("issuerauth_alg_values"), alg, curve) and _cose_meets(
+                wanted.get("deviceauth_alg_values"), cose.ES256, "secp256r1"
+            )
+        alg = parse_jws(credential.raw.split("~", 1)[0]).header.get("alg")
+    except EudiError:
+        return False
+    return _jose_meets(wanted.get("sd-jwt_alg_values"), alg) and _jose_meets(
+        wanted.get("kb-jwt_alg_values"), "ES256"
+    )
+
+
+def _cose_meets(values: object, alg: object, curve: str) -> bool:
+    """B.2.2: a value naming ``alg`` itself, or the fully specified algorithm of ``alg`` on ``curve``."""
+    if not isinstance(values, list):
+        return True
+    return any(
+        type(value) is int and (value == alg or _FULLY_SPECIFIED.get(value) == (alg, curve))
+        for value in values
+    )
+
+
+def _jose_meets(values: object, alg: object) -> bool:
+    return not isinstance(values, list) or alg in values
 
 
 def _authorities(credential: StoredCredential) -> dict[str, set[str]] | None:

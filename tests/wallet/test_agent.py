@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,14 +13,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from common.clock import FixedClock
-from common.jose import b64url_encode, encode_jws, x5c_header
+from common.jose import b64url_encode, encode_jws, public_jwk, x5c_header
 from common.net import Fetcher
+from credentials.mdoc import issue_mdoc
+from credentials.sdjwt_vc import issue_sd_jwt_vc
 from openid4vc.dcql import parse_dcql_query
 from openid4vc.request_object import AuthorizationRequest
 from trust_list.errors import InvalidRegistration, NotRegistered
 from trust_list.loader import TrustListLoader
 from trust_list.pki import make_dev_pki
-from wallet.agent import REFUSE, WARN, WalletAgent, _authorities
+from wallet.agent import REFUSE, WARN, WalletAgent, _authorities, _cose_meets, _meets
 from wallet.store import FolderStore, StoredCredential
 
 NOW = 1_790_000_000
@@ -107,3 +109,62 @@ def test_aki_follows_the_issuer_path_only() -> None:
     assert authorities([leaf, junk, ca]) == {"aki": {aki(ca_key)}}  # the path breaks at the stranger
     unreadable = StoredCredential("c", "mso_mdoc", "AAAA", None, "https://i.example", None, "k", NOW, {}, "d")
     assert _authorities(unreadable) is None
+
+
+def _held(format_: str, signer: ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> StoredCredential:
+    """A credential of ``format_`` signed by ``signer`` (its algorithm follows the key's curve)."""
+    holder = ec.generate_private_key(ec.SECP256R1())
+    if format_ == "mso_mdoc":
+        when = datetime.fromtimestamp(NOW, UTC)
+        raw = b64url_encode(
+            issue_mdoc(
+                "eu.europa.ec.eudi.pid.1",
+                {"eu.europa.ec.eudi.pid.1": {"given_name": "Emma"}},
+                signing_key=signer,
+                x5chain=[cert],
+                device_key=holder.public_key(),
+                signed=when,
+                valid_from=when,
+                valid_until=when + timedelta(days=1),
+            )
+        )
+    else:
+        raw = issue_sd_jwt_vc(
+            {"given_name": "Emma"},
+            vct="urn:eudi:pid:1",
+            issuer=None,
+            signing_key=signer,
+            x5c=[cert],
+            holder_jwk=public_jwk(holder),
+            iat=NOW,
+        )
+    return StoredCredential("c", format_, raw, None, "https://issuer.example", None, "k", NOW, {})
+
+
+@pytest.mark.parametrize(
+    ("format_", "wanted", "met"),
+    [
+        ("dc+sd-jwt", None, True),  # nothing asked of the format
+        ("dc+sd-jwt", {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256", "ES384"]}, True),
+        ("dc+sd-jwt", {"sd-jwt_alg_values": ["ES384"]}, False),  # the issuer signed ES256
+        ("dc+sd-jwt", {"kb-jwt_alg_values": ["EdDSA"]}, False),  # this wallet signs ES256
+        ("mso_mdoc", {"issuerauth_alg_values": [-7], "deviceauth_alg_values": [-7]}, True),
+        ("mso_mdoc", {"issuerauth_alg_values": [-9], "deviceauth_alg_values": [-9]}, True),  # ESP256
+        ("mso_mdoc", {"issuerauth_alg_values": [-51, -35]}, False),  # P-384 only
+        ("mso_mdoc", {"deviceauth_alg_values": [-65537]}, False),  # a MAC the wallet does not make
+    ],
+)
+def test_a_credential_is_offered_only_where_its_algorithms_are_taken(
+    format_: str, wanted: dict[str, object] | None, met: bool
+) -> None:
+    # OpenID4VP 1.0 B.2.2 and B.3.4: -7 by a P-256 key meets -9, the fully specified ES256
+    assert _meets(_held(format_, PKI.issuer_key, PKI.issuer_cert), wanted) is met
+
+
+def test_a_fully_specified_algorithm_names_its_curve() -> None:
+    # an ES384 (-35) issuerAuth by a P-384 key meets ESP384 (-51), not ESP256 (-9); our own mdocs are
+    # ES256 only, so this is the rule itself
+    assert _cose_meets([-51], -35, "secp384r1") and _cose_meets([-35], -35, "secp384r1")
+    assert not _cose_meets([-9, -7], -35, "secp384r1")
+    assert not _cose_meets([-9], -7, "secp384r1")  # ES256 on another curve is not ESP256
+    assert not _cose_meets([True], 1, "secp256r1")  # a JSON true is no algorithm
