@@ -158,7 +158,8 @@ def create_app(
         token = service.status.token().encode("ascii")
         # section 8.2: a JWT list SHOULD go with a content coding (its base64url text shrinks by about
         # a quarter; the CWT carries the compressed list as bytes already)
-        if _weights(request.headers.get("accept-encoding", "")).get("gzip", 0.0) > 0:
+        codings = _weights(", ".join(request.headers.getlist("accept-encoding")))
+        if codings.get("gzip", codings.get("x-gzip", codings.get("*", 0.0))) > 0:
             token, headers = gzip.compress(token, mtime=0), {**headers, "Content-Encoding": "gzip"}
         return Response(token, media_type="application/statuslist+jwt", headers=headers)
 

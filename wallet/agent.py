@@ -416,7 +416,6 @@ class WalletAgent:
                     await self.fetcher.post(response_uri, data=form)
             raise
         registration, excess = self._registration(request)
-        formats = request.client_metadata.get("vp_formats_supported")
         candidates = [
             Candidate(
                 id=c.credential_id,
@@ -427,8 +426,7 @@ class WalletAgent:
                 authorities=_authorities(c),
                 aka_vcts=c.aka_vcts,
             )
-            for c in self.store.credentials()
-            if not isinstance(formats, Mapping) or _meets(c, formats.get(c.format))
+            for c in _offered(self.store.credentials(), request.client_metadata.get("vp_formats_supported"))
         ]
         selection = select(request.dcql_query, match(request.dcql_query, candidates))
         return PresentationProposal(
@@ -639,6 +637,14 @@ _FULLY_SPECIFIED = {-9: (cose.ES256, "secp256r1"), -51: (-35, "secp384r1"), -52:
 """COSE ESP256, ESP384 and ESP512 (RFC 9864) as the algorithm and curve each stands for."""
 
 
+def _offered(credentials: Sequence[StoredCredential], formats: object) -> list[StoredCredential]:
+    """The credentials a verifier with ``vp_formats_supported`` = ``formats`` takes: of a format it
+    lists, with algorithms it lists (all of them when it names no formats)."""
+    if not isinstance(formats, Mapping):
+        return list(credentials)
+    return [c for c in credentials if c.format in formats and _meets(c, formats[c.format])]
+
+
 def _meets(credential: StoredCredential, wanted: object) -> bool:
     """Whether a presentation of ``credential`` meets what the verifier's ``vp_formats_supported``
     asks of its format (OpenID4VP 1.0 appendices B.2.2 and B.3.4): the issuer's signature algorithm,
@@ -661,17 +667,18 @@ def _meets(credential: StoredCredential, wanted: object) -> bool:
 
 
 def _cose_meets(values: object, alg: object, curve: str) -> bool:
-    """B.2.2: a value naming ``alg`` itself, or the fully specified algorithm of ``alg`` on ``curve``."""
-    if not isinstance(values, list):
+    """B.2.2: a value naming ``alg`` itself, or the fully specified algorithm of ``alg`` on ``curve``;
+    no constraint when absent, and none met by a value that is not the non-empty array it must be."""
+    if values is None:
         return True
-    return any(
+    return isinstance(values, list) and any(
         type(value) is int and (value == alg or _FULLY_SPECIFIED.get(value) == (alg, curve))
         for value in values
     )
 
 
 def _jose_meets(values: object, alg: object) -> bool:
-    return not isinstance(values, list) or alg in values
+    return values is None or (isinstance(values, list) and alg in values)
 
 
 def _authorities(credential: StoredCredential) -> dict[str, set[str]] | None:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import time
+import zlib
+from typing import Any
 
 import httpx
 import pytest
@@ -266,3 +270,53 @@ def test_the_deadline_bounds_a_slow_name_lookup(monkeypatch: pytest.MonkeyPatch)
 
     assert asyncio.run(scenario()) < 1.0
     assert len(ticks) >= 4  # the loop ran while the name was being looked up
+
+
+def _streamed(body: bytes, coding: str | None, *, step: int = 4096) -> httpx.MockTransport:
+    """A server sending ``body`` in chunks, as a network answer arrives, with ``Content-Encoding``."""
+
+    async def chunks() -> Any:
+        for start in range(0, len(body), step):
+            yield body[start : start + step]
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        assert request.headers["accept-encoding"] == "gzip"
+        headers = {"content-encoding": coding} if coding else {}
+        return httpx.Response(200, headers=headers, content=chunks())
+
+    return httpx.MockTransport(serve)
+
+
+def _gzip_of_zeros(mebibytes: int) -> bytes:
+    deflate = zlib.compressobj(wbits=31)
+    return b"".join([deflate.compress(bytes(1 << 20)) for _ in range(mebibytes)] + [deflate.flush()])
+
+
+def test_a_gzip_body_is_inflated() -> None:
+    text = b"status list " * 1000
+    answer = asyncio.run(_fetch(_streamed(gzip.compress(text), "gzip"), "http://127.0.0.1/x"))
+    assert isinstance(answer, Response) and answer.content == text
+
+
+def test_a_gzip_bomb_is_cut_at_the_limit_without_inflating_it() -> None:
+    bomb = _gzip_of_zeros(256)  # 256 MiB of zeros in about 256 KB
+    assert len(bomb) < 300_000
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="more than 1000000 bytes"):
+        asyncio.run(_fetch(_streamed(bomb, "gzip"), "http://127.0.0.1/x", max_bytes=1_000_000))
+    assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.parametrize(
+    ("body", "coding", "refusal"),
+    [
+        (gzip.compress(gzip.compress(b"x")), "gzip, gzip", "not taken"),  # stacked codings
+        (b"x", "br", "not taken"),
+        (b"x", "deflate", "not taken"),
+        (b"not gzip at all", "gzip", "corrupt"),
+        (gzip.compress(b"x" * 1000)[:-12], "gzip", "truncated"),
+    ],
+)
+def test_other_and_broken_codings_are_refused(body: bytes, coding: str, refusal: str) -> None:
+    with pytest.raises(FetchError, match=refusal):
+        asyncio.run(_fetch(_streamed(body, coding), "http://127.0.0.1/x"))

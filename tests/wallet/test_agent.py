@@ -22,7 +22,7 @@ from openid4vc.request_object import AuthorizationRequest
 from trust_list.errors import InvalidRegistration, NotRegistered
 from trust_list.loader import TrustListLoader
 from trust_list.pki import make_dev_pki
-from wallet.agent import REFUSE, WARN, WalletAgent, _authorities, _cose_meets, _meets
+from wallet.agent import REFUSE, WARN, WalletAgent, _authorities, _cose_meets, _meets, _offered
 from wallet.store import FolderStore, StoredCredential
 
 NOW = 1_790_000_000
@@ -152,6 +152,8 @@ def _held(format_: str, signer: ec.EllipticCurvePrivateKey, cert: x509.Certifica
         ("mso_mdoc", {"issuerauth_alg_values": [-9], "deviceauth_alg_values": [-9]}, True),  # ESP256
         ("mso_mdoc", {"issuerauth_alg_values": [-51, -35]}, False),  # P-384 only
         ("mso_mdoc", {"deviceauth_alg_values": [-65537]}, False),  # a MAC the wallet does not make
+        ("dc+sd-jwt", {"sd-jwt_alg_values": "ES256"}, False),  # not the non-empty array it must be
+        ("mso_mdoc", {"issuerauth_alg_values": []}, False),
     ],
 )
 def test_a_credential_is_offered_only_where_its_algorithms_are_taken(
@@ -159,6 +161,16 @@ def test_a_credential_is_offered_only_where_its_algorithms_are_taken(
 ) -> None:
     # OpenID4VP 1.0 B.2.2 and B.3.4: -7 by a P-256 key meets -9, the fully specified ES256
     assert _meets(_held(format_, PKI.issuer_key, PKI.issuer_cert), wanted) is met
+
+
+def test_a_credential_of_a_format_the_verifier_does_not_list_is_not_offered() -> None:
+    sd_jwt, mdoc = (
+        _held("dc+sd-jwt", PKI.issuer_key, PKI.issuer_cert),
+        _held("mso_mdoc", PKI.issuer_key, PKI.issuer_cert),
+    )
+    assert _offered([sd_jwt, mdoc], {"mso_mdoc": {}}) == [mdoc]
+    assert _offered([sd_jwt, mdoc], None) == [sd_jwt, mdoc]  # no formats named: no constraint
+    assert _offered([sd_jwt, mdoc], {"dc+sd-jwt": {"kb-jwt_alg_values": ["ES384"]}, "mso_mdoc": {}}) == [mdoc]
 
 
 def test_a_fully_specified_algorithm_names_its_curve() -> None:
