@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
@@ -49,7 +48,7 @@ class StatusChecker:
     def __init__(self, fetcher: Fetcher, clock: Clock) -> None:
         self.fetcher = fetcher
         self.clock = clock
-        self._cache: dict[tuple[str, bool, frozenset[bytes]], tuple[StatusListToken, float]] = {}
+        self._cache: dict[tuple[str, bool, frozenset[x509.Certificate]], tuple[StatusListToken, float]] = {}
 
     async def check(
         self, reference: tuple[int, str], anchors: Sequence[x509.Certificate], *, prefer_cwt: bool = False
@@ -84,7 +83,7 @@ class StatusChecker:
         self, uri: str, anchors: Sequence[x509.Certificate], prefer_cwt: bool
     ) -> StatusListToken:
         now = self.clock.now()
-        key = (uri, prefer_cwt, frozenset(_der(anchor) for anchor in anchors))
+        key = (uri, prefer_cwt, frozenset(anchors))  # certificates compare and hash by their DER
         cached = self._cache.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
@@ -131,7 +130,3 @@ def _signing_key(
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise StatusUnavailable("the status list signer does not hold an EC key")
     return key
-
-
-def _der(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.DER)
