@@ -444,9 +444,19 @@ def test_valid_until_must_be_later_than_valid_from(pki: Pki) -> None:
 
 
 def test_signed_outside_ds_certificate(pki: Pki) -> None:
-    data = pki.issue(signed=T0 - timedelta(days=60))
-    with pytest.raises(InvalidValidity):
-        verify(pki, data)
+    """``signed`` before the DS certificate's notBefore (T0 - 30 days) or, in an MSO re-signed with
+    everything else unchanged and valid now, after its notAfter (T0 + 370 days)."""
+    with pytest.raises(InvalidValidity, match="signer certificate validity"):
+        verify(pki, pki.issue(signed=T0 - timedelta(days=60)))
+
+    def sign_late(obj: Any) -> None:
+        mso = cbor2.loads(cbor2.loads(obj["issuerAuth"][2]).value)
+        mso["validityInfo"]["signed"] = T0 + timedelta(days=380)
+        signed = cose.sign1(cbor.encode(cbor.wrap24(mso)), pki.ds_key, unprotected=obj["issuerAuth"][1])
+        obj["issuerAuth"] = cbor2.loads(signed).value
+
+    with pytest.raises(InvalidValidity, match="signer certificate validity"):
+        verify(pki, edit(pki.issue(), sign_late))
 
 
 def test_issuer_auth_by_another_key(pki: Pki) -> None:

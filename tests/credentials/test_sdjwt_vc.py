@@ -354,6 +354,20 @@ def test_key_binding_is_required_and_needs_cnf(issued: str) -> None:
         verified_claims(presented(issued), key_binding=KeyBindingCheck(audience=AUD, nonce="other", now=NOW))
 
 
+@pytest.mark.parametrize(
+    "audience", ["verifier.example", "x509_hash:verifier.example", "https://verifier.example"]
+)
+def test_key_binding_for_the_client_id_without_its_prefix_is_refused(issued: str, audience: str) -> None:
+    """The KB-JWT ``aud`` must be the whole Client Identifier, its prefix included (OpenID4VP 1.0,
+    Client Identifier Prefix syntax, and the SD-JWT VC presentation response): the bare host, or the
+    host under another prefix, names another verifier."""
+    text = present_sd_jwt_vc(
+        issued, [("given_name",)], holder_key=HOLDER_KEY, audience=audience, nonce=NONCE, iat=NOW
+    )
+    with pytest.raises(InvalidKeyBinding):
+        verified_claims(text)
+
+
 def test_wallet_refuses_what_it_should_not_keep(issued: str) -> None:
     with pytest.raises(InvalidSignature):
         read_issued_sd_jwt_vc(issued, issuer_key=OTHER_KEY.public_key(), now=NOW)
