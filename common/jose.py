@@ -425,8 +425,8 @@ class Jws(NamedTuple):
     def alg(self) -> Algorithm:
         return Algorithm.from_jose(self.header.get("alg"))
 
-    def claims(self, *, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any]:
-        value = parse_json(self.payload, max_depth=max_depth)
+    def claims(self, *, max_bytes: int = MAX_TOKEN_BYTES, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any]:
+        value = parse_json(self.payload, max_bytes=max_bytes, max_depth=max_depth)
         if not isinstance(value, dict):
             raise InvalidInput("JWS payload is not a JSON object")
         return value
@@ -516,13 +516,19 @@ def _x5c_entry(cert: x509.Certificate) -> str:
 def load_der_certificate(der: bytes) -> x509.Certificate:
     """A DER certificate with its names, validity and extensions read at once. cryptography reads them
     lazily, so a malformed name or extension in a certificate that came from outside would otherwise
-    raise, as ValueError or cryptography's own exceptions, wherever it is first used; here any of them
-    is a ``ValueError``, at parsing."""
+    raise, as ValueError, TypeError, KeyError or cryptography's own exceptions, wherever it is first
+    used; here any of them is a ``ValueError``, at parsing."""
     try:
         cert = x509.load_der_x509_certificate(der)
         _ = cert.issuer, cert.subject, cert.not_valid_before_utc, cert.not_valid_after_utc, cert.extensions
-    except (x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
-        raise ValueError(f"certificate does not parse: {exc}") from exc
+    except (
+        x509.InvalidVersion,
+        x509.DuplicateExtension,
+        x509.UnsupportedGeneralNameType,
+        TypeError,  # a name attribute of the wrong ASN.1 type (a common name as a BIT STRING)
+        KeyError,  # a value cryptography has no name for (a TLS feature number other than 5 and 17)
+    ) as exc:
+        raise ValueError(f"certificate does not parse: {exc!r}") from exc
     return cert
 
 

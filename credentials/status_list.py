@@ -266,7 +266,9 @@ def _time(claims: Mapping[Any, Any], key: object, name: str, *, required: bool) 
         if required:
             raise InvalidStatusListToken(f"status list token lacks {name}")
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InvalidStatusListToken(f"status list token {name} must be a non-negative number of seconds")
+    if isinstance(value, float) and not math.isfinite(value):  # for an int, isfinite overflows past a double
         raise InvalidStatusListToken(f"status list token {name} must be a non-negative number of seconds")
     return value
 
@@ -358,7 +360,7 @@ def verify_status_list_jwt(
     except CryptoError as exc:
         raise StatusListSignatureInvalid(f"status list token signature: {exc}") from exc
     try:
-        claims = jws.claims()
+        claims = jws.claims(max_bytes=max_token_bytes)  # the list is most of the token
     except InvalidInput as exc:
         raise InvalidStatusListToken(f"status list token payload: {exc}") from exc
     sub, iat, exp, ttl = _validated(claims, ("sub", "iat", "exp", "nbf", "ttl"), uri=uri, now=now)

@@ -185,9 +185,13 @@ def plain(value: Any, *, brief: bool = False) -> Any:
 
 
 def epoch(value: Any) -> str | None:
+    """A NumericDate as ISO 8601 text; None for what is not one, or not one of years 1 to 9999."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return datetime.fromtimestamp(value, UTC).isoformat()
+    try:
+        return datetime.fromtimestamp(value, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):  # beyond a double, the platform's time_t, or year 9999
+        return None
 
 
 def thumbprint(jwk: Any) -> str | None:

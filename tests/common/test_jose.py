@@ -317,6 +317,56 @@ def test_certificates_from_outside_are_parsed_in_full() -> None:
         x5chain_from_headers({33: der})
 
 
+def _der_with(replace: tuple[bytes, bytes], *extensions: Any) -> bytes:
+    """A self-signed certificate, one run of its DER bytes replaced (the signature no longer matters:
+    these certificates must not even parse)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = ec.derive_private_key(0x5EED, ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test")])
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=1))
+    )
+    for extension in extensions:
+        builder = builder.add_extension(extension, critical=False)
+    der = builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+    old, new = replace
+    assert der.count(old) >= 1
+    return der.replace(old, new)
+
+
+def test_certificates_that_cryptography_reads_with_a_type_or_key_error_are_refused() -> None:
+    """Found by fuzzing: a common name held as a BIT STRING (TypeError when the name is read) and a
+    TLS feature number cryptography has no name for (KeyError when the extensions are read)."""
+    from cryptography import x509
+
+    from common.jose import load_der_certificate, x5c_certificates
+
+    common_name = bytes.fromhex("0603550403")
+    bit_string_name = _der_with((common_name + b"\x0c\x04Test", common_name + b"\x03\x04\x00est"))
+    # the TLS feature OID, then OCTET STRING { SEQUENCE { INTEGER 5 } } up to the 5
+    tls_feature = bytes.fromhex("06082b06010505070118040530030201")
+    unknown_feature = _der_with(
+        (tls_feature + b"\x05", tls_feature + b"\x01"), x509.TLSFeature([x509.TLSFeatureType.status_request])
+    )
+    for der in (bit_string_name, unknown_feature):
+        with pytest.raises(ValueError):
+            load_der_certificate(der)
+        with pytest.raises(InvalidInput):
+            x5c_certificates({"x5c": [base64.b64encode(der).decode("ascii")]})
+
+
 @pytest.mark.parametrize(
     "text",
     [b'"\\ud800"', b'{"\\udc00": 1}', b'["ok", {"a": "x\\uDBFFy"}]', '"\ud800"', '{"a": "\udfff"}'],

@@ -318,6 +318,32 @@ def test_expired_refused(now: int) -> None:
         verify_status_list_jwt(_jwt(), uri=URI, now=now, resolve_key=_key)
 
 
+@pytest.mark.parametrize("name", ["iat", "exp", "nbf", "ttl"])
+def test_numeric_dates_beyond_a_double_are_read_as_integers(name: str) -> None:
+    """Found by fuzzing: JSON integers of hundreds of digits are numbers of seconds like any other
+    (math.isfinite had raised OverflowError on them): far in the future, so only nbf refuses."""
+    claims = {"sub": URI, "iat": IAT, "status_list": _sample(2).to_json(), name: 10**400}
+    token = encode_jws({"typ": "statuslist+jwt"}, claims, KEY)
+    if name == "nbf":
+        with pytest.raises(InvalidStatusListToken, match="not valid before"):
+            verify_status_list_jwt(token, uri=URI, now=IAT, resolve_key=_key)
+    else:
+        assert getattr(verify_status_list_jwt(token, uri=URI, now=IAT, resolve_key=_key), name) == 10**400
+
+
+def test_a_list_that_compresses_badly_is_read_up_to_the_token_bound() -> None:
+    """A list of two million random bits makes a payload of about 340 KB, beyond the 256 KB bound of
+    other JWTs: the token's own bound (4 MiB) is the payload's."""
+    bits = random.Random(7).randbytes(250_000)
+    status_list = StatusList.decompress(zlib.compress(bits), 1)
+    token = status_list_jwt(status_list, uri=URI, key=KEY, x5c=[], iat=IAT, exp=None, ttl=None)
+    assert len(token) > 300_000
+    result = verify_status_list_jwt(token, uri=URI, now=IAT, resolve_key=_key)
+    assert [check_status(result, idx) for idx in range(16)] == [(bits[0] >> i) & 1 for i in range(8)] + [
+        (bits[1] >> i) & 1 for i in range(8)
+    ]
+
+
 def test_bad_signature_refused() -> None:
     with pytest.raises(StatusListSignatureInvalid):
         verify_status_list_jwt(_jwt(key=OTHER), uri=URI, now=IAT, resolve_key=_key)

@@ -473,3 +473,13 @@ def test_trust_list_by_url_on_loopback(
     assert code == 0, err
     assert json.loads(printed)["vouched_by"]["list"] == LIST
     refused(run(capsys, "verify", str(out), "--trust-list", served, *pinned), "fetch_error")
+
+
+@pytest.mark.parametrize("value", [10**400, 1e300, -1e15, float("nan")])
+def test_a_numeric_date_no_calendar_holds_is_shown_as_none(value: float) -> None:
+    """Found by fuzzing: ``inspect`` shows iat, nbf and exp of any credential it is given, and
+    datetime refuses dates beyond year 9999 (OverflowError, ValueError or OSError by platform)."""
+    from eudi.credential._io import epoch
+
+    assert epoch(value) is None
+    assert epoch(0) == "1970-01-01T00:00:00+00:00"
