@@ -1,6 +1,7 @@
 """The head-by-head walk that :mod:`credentials.cbor` runs over untrusted bytes before ``cbor2`` decodes
-them: declared lengths against the bytes left, depth and item bounds, no indefinite lengths or
-reserved values, shortest heads, tag 24 around a bstr (see that module's docstring).
+them: declared lengths against the bytes left, depth, item and map-size bounds, no indefinite lengths
+or reserved values, shortest heads, only the tags of :data:`ALLOWED_TAGS`, tag 24 around a bstr (see
+that module's docstring).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from collections.abc import Sequence
 from credentials.errors import MalformedCbor
 
 __all__ = [
+    "ALLOWED_TAGS",
     "ARGUMENT",
     "INDEFINITE",
     "MAJOR_BSTR",
+    "MAX_MAP_PAIRS",
     "RESERVED",
     "SHORTEST",
-    "STATEFUL_TAGS",
     "TAG24_HEAD",
     "TAG_ENCODED_CBOR",
     "flat_walk",
@@ -51,10 +53,17 @@ SHORTEST = (0, 24, 1 << 8, 0, 1 << 16, 0, 0, 0, 1 << 32)
 _SIMPLE_TWO_BYTES = 0xF8
 MAJOR_BSTR = 2
 _FIRST_FLOAT_OR_SIMPLE = 0xE0  # major type 7: floats need no shortest form
-STATEFUL_TAGS = frozenset({25, 256, 28, 29})
-"""String references and shared values: ``cbor2`` resolves them against what it decoded before, so a
-few bytes can stand for a large or cyclic structure; :mod:`credentials.cbor` refuses any item the walk
-finds them in."""
+ALLOWED_TAGS = frozenset({0, 1, 17, 18, TAG_ENCODED_CBOR, 100, 1004})
+"""The tags mdocs, COSE and CWTs use: tdate and epoch date-time (0, 1), COSE_Mac0 and COSE_Sign1 (17,
+18), encoded CBOR (24), days and full-date (100, 1004). Any other is refused: ``cbor2`` gives many a
+meaning whose cost the walk cannot bound, such as bignums of any size (2, 3) and the fractions computed
+from them (4, 5, 30), regular expressions it compiles (35), MIME messages it parses (36), sets (258),
+and string references and shared values (25, 256, 28, 29) that let a few bytes stand for a large or
+cyclic structure."""
+MAX_MAP_PAIRS = 256
+"""Most entries of one map. ``cbor2`` builds a map as a dict, and keys of one hash value (arrays as
+keys become tuples, whose hash can be aimed at) make that quadratic: 256 pairs bound the work, and the
+largest map of an mdoc, the value digests of a namespace, holds a few dozen."""
 
 
 # For the flat walk, the two next commonest heads after those of _SKIP get codes of their own in
@@ -65,14 +74,15 @@ _TAG_ONE_BYTE = 0xD8
 
 
 def _step(initial: int) -> int:
-    """For the flat walk: as _SKIP, but for an array, a map or a tag with the argument in the initial
-    byte, -1 - the count of items it holds (arrays n, maps 2n, tags 1); and the two codes above."""
+    """For the flat walk: as _SKIP, but for an array, a map or an allowed tag with the argument in the
+    initial byte, -1 - the count of items it holds (arrays n, maps 2n, tags 1); and the two codes
+    above. A tag that is not allowed takes the slow path (0), which refuses it."""
     major, info = initial >> 5, initial & 0x1F
     if initial | 0x20 == _STRING_ONE_BYTE_LENGTH:
         return _STRING_WITH_LENGTH_BYTE
     if initial == _TAG_ONE_BYTE:
         return _TAG_WITH_NUMBER_BYTE
-    if major not in (4, 5, 6) or info >= 24:
+    if major not in (4, 5, 6) or info >= 24 or (major == 6 and info not in ALLOWED_TAGS):
         return _SKIP[initial]
     return -1 - (info if major == 4 else 2 * info if major == 5 else 1)
 
@@ -80,38 +90,39 @@ def _step(initial: int) -> int:
 _STEP = tuple(_step(initial) for initial in range(256))
 
 
-def walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> bool:
+def walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> None:
     """Check the structure of one well-formed, definite-length item spanning all of ``data``, or,
     given the ``ends`` of consecutive segments of ``data``, of one such item spanning each segment
-    (as if each were walked alone); return whether a tag that ``cbor2`` resolves against earlier
-    items (:data:`STATEFUL_TAGS`) occurs.
+    (each walked as if alone, but ``max_items`` bounds the items of all of them together);
+    :class:`MalformedCbor` if not.
 
     :func:`flat_walk` vouches for nearly every input; what it cannot vouch for, :func:`nested_walk`
     judges (and refuses with the precise error).
     """
-    stateful = flat_walk(data, max_depth, max_items, ends)
-    return nested_walk(data, max_depth, max_items, ends) if stateful is None else stateful
+    if not flat_walk(data, max_depth, max_items, ends):
+        nested_walk(data, max_depth, max_items, ends)
 
 
-def flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]) -> bool | None:
-    """:func:`nested_walk` without its stack, or ``None`` where that walk must judge: any flaw, and
-    more containers in one segment than ``max_depth`` (only then can they nest too deep).
+def flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]) -> bool:
+    """:func:`nested_walk` without its stack: True where it vouches for ``data``, False where that walk
+    must judge: any flaw, and more containers in one segment than ``max_depth`` (only then can they
+    nest too deep).
 
     It reads the same heads in the same order with the same checks; one count, ``need``, of the heads
     still to read (each container adds its items) replaces the stack, whose pushes and pops were most
-    of the cost. Returning ``None`` is always safe: it only costs the other walk.
+    of the cost. Returning False is always safe: it only costs the other walk.
 
     The bounds on items and containers are judged once per segment, not at every container, and the
     items a container declares are not weighed against the bytes left: every head read takes at least
     a byte, so however many items are declared, the walk ends within ``data``.
     """
     end = len(data)
-    pos = 0
-    stateful = False
+    pos = items = 0
     steps = _STEP  # a local, read once per head
     try:
         for segment_end in ends or (end,):
-            need = items = 1
+            need = 1
+            items += 1
             containers = 0
             while need:
                 need -= 1
@@ -122,7 +133,7 @@ def flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]) 
                 if step == _STRING_WITH_LENGTH_BYTE:
                     length = data[pos + 1]
                     if length < 24:
-                        return None
+                        return False
                     pos += 2 + length
                     continue
                 if step == _TAG_WITH_NUMBER_BYTE:
@@ -130,11 +141,9 @@ def flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]) 
                     pos += 2
                     if number == TAG_ENCODED_CBOR:
                         if data[pos] >> 5 != MAJOR_BSTR:
-                            return None
-                    elif number < 24:
-                        return None
-                    elif number in STATEFUL_TAGS:
-                        stateful = True
+                            return False
+                    elif number < 24 or number not in ALLOWED_TAGS:
+                        return False
                     count = 1
                 elif step:
                     count = -1 - step
@@ -145,21 +154,21 @@ def flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]) 
                     arg = ARGUMENT[initial]
                     if arg < 0:
                         if arg in (INDEFINITE, RESERVED):
-                            return None
+                            return False
                         size = -arg
                         if size > end - pos:
-                            return None
+                            return False
                         arg = data[pos] if size == 1 else int.from_bytes(data[pos : pos + size], "big")
                         pos += size
                         if initial < _FIRST_FLOAT_OR_SIMPLE:
                             if arg < SHORTEST[size]:
-                                return None
+                                return False
                         elif initial == _SIMPLE_TWO_BYTES and arg < 32:
-                            return None
+                            return False
                     kind = _KIND[initial]
                     if kind == _STRING:
                         if arg > end - pos:
-                            return None
+                            return False
                         pos += arg
                         continue
                     if kind == _SCALAR:
@@ -167,25 +176,26 @@ def flat_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]) 
                     if kind == _ARRAY:
                         count = arg
                     elif kind == _MAP:
+                        if arg > MAX_MAP_PAIRS:
+                            return False
                         count = 2 * arg
                     else:
                         count = 1
-                        if arg == TAG_ENCODED_CBOR:
-                            if pos >= end or data[pos] >> 5 != MAJOR_BSTR:
-                                return None
-                        elif arg in STATEFUL_TAGS:
-                            stateful = True
+                        if arg not in ALLOWED_TAGS:
+                            return False
+                        if arg == TAG_ENCODED_CBOR and (pos >= end or data[pos] >> 5 != MAJOR_BSTR):
+                            return False
                 containers += 1
                 items += count
                 need += count
             if pos != segment_end or items > max_items or containers > max_depth:
-                return None
+                return False
     except IndexError:
-        return None
-    return stateful
+        return False
+    return True
 
 
-def nested_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> bool:
+def nested_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int] = ()) -> None:
     """:func:`walk`, with a stack of the open containers, so with their depth exact.
 
     Iterative; ``stack`` holds, per open container, how many of its items were still to read when
@@ -201,7 +211,6 @@ def nested_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]
     left = 1  # the top-level item
     stack: list[int] = []
     items = 1
-    stateful = False
     try:
         while True:
             while not left:
@@ -213,8 +222,9 @@ def nested_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]
                         )
                     segment_end = next(segment_ends, -1)
                     if segment_end < 0:
-                        return stateful
-                    left = items = 1  # the next segment's item, bounded on its own
+                        return
+                    left = 1  # the next segment's item
+                    items += 1
                     continue
                 left = stack.pop()
             left -= 1
@@ -257,14 +267,15 @@ def nested_walk(data: bytes, max_depth: int, max_items: int, ends: Sequence[int]
                 if kind == _ARRAY:
                     count = arg
                 elif kind == _MAP:
+                    if arg > MAX_MAP_PAIRS:
+                        raise MalformedCbor(f"CBOR map of more than {MAX_MAP_PAIRS} entries")
                     count = 2 * arg
                 else:
                     count = 1
-                    if arg == TAG_ENCODED_CBOR:
-                        if pos >= end or data[pos] >> 5 != MAJOR_BSTR:
-                            raise MalformedCbor("tag 24 must wrap a byte string")
-                    elif arg in STATEFUL_TAGS:
-                        stateful = True
+                    if arg not in ALLOWED_TAGS:
+                        raise MalformedCbor(f"CBOR tag {arg}, which mdocs, COSE and CWTs do not use")
+                    if arg == TAG_ENCODED_CBOR and (pos >= end or data[pos] >> 5 != MAJOR_BSTR):
+                        raise MalformedCbor("tag 24 must wrap a byte string")
                 if count > end - pos:
                     raise MalformedCbor("CBOR container declares more items than the input holds")
                 if len(stack) >= max_depth:

@@ -4,13 +4,16 @@ Untrusted bytes are first walked head by head, iteratively, before ``cbor2`` dec
 
 - every declared length is checked against the bytes that remain (a bstr declaring 2^40 bytes fails
   at once, nothing is allocated), and an array or map cannot declare more items than bytes remain;
-- nesting depth (arrays, maps and tags) and the total number of items are bounded;
+- nesting depth (arrays, maps and tags), the total number of items and the entries of each map are
+  bounded;
 - indefinite-length items (section 3.2.2), reserved additional-information values (section 3) and
   trailing bytes after the single top-level item are refused;
 - heads must use the preferred (shortest) serialization of section 4.1, so that a tag-24 item
   re-encoded by us has exactly the bytes that were received and digested (ISO/IEC 18013-5 9.1.2.5);
-- tag 24 (encoded CBOR data item, section 3.4.5.1) must wrap a byte string;
-- string references and shared values (tags 25, 256, 28, 29), which mdocs do not use, are refused.
+- only the tags mdocs, COSE and CWTs use are taken (:data:`~credentials._cbor_walk.ALLOWED_TAGS`):
+  those ``cbor2`` would otherwise give a costly meaning (bignums, fractions, regular expressions, MIME
+  messages, sets, string references, shared values) are refused;
+- tag 24 (encoded CBOR data item, section 3.4.5.1) must wrap a byte string.
 
 ``cbor2`` then decodes with duplicate map keys refused (section 5.6). Every failure is
 :class:`~credentials.errors.MalformedCbor`.
@@ -83,15 +86,8 @@ def decode(
     data = bytes(data)
     if len(data) > max_bytes:
         raise MalformedCbor("CBOR input too large")
-    if walk(data, max_depth, max_items):
-        raise MalformedCbor(_STATEFUL)
+    walk(data, max_depth, max_items)
     return _loads(data, max_depth)
-
-
-_STATEFUL = (
-    "CBOR with a string reference or a shared value (tags 25, 256, 28, 29), which mdocs do not use and "
-    "which let a few bytes stand for a large or cyclic structure"
-)
 
 
 def _loads(data: bytes, max_depth: int) -> Any:
@@ -236,8 +232,8 @@ def unwrap24_each(
     max_depth: int = MAX_DEPTH,
     max_items: int = MAX_ITEMS,
 ) -> list[Any]:
-    """:func:`unwrap24` of every tag in ``tags``, each checked and bounded on its own as there:
-    :func:`decode_each` of their :func:`tag24_contents`."""
+    """:func:`unwrap24` of every tag in ``tags``, each checked and bounded as there (their items
+    together): :func:`decode_each` of their :func:`tag24_contents`."""
     return decode_each(tag24_contents(tags), max_bytes=max_bytes, max_depth=max_depth, max_items=max_items)
 
 
@@ -259,7 +255,8 @@ def decode_each(
     max_items: int = MAX_ITEMS,
 ) -> list[Any]:
     """:func:`decode` of each of ``contents`` (byte strings, as :func:`tag24_contents` returns them),
-    each checked and bounded on its own as there.
+    each checked and bounded on its own as there, except that ``max_items`` bounds the items of all of
+    them together.
 
     The items are decoded in one ``cbor2`` call, as the elements of an array written around them
     (each spans exactly its bytes, so the array holds exactly them), which spares a decoder per item;
@@ -272,8 +269,7 @@ def decode_each(
     if ends[-1] > max_bytes and max(map(len, contents)) > max_bytes:  # each is at most their total
         raise MalformedCbor("CBOR input too large")
     joined = b"".join(contents)
-    if walk(joined, max_depth, max_items, ends):
-        raise MalformedCbor(_STATEFUL)
+    walk(joined, max_depth, max_items, ends)
     if len(contents) == 1:
         return [_loads(contents[0], max_depth)]
     array = _loads(_head(_MAJOR_ARRAY_HEAD, len(contents)) + joined, max_depth + 1)

@@ -30,7 +30,10 @@ def json_value(value: Any) -> Any:
     if isinstance(value, bytes):
         return b64url_encode(value)
     if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        try:
+            return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        except OverflowError:  # a moment of year 1 or 9999 whose UTC form falls outside them
+            return value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, list | tuple):

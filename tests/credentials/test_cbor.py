@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 import time
 from typing import Any
@@ -132,7 +133,7 @@ def test_two_byte_simple_values_below_32_refused(hex_data: str) -> None:
 )
 def test_fast_paths_of_the_walk_refuse_what_the_slow_one_does(hex_data: str) -> None:
     data = bytes.fromhex(hex_data)
-    assert _cbor_walk.flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is None
+    assert _cbor_walk.flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is False
     with pytest.raises(MalformedCbor):
         cbor.decode(data)
 
@@ -140,7 +141,7 @@ def test_fast_paths_of_the_walk_refuse_what_the_slow_one_does(hex_data: str) -> 
 def test_more_containers_than_the_depth_bound_but_shallow_is_accepted() -> None:
     """The flat walk cannot tell the depth of more containers than the bound, so the nested one does."""
     data = cbor.encode([[n] for n in range(cbor.MAX_DEPTH + 5)])
-    assert _cbor_walk.flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is None
+    assert _cbor_walk.flat_walk(data, cbor.MAX_DEPTH, cbor.MAX_ITEMS, ()) is False
     assert cbor.decode(data) == [[n] for n in range(cbor.MAX_DEPTH + 5)]
     deep = b"\x81" * (cbor.MAX_DEPTH + 1) + b"\x00"
     with pytest.raises(MalformedCbor, match="nested too deep"):
@@ -158,14 +159,25 @@ _WALK_SEEDS = [
     ),
     cbor.encode([cbor.wrap24({"a": [1, -300, b"x" * 300, "y" * 30]}), {1: -7}, None, 1.5, 2**40]),
     cbor.encode([cbor2.CBORTag(256, [b"ab"]), cbor2.CBORTag(28, [1]), cbor2.CBORSimpleValue(40), -(2**64)]),
+    cbor.encode(
+        [
+            cbor2.CBORTag(1004, "2026-11-29"),
+            cbor2.CBORTag(0, "2026-11-29T12:00:00Z"),
+            cbor2.CBORTag(1, 1_790_000_000),
+            cbor2.CBORTag(100, 20_000),
+            cbor2.CBORTag(18, [b"", {}, None, b""]),
+            {n: n for n in range(30)},
+        ]
+    ),
 ]
 
 
 def _walk_outcome(walk: Any, *args: Any) -> object:
     try:
-        return walk(*args)
+        walk(*args)
     except MalformedCbor:
         return MalformedCbor
+    return True
 
 
 @pytest.mark.parametrize("seed", range(len(_WALK_SEEDS)))
@@ -182,16 +194,13 @@ def test_flat_walk_vouches_only_for_what_the_nested_walk_accepts(seed: int) -> N
         variants.append(data[:at] + data[at + 1 :])
     for variant in variants:
         for bounds in ((cbor.MAX_DEPTH, cbor.MAX_ITEMS), (2, 12)):
-            flat = _cbor_walk.flat_walk(variant, *bounds, ())
-            nested = _walk_outcome(_cbor_walk.nested_walk, variant, *bounds)
-            if flat is not None:
-                assert nested is flat
+            if _cbor_walk.flat_walk(variant, *bounds, ()):
+                assert _walk_outcome(_cbor_walk.nested_walk, variant, *bounds) is True
             # the same in segments, as unwrap24_each walks its items
             segments = (variant, data)
             ends = (len(variant), len(variant) + len(data))
-            flat = _cbor_walk.flat_walk(b"".join(segments), *bounds, ends)
-            if flat is not None:
-                assert _walk_outcome(_cbor_walk.nested_walk, b"".join(segments), *bounds, ends) is flat
+            if _cbor_walk.flat_walk(b"".join(segments), *bounds, ends):
+                assert _walk_outcome(_cbor_walk.nested_walk, b"".join(segments), *bounds, ends) is True
 
 
 @pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 65_535, 65_536])
@@ -271,7 +280,7 @@ def test_string_references_and_shared_values_are_refused() -> None:
     shared = cbor2.CBORTag(24, bytes.fromhex("d81c8101"))  # 28([1]): marks [1] shareable
     reference = cbor2.CBORTag(24, bytes.fromhex("d81d00"))  # 29(0): the first shared value
     for tags in ([shared], [reference], [shared, reference], [cbor2.CBORTag(24, b"\x01"), shared]):
-        with pytest.raises(MalformedCbor, match="shared value"):
+        with pytest.raises(MalformedCbor, match=r"tag 2[89], which mdocs"):
             cbor.unwrap24_each(tags)
     # a few hundred bytes of shared references standing for 2^40 strings; and a cycle
     laughs = [cbor2.CBORTag(28, ["x"])] + [
@@ -284,8 +293,99 @@ def test_string_references_and_shared_values_are_refused() -> None:
     ):
         data = cbor2.dumps(value)
         assert len(data) < 1000
-        with pytest.raises(MalformedCbor, match="string reference"):
+        with pytest.raises(MalformedCbor, match=r"tag 2(56|8), which mdocs"):
             cbor.decode(data)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        cbor2.CBORTag(2, b"\x01" * 2000),  # a bignum of 4,800 digits, which no message can show
+        cbor2.CBORTag(3, b"\x01" * 9),
+        cbor2.CBORTag(4, [-2, 27315]),  # decimal fraction
+        cbor2.CBORTag(5, [10**9, 1]),  # bigfloat: 2 ** 1,000,000,000, computed
+        cbor2.CBORTag(30, [1, 3]),  # rational
+        cbor2.CBORTag(35, "(a)" * 3000),  # a regular expression, compiled
+        cbor2.CBORTag(36, "Content-Type: multipart/mixed\n\n"),  # a MIME message, parsed
+        cbor2.CBORTag(37, b"\x00" * 16),  # UUID
+        cbor2.CBORTag(258, [1, 2]),  # a set
+        cbor2.CBORTag(55799, 1),  # self-described CBOR
+        cbor2.CBORTag(61, cbor2.CBORTag(18, [b"", {}, None, b""])),  # a CWT tag around COSE_Sign1
+        {"k": cbor2.CBORTag(2**40, 1)},  # a tag number in eight bytes
+    ],
+)
+def test_only_the_tags_of_mdocs_cose_and_cwts_are_decoded(value: Any) -> None:
+    """Found by fuzzing: cbor2 gives these tags a meaning whose cost the walk cannot bound (8 KB of
+    regular expression took 2 s to compile, a bignum broke the error messages that show it)."""
+    data = cbor2.dumps(value)
+    with pytest.raises(MalformedCbor, match="which mdocs, COSE and CWTs do not use"):
+        cbor.decode(data)
+    with pytest.raises(MalformedCbor, match="which mdocs, COSE and CWTs do not use"):
+        cbor.unwrap24_each([cbor2.CBORTag(24, cbor.encode(1)), cbor2.CBORTag(24, data)])
+
+
+def test_the_tags_of_mdocs_cose_and_cwts_are_decoded() -> None:
+    value = [
+        cbor2.CBORTag(1004, "2026-11-29"),
+        cbor2.CBORTag(100, 20_000),
+        cbor2.CBORTag(0, "2026-11-29T12:00:00Z"),
+        cbor2.CBORTag(1, 1_790_000_000),
+        cbor2.CBORTag(18, [b"", {}, None, b""]),
+        cbor2.CBORTag(17, [b"", {}, None, b""]),
+        cbor.wrap24(1),
+    ]
+    decoded = cbor.decode(cbor2.dumps(value))
+    assert decoded[:2] == [datetime.date(2026, 11, 29), datetime.date(2024, 10, 4)]
+    assert decoded[2] == datetime.datetime(2026, 11, 29, 12, tzinfo=datetime.UTC)
+    assert [tag.tag for tag in decoded[4:]] == [18, 17, 24]
+
+
+def test_maps_of_more_than_256_entries_are_refused_before_they_are_built() -> None:
+    """Found by fuzzing: 33,000 keys of one hash value (here tuples aimed at one, as bignums were)
+    took 13 s to build into a dict; at most 256 entries, the same trick costs next to nothing."""
+    assert len(cbor.decode(cbor.encode({n: None for n in range(256)}))) == 256
+    with pytest.raises(MalformedCbor, match="map of more than 256 entries"):
+        cbor.decode(cbor.encode({n: None for n in range(257)}))
+    with pytest.raises(MalformedCbor, match="map of more than 256 entries"):
+        cbor.unwrap24_each([cbor.wrap24(1), cbor.wrap24({n: None for n in range(257)})])
+    aimed = ((n, _aimed_at_zero(n)) for n in range(5000))
+    colliding = dict.fromkeys(itertools.islice((key for key in aimed if key[1] is not None), 256))
+    assert len(colliding) == 256 and len({hash(key) for key in colliding}) == 1
+    started = time.perf_counter()
+    assert len(cbor.decode(cbor2.dumps([colliding] * 90))) == 90  # 92,000 items, near the bound
+    assert time.perf_counter() - started < 2.0
+
+
+def _aimed_at_zero(first: int) -> int | None:
+    """The int that makes ``hash((first, it))`` equal ``hash((0, 0))``, if one does: CPython's tuple
+    hash (xxHash's round) runs backwards from its result to the second element's hash, which an int
+    has when it lies within the modulus of int hashes (2^61 - 1)."""
+    mask, prime_1, prime_2, prime_5 = (
+        (1 << 64) - 1,
+        11400714785074694791,
+        14029467366897019727,
+        2870177450012600261,
+    )
+
+    def lane(acc: int, item: int) -> int:
+        acc = (acc + item * prime_2) & mask
+        return (((acc << 31) | (acc >> 33)) & mask) * prime_1 & mask
+
+    want = lane(lane(prime_5, 0), 0)
+    unrotated = want * pow(prime_1, -1, 1 << 64) & mask
+    before = ((unrotated >> 31) | (unrotated << 33)) & mask
+    item_hash = (before - lane(prime_5, hash(first) & mask)) * pow(prime_2, -1, 1 << 64) & mask
+    signed = item_hash - (1 << 64) if item_hash >= 1 << 63 else item_hash
+    return signed if abs(signed) < (1 << 61) - 1 and signed != -1 else None
+
+
+def test_decode_each_bounds_the_items_of_all_its_items_together() -> None:
+    """Found by fuzzing: forty items of 99,999 empty maps each passed a bound held per item, and took
+    300 MB to decode."""
+    nine = cbor2.CBORTag(24, cbor.encode([{}] * 8))  # nine items each
+    assert len(cbor.unwrap24_each([nine] * 2, max_items=18)) == 2
+    with pytest.raises(MalformedCbor, match="too many CBOR items"):
+        cbor.unwrap24_each([nine] * 3, max_items=18)
 
 
 @pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 70_000])

@@ -6,6 +6,7 @@ import datetime
 import math
 
 import cbor2
+import pytest
 
 from credentials.mdoc_json import json_value, namespaces_json
 
@@ -42,3 +43,11 @@ def test_integers_beyond_64_bits_have_no_json_form() -> None:
         None,
         None,
     ]
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-01:00"])
+def test_a_moment_whose_utc_form_no_calendar_holds_keeps_its_offset(text: str) -> None:
+    """Found by fuzzing: a tdate of year 1 or 9999 may have no UTC form in Python's calendar, and
+    astimezone raised OverflowError."""
+    moment = datetime.datetime.fromisoformat(text)
+    assert json_value(moment) == text
