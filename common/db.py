@@ -4,6 +4,10 @@ The services keep one repository class each (``issuer/store.py``, ``verifier/sto
 engine made here. Single-use values (codes, nonces, states) are consumed with one conditional
 ``UPDATE``/``DELETE`` whose row count says whether this caller won, so two workers can never both use
 the same value, on either database.
+
+Text with a NUL character, which PostgreSQL cannot hold and SQLite would, is refused before any
+statement runs, on both databases alike (:class:`~common.errors.InvalidInput`): an identifier from a
+URL or a ``kid`` from a JWE header reaches a query as given.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ def create_engine(url: str, *, schema: str | None = None) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        sa.event.listen(engine, "before_cursor_execute", _refuse_nul)
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(connection: Any, _record: Any) -> None:
@@ -43,6 +48,7 @@ def create_engine(url: str, *, schema: str | None = None) -> Engine:
 
         return engine
     engine = sa.create_engine(url, pool_pre_ping=True)
+    sa.event.listen(engine, "before_cursor_execute", _refuse_nul)
     if schema is None:
         return engine
     if not _IDENTIFIER.fullmatch(schema):
@@ -50,6 +56,16 @@ def create_engine(url: str, *, schema: str | None = None) -> Engine:
     with engine.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     return engine.execution_options(schema_translate_map={None: schema})
+
+
+def _refuse_nul(
+    _connection: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> None:
+    rows = parameters if _executemany else (parameters,)
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(type(value) is str and "\x00" in value for value in values):
+            raise InvalidInput("text with a NUL character, which no record holds")
 
 
 def secret_digest(value: str) -> str:

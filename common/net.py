@@ -188,7 +188,7 @@ class Fetcher:
             return [literal]
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:  # UnicodeError: a label IDNA refuses (empty, over 63)
             raise FetchError(f"cannot resolve {host}") from exc
         return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 

@@ -267,6 +267,16 @@ class VerifierService:
                 result={"error": exc.error, "reason": exc.reason, "error_description": exc.description},
             )
             raise PresentationRejected(exc.description, reason=exc.reason) from exc
+        except BaseException:  # a defect of ours, or a cancelled request: the relying party must not wait
+            self.store.finish(
+                transaction.transaction_id,
+                status=FAILED,
+                result={
+                    "error": "server_error",
+                    "error_description": "the verifier could not check the response",
+                },
+            )
+            raise
         self.store.finish(transaction.transaction_id, status=VERIFIED, result={"credentials": verified})
         return self._redirect(transaction.transaction_id)
 
@@ -327,6 +337,8 @@ class VerifierService:
             credential_query = queries.get(query_id)
             if credential_query is None:
                 raise InvalidRequest(f"vp_token answers {query_id!r}, which was not asked")
+            if len(presentations) > 1 and not credential_query.multiple:  # section 8.1, before any check
+                raise InvalidRequest(f"vp_token holds {len(presentations)} presentations for {query_id!r}")
             for presentation in presentations:
                 if not isinstance(presentation, str):
                     raise InvalidRequest("a presentation must be a string")

@@ -42,6 +42,9 @@ MAX_TTL = 24 * 3600
 """Longest a list is kept, whatever its ``ttl`` says."""
 MAX_LIST_BYTES = 4 * 1024 * 1024
 MAX_REDIRECTS = 5
+RETRY_AFTER = 10
+"""Seconds during which a list that could not be fetched or verified is not asked for again: a response
+of many presentations naming one failing list waits for it once, not once per presentation."""
 
 
 class StatusChecker:
@@ -49,6 +52,7 @@ class StatusChecker:
         self.fetcher = fetcher
         self.clock = clock
         self._cache: dict[tuple[str, bool, frozenset[x509.Certificate]], tuple[StatusListToken, float]] = {}
+        self._failed: dict[tuple[str, bool, frozenset[x509.Certificate]], tuple[EudiError, float]] = {}
 
     async def check(
         self, reference: tuple[int, str], anchors: Sequence[x509.Certificate], *, prefer_cwt: bool = False
@@ -87,6 +91,27 @@ class StatusChecker:
         cached = self._cache.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
+        failed = self._failed.get(key)
+        if failed is not None and failed[1] > now:
+            raise StatusUnavailable(f"the status list failed moments ago: {failed[0]}")
+        try:
+            token = await self._fetch(uri, anchors, prefer_cwt, now)
+        except EudiError as exc:
+            self._failed = {k: entry for k, entry in self._failed.items() if entry[1] > now}
+            self._failed[key] = (exc, now + RETRY_AFTER)
+            raise
+        # the list's ttl, bounded (section 11.5: a revocation must not stay unseen for days)
+        fresh_until = now + min(token.ttl if token.ttl is not None else DEFAULT_TTL, MAX_TTL)
+        if token.exp is not None:
+            fresh_until = min(fresh_until, token.exp)
+        # lists gone stale leave, so that rotated anchors and lists no longer referenced do not pile up
+        self._cache = {k: entry for k, entry in self._cache.items() if entry[1] > now}
+        self._cache[key] = (token, fresh_until)
+        return token
+
+    async def _fetch(
+        self, uri: str, anchors: Sequence[x509.Certificate], prefer_cwt: bool, now: int
+    ) -> StatusListToken:
         accept = f"{CWT_MEDIA_TYPE}, {JWT_MEDIA_TYPE};q=0.5" if prefer_cwt else JWT_MEDIA_TYPE
         answer = await self.fetcher.get(
             uri, headers={"Accept": accept}, max_bytes=MAX_LIST_BYTES, max_redirects=MAX_REDIRECTS
@@ -111,13 +136,6 @@ class StatusChecker:
             )
         else:
             raise StatusUnavailable(f"the status list answered {answer.content_type or 'no content type'}")
-        # the list's ttl, bounded (section 11.5: a revocation must not stay unseen for days)
-        fresh_until = now + min(token.ttl if token.ttl is not None else DEFAULT_TTL, MAX_TTL)
-        if token.exp is not None:
-            fresh_until = min(fresh_until, token.exp)
-        # lists gone stale leave, so that rotated anchors and lists no longer referenced do not pile up
-        self._cache = {k: entry for k, entry in self._cache.items() if entry[1] > now}
-        self._cache[key] = (token, fresh_until)
         return token
 
 

@@ -320,3 +320,11 @@ def test_a_gzip_bomb_is_cut_at_the_limit_without_inflating_it() -> None:
 def test_other_and_broken_codings_are_refused(body: bytes, coding: str, refusal: str) -> None:
     with pytest.raises(FetchError, match=refusal):
         asyncio.run(_fetch(_streamed(body, coding), "http://127.0.0.1/x"))
+
+
+@pytest.mark.parametrize("host", ["a" * 64 + ".example", "a..example"])
+def test_a_name_idna_refuses_is_a_fetch_error(host: str) -> None:
+    """Found by fuzzing: a label over 63 characters, or an empty one, made the name lookup raise
+    UnicodeError, which the verifier's status check took for a defect (a 500)."""
+    with pytest.raises(FetchError, match="cannot resolve"):
+        asyncio.run(Fetcher().check_url(f"https://{host}/status/1"))

@@ -247,3 +247,36 @@ def test_a_lone_surrogate_in_a_query_is_a_400(client: TestClient) -> None:
     body = json.dumps({"dcql_query": query})  # ensure_ascii: the surrogate travels as \ud800
     answer = client.post("/transactions", content=body, headers={"content-type": "application/json"})
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_request", answer.text
+
+
+def test_several_presentations_for_a_query_without_multiple_are_refused_before_any_is_checked(
+    client: TestClient,
+) -> None:
+    """Found by fuzzing: each of up to 20 presentations was checked, its status list fetched, before
+    their number was weighed against the query (OpenID4VP 1.0 section 8.1: one, without multiple)."""
+    body = client.post("/transactions", json={"preset": "pid_basic"}).json()
+    state = parse_jws(client.get(body["request_uri"].removeprefix(BASE)).text).claims()["state"]
+    answer = client.post("/response", data={"vp_token": json.dumps({"pid": ["x~", "y~"]}), "state": state})
+    assert answer.status_code == 400
+    result = client.get(body["result_url"].removeprefix(BASE)).json()
+    assert result["status"] == "failed" and "2 presentations for 'pid'" in result["error_description"]
+
+
+def test_a_defect_while_checking_a_response_fails_the_transaction(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by fuzzing: an exception that was not ours left the transaction claimed for good, and the
+    relying party waiting on it."""
+    from verifier.service import VerifierService
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(VerifierService, "_verify", broken)
+    body = client.post("/transactions", json={"preset": "pid_basic"}).json()
+    state = parse_jws(client.get(body["request_uri"].removeprefix(BASE)).text).claims()["state"]
+    crashing = TestClient(client.app, base_url=BASE, raise_server_exceptions=False)
+    answer = crashing.post("/response", data={"vp_token": json.dumps({"pid": ["x~"]}), "state": state})
+    assert answer.status_code == 500
+    result = client.get(body["result_url"].removeprefix(BASE)).json()
+    assert result["status"] == "failed" and result["error"] == "server_error"

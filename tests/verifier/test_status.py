@@ -19,7 +19,7 @@ from credentials.status_list import StatusList, status_list_jwt
 from credentials.status_list_cwt import status_list_cwt
 from trust_list.pki import _leaf, make_dev_pki
 from verifier.errors import StatusUnavailable
-from verifier.status import MAX_TTL, StatusChecker
+from verifier.status import MAX_TTL, RETRY_AFTER, StatusChecker
 
 NOW = 1_790_000_000
 URI = "http://127.0.0.1/status-lists/1"
@@ -192,3 +192,28 @@ def test_stale_lists_leave_the_cache() -> None:
         return checker
 
     assert [key[0] for key in asyncio.run(scenario())._cache] == [f"{URI}9"]
+
+
+def test_a_list_that_failed_is_not_asked_for_again_for_ten_seconds() -> None:
+    """Found by fuzzing: twenty presentations naming one list that does not answer waited for it twenty
+    times in one response."""
+    asked: list[int] = []
+    clock = FixedClock(NOW)
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        asked.append(clock.now())
+        return httpx.Response(503)
+
+    async def scenario() -> None:
+        fetcher = Fetcher(FetchPolicy(allow_loopback=True), transport=httpx.MockTransport(serve))
+        checker = StatusChecker(fetcher, clock)
+        try:
+            for advance in (0, 0, RETRY_AFTER - 1, 1):
+                clock.advance(advance)
+                with pytest.raises(StatusUnavailable):
+                    await checker.check((3, URI), [PKI.pid_ca_cert])
+        finally:
+            await fetcher.aclose()
+
+    asyncio.run(scenario())
+    assert asked == [NOW, NOW + RETRY_AFTER]
