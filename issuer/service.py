@@ -314,10 +314,9 @@ class IssuerService:
         thumbprints = [b64url_encode(jwk_thumbprint(jwk)) for jwk in keys]
         if len(set(thumbprints)) != len(thumbprints):
             raise InvalidProof("each proof of a request must be by its own key")
-        # the proofs of a batch may share the c_nonce they were made for: each is spent once, all or none
-        if not self.store.consume_nonces(nonces, now=now):
-            raise InvalidNonce("the proof's nonce is unknown, used or expired")
 
+        # every refusal that spends nothing comes first: the register's, then the token's, the status
+        # list's and the nonces' own, each given back when a later step fails
         today = datetime.fromtimestamp(now, UTC).date()
         issued_at = issuance_time(now, self.settings.certificate_chain[0])
         expires_at = issued_at + self.settings.credential_validity_days * 86400
@@ -331,10 +330,15 @@ class IssuerService:
             if offering.format == SD_JWT
             else offering.mdoc_namespaces(citizen, today=today)
         )
+        if not self.store.claim_token_use(grant, configuration_id, now=now):
+            raise CredentialRequestDenied(f"this access token was used for {configuration_id!r} already")
         statuses: list[dict[str, Any]] = []
         try:
             for _ in keys:
                 statuses.append(self.status.allocate())
+            # the proofs of a batch may share the c_nonce they were made for: each spent once, all or none
+            if not self.store.consume_nonces(nonces, now=now):
+                raise InvalidNonce("the proof's nonce is unknown, used or expired")
             credentials = [
                 self._sign(
                     offering, content, jwk, status, now=now, issued_at=issued_at, expires_at=expires_at
@@ -342,8 +346,9 @@ class IssuerService:
                 for jwk, status in zip(keys, statuses, strict=True)
             ]
         except BaseException:
-            # nothing of this response is issued: its status entries are given back
+            # nothing of this response is issued: its status entries and the token's use are given back
             self.store.release_status_indexes([status["status_list"]["idx"] for status in statuses])
+            self.store.release_token_use(grant, configuration_id)
             raise
         self.store.record_issued(
             configuration_id=configuration_id,

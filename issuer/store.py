@@ -81,6 +81,16 @@ issued = sa.Table(
 )
 
 
+token_uses = sa.Table(
+    "issuer_token_uses",
+    metadata,
+    sa.Column("token_digest", sa.String(64), primary_key=True),
+    sa.Column("configuration_id", sa.String(200), primary_key=True),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+)
+"""The credential configurations an access token was used for: each once (a batch of copies at most),
+so that one offer cannot take the status list's indexes by the thousand."""
+
 status_entries = sa.Table(
     "issuer_status_entries",
     metadata,
@@ -108,6 +118,7 @@ class AccessGrant:
     expires_at: int
     jkt: str | None = None
     """The DPoP key the token is bound to; None for a bearer token."""
+    token_digest: str = ""
 
 
 class _NotAll(Exception):
@@ -255,7 +266,35 @@ class IssuerStore:
             ).first()
         if row is None:
             return None
-        return AccessGrant(row.citizen_id, tuple(json.loads(row.configuration_ids)), row.expires_at, row.jkt)
+        configuration_ids = tuple(json.loads(row.configuration_ids))
+        return AccessGrant(row.citizen_id, configuration_ids, row.expires_at, row.jkt, digest)
+
+    def claim_token_use(self, grant: AccessGrant, configuration_id: str, *, now: int) -> bool:
+        """Take the one credential request ``grant``'s token allows for ``configuration_id``; False
+        when it was taken."""
+        try:
+            with self.engine.begin() as db:
+                db.execute(token_uses.delete().where(token_uses.c.expires_at <= now))
+                db.execute(
+                    token_uses.insert().values(
+                        token_digest=grant.token_digest,
+                        configuration_id=configuration_id,
+                        expires_at=grant.expires_at,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    def release_token_use(self, grant: AccessGrant, configuration_id: str) -> None:
+        """Give back a request taken for a credential that was not issued after all."""
+        with self.engine.begin() as db:
+            db.execute(
+                token_uses.delete().where(
+                    token_uses.c.token_digest == grant.token_digest,
+                    token_uses.c.configuration_id == configuration_id,
+                )
+            )
 
     def use_dpop_proof(self, jkt: str, jti: str, *, expires_at: int, now: int) -> bool:
         """True the first time a DPoP proof (its key and ``jti``) is seen; seen ones that could no

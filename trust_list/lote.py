@@ -333,7 +333,10 @@ def _datetime(value: Any, what: str) -> datetime:
         raise InvalidTrustList(f"{what} is not a date-time") from exc
     if moment.tzinfo is None:
         raise InvalidTrustList(f"{what} has no time zone")
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # year 1 or 9999 with an offset: no such moment in UTC here
+        raise InvalidTrustList(f"{what} is out of range") from exc
 
 
 def _certificates(identity: Any) -> tuple[x509.Certificate, ...]:

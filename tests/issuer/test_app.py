@@ -166,7 +166,11 @@ def test_credential_flow_and_errors(client: TestClient) -> None:
     assert answer.status_code == 200, answer.text
     [item] = answer.json()["credentials"]
     assert item["credential"].count("~") >= 2
-    assert request(good).json()["error"] == "invalid_nonce"  # the nonce was used
+    # the token was used for this configuration (one request each), and the nonce was spent
+    assert request(good).json()["error"] == "credential_request_denied"
+    code, tx_code = offer(client)
+    auth["Authorization"] = f"Bearer {token(client, code, tx_code).json()['access_token']}"
+    assert request(good).json()["error"] == "invalid_nonce"
 
     no_token = client.post(
         "/credential", json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}}
@@ -304,6 +308,10 @@ def test_batch_issuance(client: TestClient) -> None:
     expected = max(day_start, math.ceil(signer.not_valid_before_utc.timestamp()))
     assert {(p["iat"], p["exp"]) for p in payloads} == {(expected, expected + 365 * 86400)}
     assert expected < NOW
+    again = client.post("/credential", json=batch, headers=auth)
+    assert again.json()["error"] == "credential_request_denied"  # one request per configuration
+    code, tx_code = offer(client)
+    auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
     again = client.post("/credential", json=batch, headers=auth)
     assert again.json()["error"] == "invalid_nonce"  # the shared c_nonce is spent
 
@@ -541,3 +549,47 @@ def test_a_lone_surrogate_in_a_proof_nonce_is_a_400(client: TestClient) -> None:
         headers={"Authorization": f"Bearer {access_token}"},
     )
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_proof", answer.text
+
+
+def test_a_refusal_after_the_proofs_spends_neither_the_nonce_nor_the_token(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by fuzzing: a request refused for want of a status entry (or for the register's document)
+    had spent its nonce first. Each refusal now comes before the nonce is spent, or gives back what it
+    took: the same request, once the list has room, is issued."""
+    code, tx_code = offer(client)
+    auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+    proof = make_jwt_proof(
+        ec.generate_private_key(ec.SECP256R1()),
+        audience=ISSUER,
+        nonce=client.post("/nonce").json()["c_nonce"],
+        iat=NOW,
+    )
+    body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
+    service = client.app.state.service  # type: ignore[attr-defined]
+
+    def full() -> dict[str, Any]:
+        raise CredentialRequestDenied("the status list has no free index left")
+
+    monkeypatch.setattr(service.status, "allocate", full)
+    assert client.post("/credential", json=body, headers=auth).json()["error"] == "credential_request_denied"
+    monkeypatch.undo()
+    assert client.post("/credential", json=body, headers=auth).status_code == 200
+    assert client.post("/credential", json=body, headers=auth).json()["error"] == "credential_request_denied"
+
+
+def test_an_access_token_takes_one_request_per_configuration(client: TestClient) -> None:
+    """Found by fuzzing: one token, reused for its ten minutes, took 65,000 status entries (a batch of
+    ten copies a request). Each configuration it covers is now issued once, a batch at most."""
+    code, tx_code = offer(client)
+    auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+
+    def request() -> Any:
+        nonce = client.post("/nonce").json()["c_nonce"]
+        proof = make_jwt_proof(ec.generate_private_key(ec.SECP256R1()), audience=ISSUER, nonce=nonce, iat=NOW)
+        body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
+        return client.post("/credential", json=body, headers=auth)
+
+    assert request().status_code == 200
+    again = request()
+    assert again.status_code == 400 and again.json()["error"] == "credential_request_denied"

@@ -313,3 +313,14 @@ def test_explicit_signing_time(pki: DevPki) -> None:
     assert json.loads(b64url_decode(jws.split(".")[0]))["iat"] == int(
         (NOW + timedelta(minutes=5)).timestamp()
     )
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T01:00:00+14:00", "9999-12-31T23:00:00-02:00"])
+def test_a_date_time_with_no_utc_form_here_is_refused_as_out_of_range(pki: DevPki, moment: str) -> None:
+    """Found by fuzzing: a NextUpdate in year 1 with a positive offset was found stale, and the message
+    that said so overflowed (OverflowError) turning it into UTC."""
+    document_ = document(pki)
+    document_["LoTE"]["ListAndSchemeInformation"]["NextUpdate"] = moment
+    jws = sign_lote(document_, key=pki.operator_key, chain=[pki.operator_cert])
+    with pytest.raises(InvalidTrustList, match="out of range"):
+        verify_lote(jws, pinned=[pki.operator_cert], now=NOW)
