@@ -305,7 +305,9 @@ class Fetcher:
                     async for chunk in answer.aiter_raw():
                         body.add(chunk)
                 return Response(answer.status_code, dict(answer.headers), body.finish())
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+            # InvalidURL and UnicodeError (IDNA): httpx reads the Location of any redirect, followed or
+            # not, and refuses one it cannot parse
             raise FetchError(f"fetching {url} failed: {type(exc).__name__}") from exc
 
     async def get(self, url: str, **kwargs: Any) -> Response:

@@ -184,6 +184,8 @@ def parse_token_response(value: Any) -> TokenResponse:
     """The wallet's view of a token response: ``Bearer`` or ``DPoP`` tokens (case-insensitive)."""
     obj = json_object(value, "token response")
     token = text(obj.get("access_token"), "access_token", max_length=8192)
+    if not all(" " <= character <= "~" for character in token):  # RFC 6749 appendix A.12: 1*VSCHAR
+        raise InvalidRequest("access_token holds a character outside the visible ASCII ones")
     token_type = text(obj.get("token_type"), "token_type")
     if token_type.lower() not in ("bearer", "dpop"):
         raise InvalidRequest(f"token_type {token_type!r} is not supported")

@@ -475,7 +475,7 @@ class WalletAgent:
                 request.state,
                 request.response_encryption,
             )
-            declined = await self.fetcher.post(request.response_uri, data=form)
+            # logged before it is sent: the refusal may reach the verifier and its answer fail
             self.store.append_log(
                 {
                     "event": "declined",
@@ -484,6 +484,7 @@ class WalletAgent:
                     "verifier_name": proposal.verifier_name,
                 }
             )
+            declined = await self.fetcher.post(request.response_uri, data=form)
             reply = _json_object(declined) if declined.status_code == 200 else {}
             if proposal.selection is None:
                 refusal = NoMatchingCredential("no credential in this wallet satisfies the request")

@@ -134,6 +134,8 @@ def test_the_spec_token_response() -> None:
         {"access_token": "a", "token_type": "Bearer", "expires_in": "300"},
         {"access_token": "a", "token_type": "Bearer", "expires_in": 0},
         {"access_token": "a", "token_type": "Bearer", "expires_in": True},
+        {"access_token": "é", "token_type": "Bearer"},  # RFC 6749: visible ASCII only (found by fuzzing)
+        {"access_token": "to ken\u2028", "token_type": "DPoP"},
         {
             "access_token": "a",
             "token_type": "Bearer",

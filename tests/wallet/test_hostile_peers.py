@@ -213,7 +213,7 @@ def verifier(answer: Handler, posts: list[dict[str, str]]) -> Handler:
     return handle
 
 
-def present(wallet: WalletAgent, answer: Handler) -> tuple[Any, list[dict[str, str]]]:
+def present(wallet: WalletAgent, answer: Handler, *, accept: bool = True) -> tuple[Any, list[dict[str, str]]]:
     run(
         wallet,
         issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}]}),
@@ -224,7 +224,7 @@ def present(wallet: WalletAgent, answer: Handler) -> tuple[Any, list[dict[str, s
 
     async def flow(agent: WalletAgent) -> Any:
         proposal = await agent.fetch_request(link)
-        return await agent.respond(proposal, accept=True)
+        return await agent.respond(proposal, accept=accept)
 
     try:
         return run(wallet, verifier(answer, posts), flow), posts
@@ -252,6 +252,35 @@ def test_a_reply_that_fails_after_the_post_is_logged_as_unconfirmed(
     assert isinstance(result, VerifierError) and len(posts) == 1
     last = wallet.store.log()[-1]
     assert last["event"] == "presentation_unconfirmed" and last["shared"][0]["claims"] == [["given_name"]]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda _: httpx.Response(302, headers={"location": "https://elsewhere.example/"}),
+        lambda _: httpx.Response(200, content=b"x" * (2 << 20)),
+    ],
+)
+def test_a_refusal_whose_answer_fails_is_logged(wallet: WalletAgent, answer: Handler) -> None:
+    """Found by fuzzing: the citizen's refusal reached the verifier, its answer failed, and the log had
+    no record of the exchange."""
+    result, posts = present(wallet, answer, accept=False)
+    assert isinstance(result, EudiError) and posts[0]["error"] == "access_denied"
+    assert [entry["event"] for entry in wallet.store.log()] == ["received", "declined"]
+
+
+@pytest.mark.parametrize("location", ["https://xn--zz.com/", "https://xn--ls8h.la/", "https:x"])
+def test_a_redirect_to_a_location_no_url_can_hold_is_a_typed_error(
+    wallet: WalletAgent, location: str
+) -> None:
+    """Found by fuzzing: httpx reads the Location of a redirect it does not follow, and an IDNA label it
+    refuses (or no host at all) escaped as its own exception."""
+    with pytest.raises(EudiError, match="failed"):
+        run(
+            wallet,
+            lambda _: httpx.Response(302, headers={"location": location}),
+            lambda a: a.receive(offer("pid")),
+        )
 
 
 @pytest.mark.parametrize("body", [[], {"error": "x", "error_description": "line\u2028break\u0085here"}])
