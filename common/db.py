@@ -61,11 +61,18 @@ def create_engine(url: str, *, schema: str | None = None) -> Engine:
 def _refuse_nul(
     _connection: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _executemany: bool
 ) -> None:
-    rows = parameters if _executemany else (parameters,)
-    for row in rows:
-        values = row.values() if isinstance(row, dict) else row or ()
-        if any(type(value) is str and "\x00" in value for value in values):
-            raise InvalidInput("text with a NUL character, which no record holds")
+    # the parameters of one statement (a mapping or a sequence) or of many (a sequence of them); read
+    # by their shape, not by the flag, which SQLAlchemy's batched inserts set for one flattened row
+    stack = [parameters]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise InvalidInput("text with a NUL character, which no record holds")
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 def secret_digest(value: str) -> str:

@@ -315,8 +315,10 @@ class IssuerService:
         if len(set(thumbprints)) != len(thumbprints):
             raise InvalidProof("each proof of a request must be by its own key")
 
-        # every refusal that spends nothing comes first: the register's, then the token's, the status
-        # list's and the nonces' own, each given back when a later step fails
+        # the refusals that spend nothing come first (the register's); then the status entries are
+        # taken, the nonces spent and the token's one request for this configuration claimed, in that
+        # order, and what was taken is given back when a later step fails: a refused request spends
+        # its nonce only when the token was used up already
         today = datetime.fromtimestamp(now, UTC).date()
         issued_at = issuance_time(now, self.settings.certificate_chain[0])
         expires_at = issued_at + self.settings.credential_validity_days * 86400
@@ -330,34 +332,39 @@ class IssuerService:
             if offering.format == SD_JWT
             else offering.mdoc_namespaces(citizen, today=today)
         )
-        if not self.store.claim_token_use(grant, configuration_id, now=now):
-            raise CredentialRequestDenied(f"this access token was used for {configuration_id!r} already")
         statuses: list[dict[str, Any]] = []
+        claimed = False
         try:
             for _ in keys:
                 statuses.append(self.status.allocate())
             # the proofs of a batch may share the c_nonce they were made for: each spent once, all or none
             if not self.store.consume_nonces(nonces, now=now):
                 raise InvalidNonce("the proof's nonce is unknown, used or expired")
+            claimed = self.store.claim_token_use(grant, configuration_id, now=now)
+            if not claimed:  # the issuer no longer accepts the token for it (section 8.3.1.1, RFC 6750)
+                raise InvalidToken(f"this access token was used for {configuration_id!r} already")
             credentials = [
                 self._sign(
                     offering, content, jwk, status, now=now, issued_at=issued_at, expires_at=expires_at
                 )
                 for jwk, status in zip(keys, statuses, strict=True)
             ]
+            self.store.record_issued(
+                configuration_id=configuration_id,
+                citizen_id=citizen.citizen_id,
+                holder_thumbprints=thumbprints,
+                issued_at=now,
+                expires_at=expires_at,
+                status_indexes=[status["status_list"]["idx"] for status in statuses],
+            )
         except BaseException:
-            # nothing of this response is issued: its status entries and the token's use are given back
-            self.store.release_status_indexes([status["status_list"]["idx"] for status in statuses])
-            self.store.release_token_use(grant, configuration_id)
+            # nothing of this response is issued: the token's use and the status entries are given back
+            try:
+                if claimed:
+                    self.store.release_token_use(grant, configuration_id)
+            finally:
+                self.store.release_status_indexes([status["status_list"]["idx"] for status in statuses])
             raise
-        self.store.record_issued(
-            configuration_id=configuration_id,
-            citizen_id=citizen.citizen_id,
-            holder_thumbprints=thumbprints,
-            issued_at=now,
-            expires_at=expires_at,
-            status_indexes=[status["status_list"]["idx"] for status in statuses],
-        )
         return credential_response(credentials)
 
     def _sign(

@@ -17,6 +17,7 @@ query (section 8.6); only the disclosed, verified claims are kept as the result.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -260,6 +261,7 @@ class VerifierService:
             return self._redirect(transaction.transaction_id)
         try:
             verified = await self._verify(transaction, response.vp_token, now, thumbprint)
+            self.store.finish(transaction.transaction_id, status=VERIFIED, result={"credentials": verified})
         except EudiError as exc:
             self.store.finish(
                 transaction.transaction_id,
@@ -268,16 +270,16 @@ class VerifierService:
             )
             raise PresentationRejected(exc.description, reason=exc.reason) from exc
         except BaseException:  # a defect of ours, or a cancelled request: the relying party must not wait
-            self.store.finish(
-                transaction.transaction_id,
-                status=FAILED,
-                result={
-                    "error": "server_error",
-                    "error_description": "the verifier could not check the response",
-                },
-            )
+            with contextlib.suppress(Exception):  # the first error is the one to raise
+                self.store.finish(
+                    transaction.transaction_id,
+                    status=FAILED,
+                    result={
+                        "error": "server_error",
+                        "error_description": "the verifier could not check the response",
+                    },
+                )
             raise
-        self.store.finish(transaction.transaction_id, status=VERIFIED, result={"credentials": verified})
         return self._redirect(transaction.transaction_id)
 
     def _redirect(self, transaction_id: str) -> dict[str, Any]:
@@ -333,12 +335,14 @@ class VerifierService:
         presented: dict[str, list[Candidate]] = {}
         results: dict[str, list[dict[str, Any]]] = {}
         failures: list[EudiError] = []
-        for query_id, presentations in vp_token.items():
+        for query_id, presentations in vp_token.items():  # the shape first (section 8.1), before any check
             credential_query = queries.get(query_id)
             if credential_query is None:
                 raise InvalidRequest(f"vp_token answers {query_id!r}, which was not asked")
-            if len(presentations) > 1 and not credential_query.multiple:  # section 8.1, before any check
+            if len(presentations) > 1 and not credential_query.multiple:
                 raise InvalidRequest(f"vp_token holds {len(presentations)} presentations for {query_id!r}")
+        for query_id, presentations in vp_token.items():
+            credential_query = queries[query_id]
             for presentation in presentations:
                 if not isinstance(presentation, str):
                     raise InvalidRequest("a presentation must be a string")
