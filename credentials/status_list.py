@@ -266,9 +266,12 @@ def _time(claims: Mapping[Any, Any], key: object, name: str, *, required: bool) 
         if required:
             raise InvalidStatusListToken(f"status list token lacks {name}")
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InvalidStatusListToken(f"status list token {name} must be a non-negative number of seconds")
-    if isinstance(value, float) and not math.isfinite(value):  # for an int, isfinite overflows past a double
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))  # isfinite of a large int overflows
+        or value < 0
+    ):
         raise InvalidStatusListToken(f"status list token {name} must be a non-negative number of seconds")
     return value
 

@@ -116,9 +116,10 @@ class AccessGrant:
     citizen_id: str
     configuration_ids: tuple[str, ...]
     expires_at: int
+    token_digest: str
+    """What the store keeps of the token (:func:`~common.db.secret_digest`)."""
     jkt: str | None = None
     """The DPoP key the token is bound to; None for a bearer token."""
-    token_digest: str = ""
 
 
 class _NotAll(Exception):
@@ -267,7 +268,7 @@ class IssuerStore:
         if row is None:
             return None
         configuration_ids = tuple(json.loads(row.configuration_ids))
-        return AccessGrant(row.citizen_id, configuration_ids, row.expires_at, row.jkt, digest)
+        return AccessGrant(row.citizen_id, configuration_ids, row.expires_at, digest, row.jkt)
 
     def claim_token_use(self, grant: AccessGrant, configuration_id: str, *, now: int) -> bool:
         """Take the one credential request ``grant``'s token allows for ``configuration_id``; False
