@@ -52,7 +52,7 @@ class StatusChecker:
         self.fetcher = fetcher
         self.clock = clock
         self._cache: dict[tuple[str, bool, frozenset[x509.Certificate]], tuple[StatusListToken, float]] = {}
-        self._failed: dict[tuple[str, bool, frozenset[x509.Certificate]], tuple[EudiError, float]] = {}
+        self._failed: dict[tuple[str, bool, frozenset[x509.Certificate]], tuple[str, float]] = {}
 
     async def check(
         self, reference: tuple[int, str], anchors: Sequence[x509.Certificate], *, prefer_cwt: bool = False
@@ -98,7 +98,7 @@ class StatusChecker:
             token = await self._fetch(uri, anchors, prefer_cwt, now)
         except EudiError as exc:
             self._failed = {k: entry for k, entry in self._failed.items() if entry[1] > now}
-            self._failed[key] = (exc, now + RETRY_AFTER)
+            self._failed[key] = (str(exc), now + RETRY_AFTER)  # its message, not its frames
             raise
         # the list's ttl, bounded (section 11.5: a revocation must not stay unseen for days)
         fresh_until = now + min(token.ttl if token.ttl is not None else DEFAULT_TTL, MAX_TTL)

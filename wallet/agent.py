@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
-from common.errors import EudiError
+from common.errors import EudiError, InvalidInput
 from common.jose import b64url_decode, b64url_encode, jwk_thumbprint, parse_jws, public_jwk, x5c_certificates
 from common.net import Fetcher, Response
 from credentials import cose
@@ -108,6 +108,18 @@ class PresentationProposal:
         return {qid: [p for m in matches for p in m.paths] for qid, matches in self.selection.items()}
 
 
+def _check_tx_code(tx_code: str) -> None:
+    """The holder's transaction code, before the single-use pre-authorized code is spent: a form can
+    carry it (UTF-8, so no lone surrogate, which a command line's undecodable bytes become) and the
+    authorization server takes it (1 to 256 characters, :func:`openid4vc.token.parse_token_request`)."""
+    if not 0 < len(tx_code) <= 256:
+        raise InvalidInput("the transaction code must be 1 to 256 characters")
+    try:
+        tx_code.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput("the transaction code holds a character that is not text") from exc
+
+
 def _receivable(configuration_id: str, configuration: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """An offered configuration this wallet can receive: a format it holds, and, where the issuer
     names the algorithms it takes for jwt proofs, ES256 among them (OpenID4VCI 1.0 appendix F.1)."""
@@ -187,6 +199,8 @@ class WalletAgent:
             raise IssuerError("the offer has no pre-authorized code; the authorization code flow comes later")
         if offer.tx_code is not None and tx_code is None:
             raise IssuerError("this offer needs the transaction code that the issuer gave you")
+        if offer.tx_code is not None and tx_code is not None:
+            _check_tx_code(tx_code)
         issuer_url = offer.credential_issuer
         metadata = parse_credential_issuer_metadata(
             self._json(

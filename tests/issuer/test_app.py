@@ -254,6 +254,11 @@ def test_dpop_bound_access_tokens(client: TestClient) -> None:
     assert answer.status_code == 200, answer.text
     again = credential(good)  # the same proof a second time: a replay
     assert again.status_code == 401 and "used before" in again.json()["error_description"]
+    used_up = credential(
+        {"Authorization": f"DPoP {access_token}", "DPoP": dpop("/credential", access_token=access_token)}
+    )  # a fresh proof, but the token's one request for this configuration is spent
+    assert used_up.status_code == 401 and used_up.json()["error"] == "invalid_token"
+    assert used_up.headers["www-authenticate"] == 'DPoP algs="ES256", error="invalid_token"'
 
     # a bearer token is not taken with the DPoP scheme; two DPoP headers are refused
     code, tx_code = offer(client)
@@ -585,6 +590,7 @@ def test_an_access_token_takes_one_request_per_configuration(client: TestClient)
     assert request().status_code == 200
     again = request()  # RFC 6750 (OpenID4VCI 1.0 section 8.3.1.1): the issuer no longer accepts the token
     assert again.status_code == 401 and again.json()["error"] == "invalid_token"
+    assert again.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
 def test_a_request_that_fails_to_be_recorded_gives_its_token_use_back(

@@ -126,6 +126,25 @@ def test_an_error_reply_that_is_not_an_object_is_an_issuer_error(wallet: WalletA
             run(wallet, handler, lambda agent: agent.receive(offer("pid")))
 
 
+@pytest.mark.parametrize("code", ["", "\udcff12", "1" * 257])
+def test_a_transaction_code_no_form_can_carry_is_refused_before_the_code_is_spent(
+    wallet: WalletAgent, code: str
+) -> None:
+    asked: list[str] = []
+
+    def token(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(200, json={"access_token": "at", "token_type": "Bearer"})
+
+    grants = {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": "code", "tx_code": {"length": 6}}}
+    body = {"credential_issuer": ISSUER, "credential_configuration_ids": ["pid"], "grants": grants}
+    link = "openid-credential-offer://?credential_offer=" + quote(json.dumps(body))
+    handler = issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}]}, **{"/token": token})
+    with pytest.raises(InvalidInput, match="transaction code"):
+        run(wallet, handler, lambda agent: agent.receive(link, tx_code=code))
+    assert asked == [] and wallet.store.credentials() == []
+
+
 def test_one_credential_per_key_proof(wallet: WalletAgent) -> None:
     handler = issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}] * 2})
     with pytest.raises(IssuerError, match="2 credentials for one key proof"):
