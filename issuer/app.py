@@ -37,7 +37,7 @@ from common.errors import EudiError, InvalidInput
 from issuer.register import Register
 from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
-from issuer.status import LIST_SIZE
+from issuer.status import MAX_ENTRY
 from issuer.store import IssuerStore
 from openid4vc.issuance import parse_credential_request, parse_token_request
 
@@ -138,14 +138,23 @@ def create_app(
             headers=NO_STORE,
         )
 
-    @app.get("/status-lists/1")
-    @app.head("/status-lists/1", include_in_schema=False)
-    async def status_list(request: Request) -> Response:
-        """The token status list of every credential this issuer issued: ``statuslist+jwt``, or
-        ``statuslist+cwt`` when the Accept header prefers that form (draft -21 section 8.1)."""
+    @app.get("/status-lists/{number}")
+    @app.head("/status-lists/{number}", include_in_schema=False)
+    async def status_list(number: str, request: Request) -> Response:
+        """Token status list ``number`` (from 1) of the credentials this issuer issued:
+        ``statuslist+jwt``, or ``statuslist+cwt`` when the Accept header prefers that form (draft -21
+        section 8.1)."""
         # public and signed: any web page may read it (section 8.1 asks for CORS), and a GET with an
         # Accept header is a simple request, which needs no preflight
         anyone = {"Access-Control-Allow-Origin": "*"}
+        listed = _LIST_NUMBER.fullmatch(number) is not None and int(number) <= service.status.lists()
+        if not listed:
+            return JSONResponse(
+                {"error": "not_found", "error_description": "no such status list"},
+                status_code=404,
+                headers={**NO_STORE, **anyone},
+            )
+        list_number = int(number)
         if "time" in request.query_params:  # historical resolution (section 8.4) is not kept here
             return JSONResponse(
                 {"error": "not_implemented", "error_description": "no historical status lists"},
@@ -154,8 +163,10 @@ def create_app(
             )
         headers = {"Vary": "Accept, Accept-Encoding", **anyone}  # the answer depends on both (section 8.1)
         if _wants_cwt(request.headers.get("accept", "")):
-            return Response(service.status.cwt(), media_type="application/statuslist+cwt", headers=headers)
-        token = service.status.token().encode("ascii")
+            return Response(
+                service.status.cwt(list_number), media_type="application/statuslist+cwt", headers=headers
+            )
+        token = service.status.token(list_number).encode("ascii")
         # section 8.2: a JWT list SHOULD go with a content coding (its base64url text shrinks by about
         # a quarter; the CWT carries the compressed list as bytes already)
         codings = _weights(", ".join(request.headers.getlist("accept-encoding")))
@@ -165,26 +176,32 @@ def create_app(
 
     @app.post("/status")
     async def set_status(request: Request) -> Response:
-        """Back office: ``{"index": n, "status": "revoked" | "suspended" | "valid"}``."""
+        """Back office: ``{"index": n, "status": "revoked" | "suspended" | "valid"}``, where ``n`` is
+        the credential's ``status_index`` as ``/issued/<citizen>`` gives it (its entry across the lists)."""
         check_admin(request)
         body = await read_json(request)
         if (
             not isinstance(body, dict)
             or not isinstance(body.get("index"), int)
             or isinstance(body["index"], bool)
-            or not 0 <= body["index"] < LIST_SIZE
+            or not 0 <= body["index"] <= MAX_ENTRY
         ):
             raise InvalidInput(
-                f'expected {{"index": <0 to {LIST_SIZE - 1}>, "status": "revoked" | "suspended" | "valid"}}'
+                f'expected {{"index": <0 to {MAX_ENTRY}>, "status": "revoked" | "suspended" | "valid"}}'
             )
         service.status.set_status(body["index"], str(body.get("status")))
         return Response(status_code=204)
 
     @app.get("/issued/{citizen_id}")
     async def issued_to(citizen_id: str, request: Request) -> JSONResponse:
-        """Back office: what was issued to a citizen, with the status index to revoke it by."""
+        """Back office: what was issued to a citizen, with the status index to revoke it by and the
+        ``status_list`` reference its credential carries."""
         check_admin(request)
-        return JSONResponse({"issued": service.store.issued_to(citizen_id)}, headers=NO_STORE)
+        issued = service.store.issued_to(citizen_id)
+        for row in issued:
+            if row["status_index"] is not None:
+                row["status_list"] = service.status.reference(row["status_index"])
+        return JSONResponse({"issued": issued}, headers=NO_STORE)
 
     @app.get("/citizens")
     async def citizens(request: Request) -> dict[str, Any]:
@@ -195,6 +212,8 @@ def create_app(
     return app
 
 
+_LIST_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+"""A status list's number in its URL: from 1, no sign, no leading zero (one list, one URL)."""
 _QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 """RFC 9110 section 12.4.2: a weight from 0 to 1 with at most three decimals; any other reads as 0."""
 

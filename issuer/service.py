@@ -332,11 +332,10 @@ class IssuerService:
             if offering.format == SD_JWT
             else offering.mdoc_namespaces(citizen, today=today)
         )
-        statuses: list[dict[str, Any]] = []
+        entries: list[int] = []  # of the status lists
         claimed = False
         try:
-            for _ in keys:
-                statuses.append(self.status.allocate())
+            entries = self.status.allocate(len(keys))
             # the proofs of a batch may share the c_nonce they were made for: each spent once, all or none
             if not self.store.consume_nonces(nonces, now=now):
                 raise InvalidNonce("the proof's nonce is unknown, used or expired")
@@ -345,9 +344,15 @@ class IssuerService:
                 raise InvalidToken(f"this access token was used for {configuration_id!r} already")
             credentials = [
                 self._sign(
-                    offering, content, jwk, status, now=now, issued_at=issued_at, expires_at=expires_at
+                    offering,
+                    content,
+                    jwk,
+                    {"status_list": self.status.reference(entry)},
+                    now=now,
+                    issued_at=issued_at,
+                    expires_at=expires_at,
                 )
-                for jwk, status in zip(keys, statuses, strict=True)
+                for jwk, entry in zip(keys, entries, strict=True)
             ]
             self.store.record_issued(
                 configuration_id=configuration_id,
@@ -355,7 +360,7 @@ class IssuerService:
                 holder_thumbprints=thumbprints,
                 issued_at=now,
                 expires_at=expires_at,
-                status_indexes=[status["status_list"]["idx"] for status in statuses],
+                status_indexes=entries,
             )
         except BaseException:
             # nothing of this response is issued: the token's use and the status entries are given back
@@ -363,7 +368,7 @@ class IssuerService:
                 if claimed:
                     self.store.release_token_use(grant, configuration_id)
             finally:
-                self.store.release_status_indexes([status["status_list"]["idx"] for status in statuses])
+                self.store.release_status_indexes(entries)
             raise
         return credential_response(credentials)
 

@@ -353,13 +353,30 @@ class IssuerStore:
                 )
 
     def claim_status_index(self, idx: int, *, now: int) -> bool:
-        """Reserve ``idx`` in the status list for a new credential; False when it is taken."""
+        """Reserve entry ``idx`` of the status lists for a new credential; False when it is taken."""
         try:
             with self.engine.begin() as db:
                 db.execute(status_entries.insert().values(idx=idx, status=0, assigned_at=now))
         except sa.exc.IntegrityError:
             return False
         return True
+
+    def last_status_entry(self) -> int | None:
+        """The highest entry taken, None when there is none."""
+        with self.engine.connect() as db:
+            value = db.execute(sa.select(sa.func.max(status_entries.c.idx))).scalar_one()
+        return None if value is None else int(value)
+
+    def count_status_entries(self, start: int, stop: int) -> int:
+        """How many entries from ``start`` to ``stop`` (excluded) are taken."""
+        with self.engine.connect() as db:
+            return int(
+                db.execute(
+                    sa.select(sa.func.count()).where(
+                        status_entries.c.idx >= start, status_entries.c.idx < stop
+                    )
+                ).scalar_one()
+            )
 
     def release_status_indexes(self, indexes: Sequence[int]) -> None:
         """Give back indexes claimed for credentials that were not issued after all."""
@@ -390,11 +407,13 @@ class IssuerStore:
             )
         return result.rowcount == 1
 
-    def statuses(self) -> list[tuple[int, int]]:
-        """Every entry whose status is not VALID (0)."""
+    def statuses(self, start: int, stop: int) -> list[tuple[int, int]]:
+        """Every entry from ``start`` to ``stop`` (excluded) whose status is not VALID (0)."""
         with self.engine.connect() as db:
             rows = db.execute(
-                sa.select(status_entries.c.idx, status_entries.c.status).where(status_entries.c.status != 0)
+                sa.select(status_entries.c.idx, status_entries.c.status).where(
+                    status_entries.c.idx >= start, status_entries.c.idx < stop, status_entries.c.status != 0
+                )
             ).all()
         return [(row.idx, row.status) for row in rows]
 

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from common.clock import FixedClock
 from common.jose import b64url_decode, public_jwk
+from credentials.status_list import Status, check_status, verify_status_list_jwt
 from issuer.app import create_app
 from issuer.service import PID_SD_JWT
 from issuer.settings import IssuerSettings
@@ -347,19 +348,19 @@ def test_a_batch_is_one_credential_per_key_all_or_nothing(client: TestClient) ->
     keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(10)]
     ten = [make_jwt_proof(key, audience=ISSUER, nonce=c_nonce, iat=NOW) for key in keys]
     issued_before, taken_before = service.store.issued_count(), len(_taken(service))
-    real_allocate, calls = service.status.allocate, []
+    real_draw, calls = service.status._draw, []
 
-    def failing_allocate() -> Any:
+    def failing_draw(first: int) -> Any:
         calls.append(1)
-        if len(calls) == 3:
-            raise CredentialRequestDenied("the status list has no free index left")
-        return real_allocate()
+        if len(calls) == 3:  # two entries of the batch taken, then none found
+            raise CredentialRequestDenied("no free status list index was found")
+        return real_draw(first)
 
-    service.status.allocate = failing_allocate
+    service.status._draw = failing_draw
     failed = post(ten)
     assert failed.status_code == 400 and failed.json()["error"] == "credential_request_denied"
     assert service.store.issued_count() == issued_before and len(_taken(service)) == taken_before
-    service.status.allocate = real_allocate
+    service.status._draw = real_draw
     c_nonce = client.post("/nonce").json()["c_nonce"]
     ten = [make_jwt_proof(key, audience=ISSUER, nonce=c_nonce, iat=NOW) for key in keys]
     answer = post(ten)
@@ -565,7 +566,7 @@ def test_a_refusal_after_the_proofs_spends_neither_the_nonce_nor_the_token(
     body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
     service = client.app.state.service  # type: ignore[attr-defined]
 
-    def full() -> dict[str, Any]:
+    def full(_count: int) -> list[int]:
         raise CredentialRequestDenied("the status list has no free index left")
 
     monkeypatch.setattr(service.status, "allocate", full)
@@ -573,6 +574,55 @@ def test_a_refusal_after_the_proofs_spends_neither_the_nonce_nor_the_token(
     monkeypatch.undo()
     assert client.post("/credential", json=body, headers=auth).status_code == 200
     assert client.post("/credential", json=body, headers=auth).json()["error"] == "invalid_nonce"
+
+
+def test_a_half_full_status_list_opens_the_next(client: TestClient) -> None:
+    """A full list had stopped issuance (and a random draw in a nearly full one failed by chance): a
+    list is filled to half its size, then the next one is opened, served at its own URL and revocable
+    through the back office as the first."""
+    service = client.app.state.service  # type: ignore[attr-defined]
+    service.status.list_size = 8  # half full after 4 credentials
+    assert client.get("/status-lists/2").status_code == 404  # no second list yet
+
+    def issue_one() -> dict[str, Any]:
+        code, tx_code = offer(client)
+        auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+        nonce = client.post("/nonce").json()["c_nonce"]
+        proof = make_jwt_proof(ec.generate_private_key(ec.SECP256R1()), audience=ISSUER, nonce=nonce, iat=NOW)
+        body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
+        [item] = client.post("/credential", json=body, headers=auth).json()["credentials"]
+        payload = item["credential"].split("~")[0].split(".")[1]
+        return dict(json.loads(b64url_decode(payload))["status"]["status_list"])
+
+    references = [issue_one() for _ in range(9)]
+    uris = [reference["uri"] for reference in references]
+    assert uris == [f"{ISSUER}/status-lists/{n}" for n in (1, 1, 1, 1, 2, 2, 2, 2, 3)]
+    for number in (1, 2):  # four distinct indexes in each list
+        assert len({r["idx"] for r in references if r["uri"].endswith(f"/{number}")}) == 4
+    issued = client.get("/issued/nl-0001").json()["issued"]
+    assert [row["status_list"] for row in issued] == references
+    revoked = issued[5]  # in the second list
+    answer = client.post("/status", json={"index": revoked["status_index"], "status": "revoked"})
+    assert answer.status_code == 204
+
+    def read(number: int) -> Any:
+        text = client.get(f"/status-lists/{number}", headers={"Accept-Encoding": "identity"}).text
+        return verify_status_list_jwt(
+            text, uri=f"{ISSUER}/status-lists/{number}", now=NOW, resolve_key=lambda _: signer
+        )
+
+    signer = service.settings.signing_key.public_key()
+    second, first = read(2), read(1)
+    assert [check_status(second, idx) for idx in range(8)] == [
+        Status.INVALID if idx == references[5]["idx"] else Status.VALID for idx in range(8)
+    ]
+    assert all(check_status(first, idx) == Status.VALID for idx in range(8))
+    assert read(3).sub == f"{ISSUER}/status-lists/3"
+    cwt = client.get("/status-lists/2", headers={"Accept": "application/statuslist+cwt"})
+    assert cwt.headers["content-type"] == "application/statuslist+cwt"
+    for number in ("4", "02", "0", "-1", "1.0", "%201", "99999999999999999999"):
+        missing = client.get(f"/status-lists/{number}")
+        assert missing.status_code == 404 and missing.json()["error"] == "not_found", number
 
 
 def test_an_access_token_takes_one_request_per_configuration(client: TestClient) -> None:

@@ -125,7 +125,9 @@ def test_status_indices_are_unique_and_statuses_settable(database_url: str) -> N
     store = make_store(database_url)
     assert store.claim_status_index(7, now=NOW)
     assert not store.claim_status_index(7, now=NOW)
-    assert store.statuses() == []
-    assert store.set_status(7, 1)
+    assert store.claim_status_index(70_000, now=NOW)  # an entry of the second list of 65,536
+    assert store.statuses(0, 1 << 17) == []
+    assert store.set_status(7, 1) and store.set_status(70_000, 2)
     assert not store.set_status(8, 1)
-    assert store.statuses() == [(7, 1)]
+    assert store.statuses(0, 1 << 16) == [(7, 1)] and store.statuses(1 << 16, 1 << 17) == [(70_000, 2)]
+    assert store.last_status_entry() == 70_000 and store.count_status_entries(0, 8) == 1
