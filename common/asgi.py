@@ -43,13 +43,27 @@ _CHALLENGED = ("invalid_token", "insufficient_scope", "invalid_dpop_proof", "use
 class Unauthorized(EudiError):
     error = "invalid_token"
     status_code = 401
+    schemes: tuple[str, ...] = ()
+    """Set when the request carried no access token by a method taken here: its challenge then names
+    these schemes (lower case) and, as RFC 6750 section 3.1 asks, no error code."""
+
+
+def _unauthenticated(description: str, schemes: tuple[str, ...]) -> Unauthorized:
+    refused = Unauthorized(description)
+    refused.schemes = schemes
+    return refused
+
+
+_CHALLENGES = {"bearer": "Bearer", "dpop": 'DPoP algs="ES256"'}
 
 
 def install_error_handlers(app: FastAPI) -> None:
     async def deliberate(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, EudiError)
         headers = dict(NO_STORE)
-        if exc.error in _CHALLENGED and exc.status_code in (401, 403):  # RFC 6750 3, RFC 9449 7.1
+        if isinstance(exc, Unauthorized) and exc.schemes:
+            headers["WWW-Authenticate"] = ", ".join(_CHALLENGES[scheme] for scheme in exc.schemes)
+        elif exc.error in _CHALLENGED and exc.status_code in (401, 403):  # RFC 6750 3, RFC 9449 7.1
             algs = ' algs="ES256",' if exc.auth_scheme == "DPoP" else ""
             headers["WWW-Authenticate"] = f'{exc.auth_scheme}{algs} error="{exc.error}"'
         return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=headers)
@@ -139,16 +153,19 @@ _SCHEMES = {"bearer": "Bearer", "dpop": "DPoP"}
 
 def access_token(request: Request, schemes: tuple[str, ...] = ("bearer", "dpop")) -> tuple[str, str]:
     """The scheme (lower case: one of ``schemes``) and the access token of the one ``Authorization``
-    header (RFC 6750 section 2.1, RFC 9449 section 7.1); never from the query."""
+    header (RFC 6750 section 2.1, RFC 9449 section 7.1); never from the query.
+
+    A request with no token by a method taken here is challenged with no error code (RFC 6750 section
+    3.1); one with two ``Authorization`` headers is a malformed request (``invalid_request``, 400)."""
     if "access_token" in request.query_params:
-        raise Unauthorized("access tokens are not accepted in the query string")
+        raise _unauthenticated("access tokens are not accepted in the query string", schemes)
     headers = request.headers.getlist("authorization")
     if len(headers) > 1:
-        raise Unauthorized("more than one Authorization header")
+        raise InvalidInput("more than one Authorization header")
     scheme, _, token = (headers[0] if headers else "").partition(" ")
     if scheme.lower() not in schemes or not token.strip():
         expected = " or ".join(_SCHEMES[name] for name in schemes)
-        raise Unauthorized(f"missing access token (Authorization: {expected})")
+        raise _unauthenticated(f"missing access token (Authorization: {expected})", schemes)
     return scheme.lower(), token.strip()
 
 

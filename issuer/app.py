@@ -39,6 +39,7 @@ from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
 from issuer.status import MAX_ENTRY
 from issuer.store import IssuerStore
+from openid4vc.errors import InvalidCredentialRequest
 from openid4vc.issuance import parse_credential_request, parse_token_request
 
 __all__ = ["create_app"]
@@ -103,7 +104,11 @@ def create_app(
         url = settings.credential_endpoint
         grant = service.access_grant(scheme, token, request.headers.getlist("dpop"), url=url)
         try:
-            body = parse_credential_request(await read_json(request), max_proofs=settings.batch_size)
+            try:
+                document = await read_json(request)
+            except InvalidInput as exc:  # a malformed request has its own code here (section 8.3.1.2)
+                raise InvalidCredentialRequest(f"credential request: {exc}") from exc
+            body = parse_credential_request(document, max_proofs=settings.batch_size)
             return JSONResponse(service.credential(grant, body), headers=NO_STORE)
         except EudiError as exc:
             if grant.jkt is not None:  # a challenge (403 insufficient_scope) names the token's scheme

@@ -108,6 +108,10 @@ class PresentationProposal:
         return {qid: [p for m in matches for p in m.paths] for qid, matches in self.selection.items()}
 
 
+_JSON = {"Accept": "application/json"}
+"""Metadata as JSON: an issuer may answer signed metadata otherwise (OpenID4VCI 1.0 section 12.2.2)."""
+
+
 def _check_tx_code(tx_code: str) -> None:
     """The holder's transaction code, before the single-use pre-authorized code is spent: a form can
     carry it (UTF-8, so no lone surrogate, which a command line's undecodable bytes become) and the
@@ -121,15 +125,20 @@ def _check_tx_code(tx_code: str) -> None:
 
 
 def _receivable(configuration_id: str, configuration: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    """An offered configuration this wallet can receive: a format it holds, and, where the issuer
-    names the algorithms it takes for jwt proofs, ES256 among them (OpenID4VCI 1.0 appendix F.1)."""
+    """An offered configuration this wallet can receive: a format it holds; where the issuer names
+    its proof types, ``jwt`` among them (the one this wallet makes), with ES256 among its algorithms
+    (OpenID4VCI 1.0 appendix F.1) and no key attestation required (appendix D, not made here)."""
     if configuration is None or configuration.get("format") not in (SD_JWT_FORMAT, MDOC_FORMAT):
         raise IssuerError(f"cannot receive {configuration_id!r}: unknown or unsupported format")
     proof_types = configuration.get("proof_types_supported")
+    if isinstance(proof_types, dict) and "jwt" not in proof_types:
+        raise IssuerError(f"cannot receive {configuration_id!r}: the issuer takes no jwt proofs")
     jwt = proof_types.get("jwt") if isinstance(proof_types, dict) else None
     algorithms = jwt.get("proof_signing_alg_values_supported") if isinstance(jwt, dict) else None
     if isinstance(algorithms, list) and "ES256" not in algorithms:
         raise IssuerError(f"cannot receive {configuration_id!r}: the issuer takes no ES256 proofs")
+    if isinstance(jwt, dict) and "key_attestations_required" in jwt:
+        raise IssuerError(f"cannot receive {configuration_id!r}: the issuer wants key attestations")
     return configuration
 
 
@@ -188,7 +197,7 @@ class WalletAgent:
         parsed = parse_offer_link(link)
         if isinstance(parsed, CredentialOffer):
             return parsed
-        answer = await self.fetcher.get(parsed, headers={"Accept": "application/json"})
+        answer = await self.fetcher.get(parsed, headers=_JSON)
         return CredentialOffer.from_json(self._json(answer, "fetching the credential offer"))
 
     async def receive(self, link: str, *, tx_code: str | None = None) -> list[StoredCredential]:
@@ -204,7 +213,7 @@ class WalletAgent:
         issuer_url = offer.credential_issuer
         metadata = parse_credential_issuer_metadata(
             self._json(
-                await self.fetcher.get(well_known_url(issuer_url, "openid-credential-issuer")),
+                await self.fetcher.get(well_known_url(issuer_url, "openid-credential-issuer"), headers=_JSON),
                 "fetching the issuer metadata",
             ),
             expected_issuer=issuer_url,
@@ -218,12 +227,16 @@ class WalletAgent:
         as_url = hint or (servers[0] if servers else issuer_url)
         as_metadata = parse_authorization_server_metadata(
             self._json(
-                await self.fetcher.get(well_known_url(as_url, "oauth-authorization-server")),
+                await self.fetcher.get(well_known_url(as_url, "oauth-authorization-server"), headers=_JSON),
                 "fetching the authorization server metadata",
             ),
             expected_issuer=as_url,
         )
         # what cannot be received is said before the single-use code is spent
+        if metadata.request_encryption_required or metadata.response_encryption_required:
+            raise IssuerError(
+                "the issuer wants credential requests or responses encrypted, not done here yet"
+            )
         configurations = [
             (cid, _receivable(cid, metadata.configurations.get(cid)))
             for cid in offer.credential_configuration_ids

@@ -173,11 +173,14 @@ def test_credential_flow_and_errors(client: TestClient) -> None:
         "/credential", json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}}
     )
     assert no_token.status_code == 401 and no_token.json()["error"] == "invalid_token"
+    # RFC 6750 section 3.1: no token, no error code in the challenge; both schemes taken are named
+    assert no_token.headers["www-authenticate"] == 'Bearer, DPoP algs="ES256"'
     in_query = client.post(
         f"/credential?access_token={access_token}",
         json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}},
     )
     assert in_query.status_code == 401
+    assert in_query.headers["www-authenticate"] == 'Bearer, DPoP algs="ES256"'
 
 
 def test_dpop_bound_access_tokens(client: TestClient) -> None:
@@ -419,6 +422,22 @@ def test_bad_bodies_get_oauth_errors(client: TestClient) -> None:
     )
 
 
+def test_a_malformed_credential_request_is_an_invalid_credential_request(client: TestClient) -> None:
+    # OpenID4VCI 1.0 section 8.3.1.2: a malformed request is invalid_credential_request, not invalid_request
+    code, tx_code = offer(client)
+    auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+    bodies = [
+        (b"{", "application/json"),
+        (b'{"credential_configuration_id": "a", "credential_configuration_id": "b"}', "application/json"),
+        (b'{"credential_configuration_id": "a"}', "text/plain"),
+        (b"[]", "application/json"),
+    ]
+    for content, media_type in bodies:
+        answer = client.post("/credential", content=content, headers={**auth, "content-type": media_type})
+        assert answer.status_code == 400, content
+        assert answer.json()["error"] == "invalid_credential_request", (content, answer.text)
+
+
 def test_the_access_token_is_judged_before_the_body(client: TestClient) -> None:
     # RFC 6750 section 3.1: without a valid token the answer is invalid_token, whatever the body
     answer = client.post(
@@ -494,8 +513,13 @@ def test_the_back_office_needs_the_admin_token(database_url: str, clock: FixedCl
             answer = guarded.request(method, path, json=body, headers=headers)
             assert answer.status_code == 401, (path, headers, answer.text)
             assert answer.json()["error"] == "invalid_token"
-            assert answer.headers["www-authenticate"] == 'Bearer error="invalid_token"'
-    assert guarded.get("/issued/nl-0001", params={"access_token": ADMIN_TOKEN}).status_code == 401
+            # RFC 6750 section 3.1: no error code where no bearer token came, one where a wrong one did
+            sent = headers.get("Authorization", "")
+            sent = sent.decode("latin-1") if isinstance(sent, bytes) else sent
+            challenge = 'Bearer error="invalid_token"' if sent.lower().startswith("bearer ") else "Bearer"
+            assert answer.headers["www-authenticate"] == challenge, headers
+    in_query = guarded.get("/issued/nl-0001", params={"access_token": ADMIN_TOKEN})
+    assert in_query.status_code == 401 and in_query.headers["www-authenticate"] == "Bearer"
     auth = {"Authorization": f"bearer {ADMIN_TOKEN}"}  # the scheme is case-insensitive (RFC 9110 11.1)
     assert guarded.post("/offers", json={"citizen_id": "nl-0001"}, headers=auth).status_code == 201
     status = guarded.post("/status", json={"index": 0, "status": "revoked"}, headers=auth)
@@ -528,7 +552,8 @@ def test_http_details_found_by_a_review(client: TestClient) -> None:
     answer = token(client, code, tx_code).json()
     two = [("Authorization", f"Bearer {answer['access_token']}"), ("Authorization", "Bearer other")]
     refused = client.post("/credential", json={}, headers=two)
-    assert refused.status_code == 401 and refused.json()["error"] == "invalid_token"
+    # RFC 6750 section 3.1: a request that repeats a parameter is malformed
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
 
 
 def test_a_lone_surrogate_in_a_proof_nonce_is_a_400(client: TestClient) -> None:

@@ -145,6 +145,63 @@ def test_a_transaction_code_no_form_can_carry_is_refused_before_the_code_is_spen
     assert asked == [] and wallet.store.credentials() == []
 
 
+ES256 = {"proof_signing_alg_values_supported": ["ES256"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"credential_response_encryption": {"encryption_required": True}}, "encrypted"),
+        ({"credential_request_encryption": {"encryption_required": True}}, "encrypted"),
+        ({"proof_types_supported": {"attestation": ES256}}, "no jwt proofs"),
+        ({"proof_types_supported": {"jwt": {**ES256, "key_attestations_required": {}}}}, "key attestations"),
+    ],
+)
+def test_what_the_wallet_cannot_do_is_said_before_the_code_is_spent(
+    wallet: WalletAgent, change: dict[str, Any], reason: str
+) -> None:
+    """helper 39: an issuer that wants encryption (the EUDI PID issuer does) or key attestations had
+    the single-use code spent, then the credential request refused."""
+    asked: list[str] = []
+    metadata: dict[str, Any] = {
+        "credential_issuer": ISSUER,
+        "credential_endpoint": f"{ISSUER}/credential",
+        "credential_configurations_supported": {"pid": {**CONFIGURATIONS["pid"]}},
+    }
+    for name, value in change.items():
+        if name == "proof_types_supported":
+            metadata["credential_configurations_supported"]["pid"][name] = value
+        else:
+            metadata[name] = value
+
+    def token(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(200, json={"access_token": "at", "token_type": "Bearer"})
+
+    routes = {
+        "/.well-known/openid-credential-issuer": lambda _: httpx.Response(200, json=metadata),
+        "/token": token,
+    }
+    handler = issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}]}, **routes)
+    with pytest.raises(IssuerError, match=reason):
+        run(wallet, handler, lambda agent: agent.receive(offer("pid")))
+    assert asked == []
+
+
+def test_metadata_is_asked_for_as_json(wallet: WalletAgent) -> None:
+    # OpenID4VCI 1.0 section 12.2.2: an issuer may serve signed metadata (application/jwt) unless asked
+    accepts: dict[str, str | None] = {}
+    plain = issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}]})
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        accepts[request.url.path] = request.headers.get("accept")
+        return plain(request)
+
+    run(wallet, handler, lambda agent: agent.receive(offer("pid")))
+    assert accepts["/.well-known/openid-credential-issuer"] == "application/json"
+    assert accepts["/.well-known/oauth-authorization-server"] == "application/json"
+
+
 def test_one_credential_per_key_proof(wallet: WalletAgent) -> None:
     handler = issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}] * 2})
     with pytest.raises(IssuerError, match="2 credentials for one key proof"):
