@@ -41,14 +41,22 @@ SIGNED_METADATA_TYP = "openidvci-issuer-metadata+jwt"
 MAX_CONFIGURATIONS = 200
 
 
+CREDENTIAL_ISSUER_SUFFIX = "openid-credential-issuer"
+
+
 def well_known_url(identifier: str, suffix: str) -> str:
     """Insert ``/.well-known/<suffix>`` between the host and the path of an identifier.
 
     ``https://issuer.example/tenant`` gives ``https://issuer.example/.well-known/<suffix>/tenant``
-    (OpenID4VCI 1.0 section 12.2.2; RFC 8414 section 3.1, which also drops a terminating ``/``).
+    (OpenID4VCI 1.0 section 12.2.2). A terminating ``/`` stays for ``openid-credential-issuer``, as
+    that section inserts the suffix and nothing more; RFC 8414 section 3.1 drops it for
+    ``oauth-authorization-server``. A path of ``/`` alone is no path (RFC 9110 section 4.2.3).
     """
     parts = urlsplit(check_url(identifier, "the identifier", identifier=True))
-    return f"{parts.scheme}://{parts.netloc}/.well-known/{suffix}{parts.path.rstrip('/')}"
+    path = "" if parts.path == "/" else parts.path
+    if suffix != CREDENTIAL_ISSUER_SUFFIX:
+        path = path.rstrip("/")
+    return f"{parts.scheme}://{parts.netloc}/.well-known/{suffix}{path}"
 
 
 def credential_issuer_metadata(

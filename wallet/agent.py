@@ -200,6 +200,17 @@ class WalletAgent:
         answer = await self.fetcher.get(parsed, headers=_JSON)
         return CredentialOffer.from_json(self._json(answer, "fetching the credential offer"))
 
+    async def _issuer_metadata(self, issuer_url: str) -> Response:
+        """The issuer's metadata where OpenID4VCI 1.0 section 12.2.2 puts it; for an identifier ending
+        in ``/`` that is not found there, where RFC 8414 would put it (without that ``/``), as some
+        issuers do."""
+        literal = well_known_url(issuer_url, "openid-credential-issuer")
+        answer = await self.fetcher.get(literal, headers=_JSON)
+        stripped = literal.rstrip("/")
+        if answer.status_code == 404 and stripped != literal:
+            answer = await self.fetcher.get(stripped, headers=_JSON)
+        return answer
+
     async def receive(self, link: str, *, tx_code: str | None = None) -> list[StoredCredential]:
         """Pre-authorized code flow (OpenID4VCI 1.0 sections 4-8): offer to stored credentials."""
         await self.refresh_trust()
@@ -212,10 +223,7 @@ class WalletAgent:
             _check_tx_code(tx_code)
         issuer_url = offer.credential_issuer
         metadata = parse_credential_issuer_metadata(
-            self._json(
-                await self.fetcher.get(well_known_url(issuer_url, "openid-credential-issuer"), headers=_JSON),
-                "fetching the issuer metadata",
-            ),
+            self._json(await self._issuer_metadata(issuer_url), "fetching the issuer metadata"),
             expected_issuer=issuer_url,
         )
         # the offer may name which of the issuer's authorization servers to use (OpenID4VCI 1.0 4.1.1)

@@ -195,6 +195,17 @@ def test_signed_metadata_rejections(metadata_signer: Signer, typ: str, changes: 
             "oauth-authorization-server",
             "https://as.example.com/.well-known/oauth-authorization-server/issuer1",
         ),
+        # OpenID4VCI 1.0 section 12.2.2 inserts the suffix and drops nothing (helper 39)
+        (
+            "https://issuer.example.com/tenant/",
+            "openid-credential-issuer",
+            "https://issuer.example.com/.well-known/openid-credential-issuer/tenant/",
+        ),
+        (
+            "https://issuer.example.com/",
+            "openid-credential-issuer",
+            "https://issuer.example.com/.well-known/openid-credential-issuer",
+        ),
         (
             "http://127.0.0.1:8080/a/b",
             "oauth-authorization-server",

@@ -188,6 +188,45 @@ def test_what_the_wallet_cannot_do_is_said_before_the_code_is_spent(
     assert asked == []
 
 
+@pytest.mark.parametrize("served_at", ["literal", "stripped"])
+def test_an_issuer_identifier_ending_in_a_slash(wallet: WalletAgent, served_at: str) -> None:
+    """helper 39: OpenID4VCI 1.0 section 12.2.2 inserts the well-known suffix and drops nothing, where
+    the wallet had dropped the final '/' as RFC 8414 does; an issuer serving it the RFC 8414 way is
+    still found."""
+    tenant = f"{ISSUER}/tenant/"
+    where = {"literal": "/.well-known/openid-credential-issuer/tenant/"}.get(
+        served_at, "/.well-known/openid-credential-issuer/tenant"
+    )
+    fetched: list[str] = []
+    plain = issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}]})
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        fetched.append(path)
+        if path == where:
+            return httpx.Response(
+                200,
+                json={
+                    "credential_issuer": tenant,
+                    "credential_endpoint": f"{ISSUER}/credential",
+                    "credential_configurations_supported": CONFIGURATIONS,
+                },
+            )
+        if path == "/.well-known/oauth-authorization-server/tenant":  # RFC 8414 section 3.1
+            return httpx.Response(200, json={"issuer": tenant, "token_endpoint": f"{ISSUER}/token"})
+        return plain(request) if not path.startswith("/.well-known/") else httpx.Response(404)
+
+    body = {
+        "credential_issuer": tenant,
+        "credential_configuration_ids": ["pid"],
+        "grants": {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": "code"}},
+    }
+    link = "openid-credential-offer://?credential_offer=" + quote(json.dumps(body))
+    [received] = run(wallet, handler, lambda agent: agent.receive(link))
+    assert received.vct == PID_VCT
+    assert fetched[0] == "/.well-known/openid-credential-issuer/tenant/"
+
+
 def test_metadata_is_asked_for_as_json(wallet: WalletAgent) -> None:
     # OpenID4VCI 1.0 section 12.2.2: an issuer may serve signed metadata (application/jwt) unless asked
     accepts: dict[str, str | None] = {}
