@@ -106,18 +106,18 @@ def create_app(
         code = request.query_params.get("response_code")
         return JSONResponse(service.result(transaction_id, code), headers=NO_STORE)
 
-    @app.get("/request/{transaction_id}")
-    async def request_object(transaction_id: str) -> Response:
+    @app.get("/request/{request_id}")
+    async def request_object(request_id: str) -> Response:
         return Response(
-            service.request_object(transaction_id),
+            service.request_object(request_id),
             media_type="application/oauth-authz-req+jwt",
             headers=NO_STORE,
         )
 
-    @app.post("/request/{transaction_id}")
-    async def request_object_posted(transaction_id: str, request: Request) -> Response:
+    @app.post("/request/{request_id}")
+    async def request_object_posted(request_id: str, request: Request) -> Response:
         return Response(
-            service.request_object_posted(transaction_id, await read_form(request)),
+            service.request_object_posted(request_id, await read_form(request)),
             media_type="application/oauth-authz-req+jwt",
             headers=NO_STORE,
         )

@@ -155,6 +155,7 @@ class VerifierService:
         request_object = sign_request_object(
             claims, key=self.settings.signing_key, x5c=self.settings.certificate_chain
         )
+        request_id = b64url_encode(self.rng(16))  # not the transaction id: see verifier.store.request_ids
         self.store.add(
             Transaction(
                 transaction_id=transaction_id,
@@ -166,7 +167,8 @@ class VerifierService:
                 result=None,
                 created_at=now,
                 expires_at=now + self.settings.transaction_ttl,
-            )
+            ),
+            request_id=request_id,
         )
         if redirect_uri is not None:
             self.store.add_redirect(transaction_id, redirect_uri)
@@ -176,7 +178,7 @@ class VerifierService:
             self.store.add_response_key(
                 transaction_id, kid, pem, expires_at=now + self.settings.transaction_ttl, now=now
             )
-        request_uri = f"{self.settings.public_url}/request/{transaction_id}"
+        request_uri = f"{self.settings.public_url}/request/{request_id}"
         return {
             "transaction_id": transaction_id,
             "client_id": self.settings.client_id,
@@ -196,20 +198,20 @@ class VerifierService:
             client_metadata=self.client_metadata() if post else None,
         )
 
-    def request_object(self, transaction_id: str) -> str:
+    def request_object(self, request_id: str) -> str:
         """The signed request object, as made with the transaction (a GET of the request URI)."""
-        transaction = self.store.get(transaction_id)
+        transaction = self.store.by_request_id(request_id)
         if transaction is None or transaction.expires_at <= self.clock.now() or transaction.status != PENDING:
             raise UnknownTransaction("no pending request with that id")
         return transaction.request_object
 
-    def request_object_posted(self, transaction_id: str, form: Mapping[str, str]) -> str:
+    def request_object_posted(self, request_id: str, form: Mapping[str, str]) -> str:
         """The request object for a wallet's POST to the request URI (OpenID4VP 1.0 section 5.10):
         signed again with the ``wallet_nonce`` it sent, when it sent one. ``wallet_metadata`` must be a
         JSON object; what it says changes nothing, as this verifier's one request suits every wallet
         that can answer it."""
         posted = parse_request_uri_form(form)
-        stored = self.request_object(transaction_id)
+        stored = self.request_object(request_id)
         if posted.wallet_nonce is None:
             return stored
         claims = {**parse_jws(stored).claims(), "wallet_nonce": posted.wallet_nonce}

@@ -29,6 +29,16 @@ transactions = sa.Table(
     sa.Column("expires_at", sa.BigInteger, nullable=False),
 )
 
+request_ids = sa.Table(
+    "verifier_request_ids",
+    metadata,
+    sa.Column("request_id", sa.String(64), primary_key=True),
+    sa.Column("transaction_id", sa.String(64), nullable=False, unique=True),
+)
+"""The id in a transaction's request URI, which the wallet and whoever sees the QR code learn: a random
+value of its own, so that the transaction id, with which the relying party reads the verified claims,
+stays the relying party's (OpenID4VP 1.0 section 14.3.3)."""
+
 response_keys = sa.Table(
     "verifier_response_keys",
     metadata,
@@ -95,8 +105,12 @@ class VerifierStore:
     def create_schema(self) -> None:
         metadata.create_all(self.engine)
 
-    def add(self, transaction: Transaction) -> None:
+    def add(self, transaction: Transaction, *, request_id: str) -> None:
+        """Keep a new transaction, its request object served under ``request_id``."""
         with self.engine.begin() as db:
+            db.execute(
+                request_ids.insert().values(request_id=request_id, transaction_id=transaction.transaction_id)
+            )
             db.execute(
                 transactions.insert().values(
                     transaction_id=transaction.transaction_id,
@@ -161,6 +175,15 @@ class VerifierStore:
     def by_state(self, state: str) -> Transaction | None:
         with self.engine.connect() as db:
             row = db.execute(sa.select(transactions).where(transactions.c.state == state)).first()
+        return None if row is None else _transaction(row)
+
+    def by_request_id(self, request_id: str) -> Transaction | None:
+        with self.engine.connect() as db:
+            row = db.execute(
+                sa.select(transactions)
+                .join(request_ids, request_ids.c.transaction_id == transactions.c.transaction_id)
+                .where(request_ids.c.request_id == request_id)
+            ).first()
         return None if row is None else _transaction(row)
 
     def get(self, transaction_id: str) -> Transaction | None:

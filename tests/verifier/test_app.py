@@ -78,6 +78,11 @@ def test_transaction_request_object_and_result(client: TestClient) -> None:
     mdoc = claims["client_metadata"]["vp_formats_supported"]["mso_mdoc"]
     assert mdoc == {"issuerauth_alg_values": [-7, -9], "deviceauth_alg_values": [-7, -9]}
     assert client.get(body["result_url"].removeprefix(BASE)).json()["status"] == "pending"
+    # helper 38: what the QR code shows (the request URI and object) does not give away the transaction
+    # id, with which the verified claims are read (OpenID4VP 1.0 section 14.3.3)
+    seen = body["authorization_request"] + body["request_uri"] + request.text + json.dumps(claims)
+    assert body["transaction_id"] not in seen
+    assert client.get(f"/request/{body['transaction_id']}").status_code == 404
 
 
 def test_request_uri_method_post_and_x509_hash(database_url: str, clock: FixedClock, tmp_path: Path) -> None:

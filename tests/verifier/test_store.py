@@ -24,7 +24,8 @@ def make_store(database_url: str) -> VerifierStore:
             result=None,
             created_at=NOW,
             expires_at=NOW + 600,
-        )
+        ),
+        request_id="r1",
     )
     return store
 
