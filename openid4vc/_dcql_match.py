@@ -96,12 +96,39 @@ def _same_value(claim: Any, expected: Any) -> bool:
     return is_number(expected) and is_number(claim) and claim == expected
 
 
-def _satisfied(claim: ClaimsQuery, candidate: Candidate) -> bool:
-    found = claim_values(candidate.claims, claim.path)
+def _satisfied(claim: ClaimsQuery, candidate: Candidate, *, presented: bool = False) -> bool:
+    path = claim.path
+    if presented and candidate.format == SD_JWT_VC:
+        # undisclosed array elements are gone from a presentation, and the positions of those disclosed
+        # with them: an index the wallet applied to the whole credential can only be read as any element
+        path = tuple(None if type(component) is int else component for component in path)
+    found = claim_values(candidate.claims, path)
     if not found:
         return False
     expected = claim.values
     return expected is None or any(_same_value(v, e) for v in found for e in expected)
+
+
+def _disclosed(claim: ClaimsQuery, candidate: Candidate) -> list[ClaimPath]:
+    """What to disclose for a satisfied claims query: its path, or, where ``values`` restricts a path
+    with ``null`` (every element), the path of each element whose value matches, as a claim whose
+    value does not match is treated as absent (section 6.4.1)."""
+    if claim.values is None or None not in claim.path:
+        return [claim.path]
+    located: list[tuple[ClaimPath, Any]] = [((), candidate.claims)]
+    for component in claim.path:
+        following: list[tuple[ClaimPath, Any]] = []
+        for where, node in located:
+            if isinstance(component, str):
+                if isinstance(node, Mapping) and component in node:
+                    following.append(((*where, component), node[component]))
+            elif isinstance(node, list):
+                indexes = (
+                    range(len(node)) if component is None else [component] if component < len(node) else []
+                )
+                following.extend(((*where, index), node[index]) for index in indexes)
+        located = following
+    return [where for where, value in located if any(_same_value(value, e) for e in claim.values)]
 
 
 def _meta_matches(query: CredentialQuery, candidate: Candidate) -> bool:
@@ -137,18 +164,20 @@ def _unique(paths: Sequence[ClaimPath]) -> tuple[ClaimPath, ...]:
     return tuple(dict.fromkeys(paths))
 
 
-def _paths(query: CredentialQuery, candidate: Candidate) -> tuple[ClaimPath, ...] | None:
-    """The claims to disclose for ``query`` (section 6.4.1), or None when it cannot be satisfied."""
+def _paths(
+    query: CredentialQuery, candidate: Candidate, *, presented: bool = False
+) -> tuple[ClaimPath, ...] | None:
+    """The claims to disclose for ``query`` (section 6.4.1), or None when it cannot be satisfied; with
+    ``presented``, judged on a verified presentation rather than on a whole credential."""
     if query.claims is None:
         return ()
-    if query.claim_sets is None:
-        if all(_satisfied(claim, candidate) for claim in query.claims):
-            return _unique([claim.path for claim in query.claims])
-        return None
-    by_id = {claim.id: claim for claim in query.claims}
-    for option in query.claim_sets:
-        if all(_satisfied(by_id[claim_id], candidate) for claim_id in option):
-            return _unique([by_id[claim_id].path for claim_id in option])
+    options: list[Sequence[ClaimsQuery]] = [query.claims]
+    if query.claim_sets is not None:
+        by_id = {claim.id: claim for claim in query.claims}
+        options = [[by_id[claim_id] for claim_id in option] for option in query.claim_sets]
+    for claims in options:
+        if all(_satisfied(claim, candidate, presented=presented) for claim in claims):
+            return _unique([path for claim in claims for path in _disclosed(claim, candidate)])
     return None
 
 
@@ -230,7 +259,7 @@ def check_response_against_query(query: DcqlQuery, presented: Mapping[str, Seque
                 raise QueryNotSatisfied(
                     f"the presentation for {query_id!r} lacks the required holder binding"
                 )
-            if _paths(credential_query, candidate) is None:
+            if _paths(credential_query, candidate, presented=True) is None:
                 raise QueryNotSatisfied(f"the credential for {query_id!r} lacks requested claims")
     if query.credential_sets is None:
         missing = [c.id for c in query.credentials if c.id not in presented]

@@ -5,7 +5,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from common.jose import public_jwk
+from credentials.sdjwt import KeyBindingCheck
+from credentials.sdjwt_vc import issue_sd_jwt_vc, present_sd_jwt_vc, verify_sd_jwt_vc
 from openid4vc.dcql import (
     Candidate,
     ClaimsQuery,
@@ -453,3 +457,49 @@ def test_parsed_queries_are_not_shared_with_the_input() -> None:
     query = parse_dcql_query(document)
     document["credentials"][0]["meta"]["vct_values"].append("urn:injected")
     assert query.credentials[0].vct_values == (IDENTITY,)
+
+
+@pytest.mark.parametrize(
+    ("path", "values", "disclosed"),
+    [
+        (["nationalities", 1], None, ["NL"]),
+        (["nationalities", None], ["NL"], ["NL"]),
+        (["nationalities", None], None, ["DE", "NL", "BE"]),
+        (["nationalities", 2], ["BE"], ["BE"]),
+    ],
+)
+def test_array_elements_through_a_real_presentation(
+    path: list[Any], values: list[Any] | None, disclosed: list[str]
+) -> None:
+    """helper 38: an index into a selectively disclosable array (the wallet discloses that element
+    alone) was applied again to the presentation, where the undisclosed elements before it are gone,
+    and our verifier refused our wallet; and a null path with values disclosed every element, where
+    one whose value does not match is to be treated as absent (section 6.4.1)."""
+    issuer, holder = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    claims = {"given_name": "Erika", "nationalities": ["DE", "NL", "BE"]}
+    issued = issue_sd_jwt_vc(
+        claims, vct=IDENTITY, issuer=None, signing_key=issuer, x5c=[], holder_jwk=public_jwk(holder), iat=0
+    )
+    claim: dict[str, Any] = {"path": path} if values is None else {"path": path, "values": values}
+    query = parse_dcql_query(
+        {
+            "credentials": [
+                {"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [IDENTITY]}, "claims": [claim]}
+            ]
+        }
+    )
+    chosen = select(query, match(query, [Candidate("held", "dc+sd-jwt", IDENTITY, None, claims)]))
+    assert chosen is not None
+    [chosen_match] = chosen["pid"]
+    presentation = present_sd_jwt_vc(
+        issued, chosen_match.paths, holder_key=holder, audience="x509_hash:rp", nonce="n", iat=0
+    )
+    verified = verify_sd_jwt_vc(
+        presentation,
+        resolve_issuer_key=lambda _header, _payload: issuer.public_key(),
+        now=0,
+        key_binding=KeyBindingCheck(audience="x509_hash:rp", nonce="n", now=0),
+    )
+    assert verified.claims["nationalities"] == disclosed
+    presented = Candidate("presented", "dc+sd-jwt", IDENTITY, None, verified.claims)
+    check_response_against_query(query, {"pid": [presented]})
