@@ -87,13 +87,21 @@ def claim_values(claims: Any, path: ClaimPath) -> list[Any]:
     return selected
 
 
-def _same_value(claim: Any, expected: Any) -> bool:
-    """Type and value match exactly (section 6.3); a JSON number matches a number of equal value."""
-    if isinstance(expected, bool) or isinstance(claim, bool):
-        return isinstance(expected, bool) and isinstance(claim, bool) and claim is expected
-    if isinstance(expected, str):
-        return isinstance(claim, str) and claim == expected
-    return is_number(expected) and is_number(claim) and claim == expected
+def _typed(value: Any) -> tuple[str, Any] | None:
+    """A scalar with its JSON type: values match when type and value match exactly (section 6.3; a
+    number matches a number of equal value), found by set lookup, as a query may list a thousand
+    values and a path select ten thousand. None for what no query value can equal."""
+    if isinstance(value, bool):
+        return ("boolean", value)
+    if isinstance(value, str):
+        return ("string", value)
+    if is_number(value):
+        return ("number", value)  # 1 and 1.0 are equal and hash alike
+    return None
+
+
+def _wanted(values: Sequence[Any]) -> set[tuple[str, Any] | None]:
+    return {_typed(value) for value in values} - {None}
 
 
 def _satisfied(claim: ClaimsQuery, candidate: Candidate, *, presented: bool = False) -> bool:
@@ -105,8 +113,10 @@ def _satisfied(claim: ClaimsQuery, candidate: Candidate, *, presented: bool = Fa
     found = claim_values(candidate.claims, path)
     if not found:
         return False
-    expected = claim.values
-    return expected is None or any(_same_value(v, e) for v in found for e in expected)
+    if claim.values is None:
+        return True
+    wanted = _wanted(claim.values)
+    return any(_typed(value) in wanted for value in found)
 
 
 def _disclosed(claim: ClaimsQuery, candidate: Candidate) -> list[ClaimPath]:
@@ -128,7 +138,8 @@ def _disclosed(claim: ClaimsQuery, candidate: Candidate) -> list[ClaimPath]:
                 )
                 following.extend(((*where, index), node[index]) for index in indexes)
         located = following
-    return [where for where, value in located if any(_same_value(value, e) for e in claim.values)]
+    wanted = _wanted(claim.values)
+    return [where for where, value in located if _typed(value) in wanted]
 
 
 def _meta_matches(query: CredentialQuery, candidate: Candidate) -> bool:

@@ -20,6 +20,9 @@ MAX_QUERIES = 50
 MAX_CLAIMS = 100
 MAX_PATH = 16
 MAX_OPTIONS = 50
+MAX_VALUES = 1000
+"""Values a claims query or a trusted authorities entry may list: an ``aki`` entry may name every key
+identifier of a trust list (HAIP 1.0 section 5)."""
 
 
 @dataclass(frozen=True)
@@ -177,8 +180,8 @@ def _claim(value: Any, format_: str) -> ClaimsQuery:
         raise _fail("an mso_mdoc claims path is [namespace, data element identifier]")
     values = value.get("values")
     if values is not None:
-        if not isinstance(values, list) or not values or len(values) > MAX_OPTIONS:
-            raise _fail("values must be a non-empty array")
+        if not isinstance(values, list) or not values or len(values) > MAX_VALUES:
+            raise _fail(f"values must be a non-empty array of at most {MAX_VALUES}")
         if not all(isinstance(v, str | bool) or is_int(v) for v in values):
             raise _fail("values must be strings, integers or booleans")
     retain = value.get("intent_to_retain")
@@ -213,7 +216,8 @@ def _trusted_authorities(value: Any) -> tuple[TrustedAuthoritiesQuery, ...]:
     for entry in value:
         if not isinstance(entry, dict) or not isinstance(entry.get("type"), str) or not entry["type"]:
             raise _fail("each trusted_authorities entry is an object with a type string")
-        result.append(TrustedAuthoritiesQuery(entry["type"], _strings(entry.get("values"), "values")))
+        values = _strings(entry.get("values"), "values", max_items=MAX_VALUES)
+        result.append(TrustedAuthoritiesQuery(entry["type"], values))
     return tuple(result)
 
 

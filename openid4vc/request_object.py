@@ -88,7 +88,8 @@ DIRECT_POST = "direct_post"
 DIRECT_POST_JWT = "direct_post.jwt"
 MAX_LINK_CHARS = 8192
 MAX_REQUEST_OBJECT_BYTES = 256 * 1024
-MAX_NONCE = 512
+MAX_NONCE = 4096
+"""Longest ``nonce``, ``state`` or ``wallet_nonce`` taken: a ``state`` may be a JWT (section 5.3)."""
 DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 DNS_NAME = re.compile(rf"^(?=.{{1,253}}\Z){DNS_LABEL}(?:\.{DNS_LABEL})*\Z")  # \Z: "$" admits a final "\n"
 
@@ -213,9 +214,9 @@ def parse_request_uri_form(form: Mapping[str, str]) -> RequestUriPost:
             raise InvalidRequest(f"wallet_metadata is not JSON: {exc}") from exc
         if not isinstance(metadata, dict):
             raise InvalidRequest("wallet_metadata must be a JSON object")
-    nonce = form_value(form, "wallet_nonce")
-    if nonce is not None and (len(nonce) > MAX_NONCE or not URL_SAFE.match(nonce)):
-        raise InvalidRequest("wallet_nonce must be a URL-safe string")
+    nonce = form_value(form, "wallet_nonce")  # a string, of any characters (section 5.10)
+    if nonce is not None and not 0 < len(nonce) <= MAX_NONCE:
+        raise InvalidRequest(f"wallet_nonce must be a non-empty string of at most {MAX_NONCE} characters")
     return RequestUriPost(metadata, nonce)
 
 

@@ -503,3 +503,40 @@ def test_array_elements_through_a_real_presentation(
     assert verified.claims["nationalities"] == disclosed
     presented = Candidate("presented", "dc+sd-jwt", IDENTITY, None, verified.claims)
     check_response_against_query(query, {"pid": [presented]})
+
+
+def test_long_value_lists_are_taken() -> None:
+    """helper 38: an aki entry may name every key identifier of a trust list (HAIP 1.0 section 5); 50
+    values had been the limit. Matching stays a set lookup."""
+    aki = [f"key-{n}" for n in range(1000)]
+    claim = {"path": ["nationalities", None], "values": [*(f"X{n}" for n in range(999)), "NL"]}
+    query = parse_dcql_query(
+        {
+            "credentials": [
+                {
+                    "id": "pid",
+                    "format": "dc+sd-jwt",
+                    "meta": {"vct_values": [IDENTITY]},
+                    "trusted_authorities": [{"type": "aki", "values": aki}],
+                    "claims": [claim],
+                }
+            ]
+        }
+    )
+    held = Candidate("held", "dc+sd-jwt", IDENTITY, None, {"nationalities": ["DE", "NL"] * 5000})
+    [found] = match(query, [held])["pid"]
+    assert len(found.paths) == 5000 and found.paths[0] == ("nationalities", 1)
+    for too_many in ({**claim, "values": ["a"] * 1001}, {"path": ["x"], "values": [1.5]}):
+        with pytest.raises(InvalidDcqlQuery):
+            parse_dcql_query(
+                {
+                    "credentials": [
+                        {
+                            "id": "q",
+                            "format": "dc+sd-jwt",
+                            "meta": {"vct_values": ["v"]},
+                            "claims": [too_many],
+                        }
+                    ]
+                }
+            )

@@ -465,6 +465,13 @@ def test_request_uri_post_form() -> None:
     parsed = parse_request_uri_form(form)
     assert parsed.wallet_metadata == metadata and parsed.wallet_nonce == "qPmxiNFCR3QTm19POc8u"
     assert parse_request_uri_form({}).wallet_nonce is None
-    for bad in ({"wallet_metadata": "[]"}, {"wallet_metadata": "{"}, {"wallet_nonce": "a b"}):
+    # section 5.10 asks for a string, of any characters (helper 38: padded base64 had been refused)
+    assert parse_request_uri_form({"wallet_nonce": "qPmxiNFCR3QTm19POc8u+w=="}).wallet_nonce.endswith("==")
+    for bad in (
+        {"wallet_metadata": "[]"},
+        {"wallet_metadata": "{"},
+        {"wallet_nonce": ""},
+        {"wallet_nonce": "n" * 4097},
+    ):
         with pytest.raises(InvalidRequest):
             parse_request_uri_form(bad)

@@ -115,7 +115,9 @@ def test_request_uri_method_post_and_x509_hash(database_url: str, clock: FixedCl
     assert empty.text == client.get(path).text
     refused = client.post(path, data={"wallet_metadata": "[1]", "wallet_nonce": "x"})
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
-    assert client.post(path, data={"wallet_nonce": "not url-safe!"}).json()["error"] == "invalid_request"
+    assert client.post(path, data={"wallet_nonce": ""}).json()["error"] == "invalid_request"
+    echoed = client.post(path, data={"wallet_nonce": "qPmxiNFCR3QTm19POc8u+w=="})  # any string (5.10)
+    assert parse_jws(echoed.text).claims()["wallet_nonce"] == "qPmxiNFCR3QTm19POc8u+w=="
     assert client.post("/request/unknown", data=form).status_code == 404
 
 
