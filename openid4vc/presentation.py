@@ -14,6 +14,7 @@ Wallet: :func:`parse_authorization_request_link`, :func:`verify_request_object`,
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -217,9 +218,11 @@ def _response(
 
 def parse_response_uri_answer(value: Any) -> str | None:
     """The ``redirect_uri`` the response URI may answer with (section 8.2), where the wallet must
-    send the user agent next; None when there is none. Other members are ignored. Only a web page
-    is followed: ``https`` (``http`` on a loopback host), without user information; ``javascript:``,
-    ``file:`` and the like are refused. It may carry a fragment (a ``response_code``, say)."""
+    send the user agent next; None when there is none. Other members are ignored. A web page is
+    followed: ``https`` (``http`` on a loopback host), without user information; so is an app's own
+    link, under a private-use scheme named by reverse domain (``com.example.rp:``, RFC 8252 section
+    7.1). ``javascript:``, ``data:``, ``file:`` and other schemes are refused. It may carry a fragment
+    (a ``response_code``, say)."""
     redirect = json_object(value, "the response URI answer").get("redirect_uri")
     if redirect is None:
         return None
@@ -227,5 +230,13 @@ def parse_response_uri_answer(value: Any) -> str | None:
         raise InvalidRequest("redirect_uri must be an absolute URI")
     if any(c <= " " or c == "\x7f" for c in redirect):
         raise InvalidRequest("redirect_uri must be an absolute URI")
+    scheme = redirect.partition(":")[0].lower()
+    if _PRIVATE_USE_SCHEME.fullmatch(scheme) and redirect[len(scheme) + 1 :]:
+        return redirect
     check_url(redirect.partition("#")[0], "redirect_uri")
     return redirect
+
+
+_PRIVATE_USE_SCHEME = re.compile(r"[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+")
+"""A scheme of at least two dot-separated labels, as a reverse domain name is (RFC 3986 section 3.1
+allows '+' too, which no domain holds)."""

@@ -106,6 +106,9 @@ def test_response_uri_answer() -> None:
     assert parse_response_uri_answer({}) is None
     bad: Any
     assert parse_response_uri_answer({"redirect_uri": "http://127.0.0.1:8080/done#c=1"}) is not None
+    # an app's own link, under a reverse-domain private-use scheme (RFC 8252 section 7.1; helper 38)
+    app_link = "com.example.rp://cb#response_code=091535f6"
+    assert parse_response_uri_answer({"redirect_uri": app_link}) == app_link
     for bad in (
         [],
         {"redirect_uri": 1},
@@ -113,6 +116,11 @@ def test_response_uri_answer() -> None:
         {"redirect_uri": ""},
         {"redirect_uri": "javascript:alert(document.cookie)"},
         {"redirect_uri": "file:///etc/passwd"},
+        {"redirect_uri": "data:text/html,<script>alert(1)</script>"},
+        {"redirect_uri": "vbscript:msgbox"},
+        {"redirect_uri": "com.example.rp:"},  # a scheme and nothing else
+        {"redirect_uri": "com..example:x"},
+        {"redirect_uri": ".example:x"},
         {"redirect_uri": "http://rp.example/done"},  # plain http beyond loopback
         {"redirect_uri": "https://user:pw@rp.example/done"},
     ):
