@@ -57,7 +57,7 @@ from openid4vc.presentation import (
     verify_request_object,
 )
 from trust_list.decision import service_anchors, types_vouched_for, vouch_for_issuer
-from trust_list.errors import NotRegistered
+from trust_list.errors import InvalidRegistration, NotRegistered
 from trust_list.loader import TrustListLoader
 from trust_list.lote import WRPAC_ISSUANCE, WRPRC_ISSUANCE, TrustList
 from trust_list.registration import Registration, excess_requests, parse_verifier_info, verify_registration
@@ -450,7 +450,15 @@ class WalletAgent:
                 with contextlib.suppress(EudiError):  # the refusal stands, heard or not
                     await self.fetcher.post(response_uri, data=form)
             raise
-        registration, excess = self._registration(request)
+        try:
+            registration, excess = self._registration(request)
+        except (NotRegistered, InvalidRegistration) as exc:
+            # refused by the wallet's policy, the request being authenticated: the verifier is told
+            # (section 8.5), rather than left waiting for an answer until the transaction expires
+            form = error_response_form("access_denied", str(exc), request.state, request.response_encryption)
+            with contextlib.suppress(EudiError):
+                await self.fetcher.post(request.response_uri, data=form)
+            raise
         candidates = [
             Candidate(
                 id=c.credential_id,

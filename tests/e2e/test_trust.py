@@ -105,20 +105,24 @@ def test_wallet_refuses_a_request_beyond_the_registration(federation: Federation
         ]
     }
 
-    async def scenario() -> tuple[Any, Any, Any]:
+    async def scenario() -> tuple[Any, Any, Any, Any]:
         strict = federation.wallet(tmp_path / "strict")
         lenient = federation.wallet(tmp_path / "lenient", registration_policy=WARN)
         for agent in (strict, lenient):
             await receive_pid(agent, federation, "NL")
         within, _ = await present(strict, federation)
+        made = httpx.post(f"{federation.verifier_url}/transactions", json={"dcql_query": beyond}, timeout=10)
         with pytest.raises(NotRegistered, match="personal_administrative_number"):
-            await present(strict, federation, beyond)
+            await strict.fetch_request(made.json()["authorization_request"])
+        refused = httpx.get(made.json()["result_url"], timeout=10).json()
         warned, result = await present(lenient, federation, beyond)
         for agent in (strict, lenient):
             await agent.fetcher.aclose()
-        return within, warned, result
+        return within, refused, warned, result
 
-    within, warned, result = run(scenario())
+    within, refused, warned, result = run(scenario())
+    # helper 38: the verifier is told of the refusal (section 8.5), not left waiting until it expires
+    assert refused["status"] == "failed" and refused["error"] == "access_denied", refused
     assert within.excess == () and within.registration is not None
     assert within.registration.name == "Demo Relying Party" and within.registration.purpose("nl")
     assert warned.excess and all("personal_administrative_number" in item for item in warned.excess)
