@@ -117,7 +117,7 @@ class Register:
                 "nationalities": [country],
                 "address": {
                     "formatted": f"{street} {house}, {postal} {locality}",
-                    "street_address": street,
+                    "street_address": f"{street} {house}",  # with its number (PID rulebook 2.3)
                     "house_number": house,
                     "postal_code": postal,
                     "locality": locality,

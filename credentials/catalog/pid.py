@@ -167,7 +167,6 @@ PID_MDOC_ELEMENTS: tuple[ClaimDefinition, ...] = (
     _element("nationality", "Nationalities", "Nationaliteiten", True),
     _element("resident_address", "Full address", "Volledig adres"),
     _element("resident_street", "Street", "Straat"),
-    _element("resident_house_number", "House number", "Huisnummer"),
     _element("resident_postal_code", "Postal code", "Postcode"),
     _element("resident_city", "Town or city", "Woonplaats"),
     _element("resident_state", "Region", "Regio"),
@@ -209,7 +208,6 @@ _RENAMED = {
 _ADDRESS = {
     "formatted": "resident_address",
     "street_address": "resident_street",
-    "house_number": "resident_house_number",
     "postal_code": "resident_postal_code",
     "locality": "resident_city",
     "region": "resident_state",
@@ -222,12 +220,14 @@ def pid_mdoc_elements(claims: Mapping[str, Any]) -> dict[str, Any]:
     """The mdoc data elements (namespace ``eu.europa.ec.eudi.pid.1``) for checked SD-JWT VC PID claims.
 
     Dates become ``datetime.date`` (CBOR full-date, tag 1004); the ``address`` object is spread over
-    the ``resident_*`` elements; a ``picture`` data URL becomes the ``portrait`` bytes.
+    the ``resident_*`` elements, where ``house_number``, the rulebook's SD-JWT VC extension, has none
+    (``resident_street``, like ``street_address``, holds the street with its house number: PID
+    rulebook section 2.3); a ``picture`` data URL becomes the ``portrait`` bytes.
     """
     elements: dict[str, Any] = {}
     for name, value in pid_claims(claims).items():
         if name == "address":
-            elements.update({_ADDRESS[member]: text for member, text in value.items()})
+            elements.update({_ADDRESS[member]: text for member, text in value.items() if member in _ADDRESS})
         elif name == "picture":
             elements["portrait"] = _data_url_bytes(value)
         else:

@@ -18,7 +18,7 @@ PID_RECORD = {
     "place_of_birth": {"locality": "Utrecht", "country": "NL"},
     "nationalities": ["NL"],
     "address": {
-        "street_address": "Hoofdstraat",
+        "street_address": "Hoofdstraat 12",
         "house_number": "12",
         "locality": "Utrecht",
         "country": "NL",
@@ -51,7 +51,19 @@ def test_pid_mdoc_names_differ_from_sd_jwt_names() -> None:
     elements = pid_mdoc_elements(PID_RECORD)
     assert elements["birth_date"] == date(1990, 2, 28) and elements["expiry_date"] == date(2031, 1, 1)
     assert elements["nationality"] == ["NL"] and elements["email_address"] == "emma@example.org"
-    assert elements["resident_street"] == "Hoofdstraat" and elements["resident_city"] == "Utrecht"
+    assert elements["resident_street"] == "Hoofdstraat 12" and elements["resident_city"] == "Utrecht"
+    # the attribute identifiers of the PID rulebook v1.7 section 3.1.2, and no other (helper 40: the
+    # house number had its own element, which rulebook v1.6 removed)
+    rulebook = {
+        *("family_name", "given_name", "birth_date", "place_of_birth", "nationality", "resident_address"),
+        *("resident_country", "resident_state", "resident_city", "resident_postal_code", "resident_street"),
+        *("personal_administrative_number", "portrait", "family_name_birth", "given_name_birth", "sex"),
+        *("email_address", "mobile_phone_number", "expiry_date", "issuing_authority", "issuing_country"),
+        *("document_number", "issuing_jurisdiction", "issuance_date", "trust_anchor"),
+        "attestation_legal_category",
+    }
+    assert {element.path[1] for element in CATALOGUE["pid"].mdoc_elements} <= rulebook
+    assert set(elements) <= rulebook
     assert "birthdate" not in elements and "address" not in elements
     assert CATALOGUE["pid"].namespaces == (PID_DOCTYPE,)
 

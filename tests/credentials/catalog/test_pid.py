@@ -21,7 +21,7 @@ RECORD: dict[str, Any] = {
     "nationalities": ["NL"],
     "address": {
         "formatted": "Hoofdstraat 7, 9712 AB Groningen",
-        "street_address": "Hoofdstraat",
+        "street_address": "Hoofdstraat 7",
         "house_number": "7",
         "postal_code": "9712 AB",
         "locality": "Groningen",
