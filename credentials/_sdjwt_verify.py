@@ -82,6 +82,7 @@ def verify(
     leeway: int = 60,
     algorithms: Sequence[Algorithm] = (Algorithm.ES256,),
     never_disclosable: Collection[str] = (),
+    audience: str | None = None,
 ) -> VerifiedSdJwt:
     """Verify an SD-JWT or SD-JWT+KB, compact or JSON-serialized (section 8.3).
 
@@ -89,10 +90,10 @@ def verify(
     signature verifies with ``issuer_key``, every signature for the General JSON Serialization (7.1
     step 2); ``_sd_alg`` is sha-256 (its last check); Disclosures processed with all rejections of step 3
     to 5, and a profile's ``never_disclosable`` top-level claims (see :func:`process`); ``exp`` and
-    ``nbf`` of the processed payload when ``now`` is given (step 6); with ``key_binding``, an ``aud``
-    in the processed payload must name its audience (RFC 7519 section 4.1.3; without one it cannot be
-    judged and is returned as it is); then the KB-JWT (7.3 step 5, see the module docstring for the
-    case without ``key_binding``).
+    ``nbf`` of the processed payload when ``now`` is given (step 6); an ``aud`` in the processed
+    payload must name ``audience``, by default the key binding's (RFC 7519 section 4.1.3; with neither
+    it cannot be judged and is returned as it is); then the KB-JWT (7.3 step 5, see the module
+    docstring for the case without ``key_binding``).
     """
     sd_jwt = SdJwt.parse(text)
     if key_binding is not None and sd_jwt.key_binding_jwt is None:
@@ -105,8 +106,10 @@ def verify(
     claims = process(payload, sd_jwt.disclosures, never_disclosable=never_disclosable)
     if now is not None:
         check_validity(claims, now=now, leeway=leeway)
-    if key_binding is not None and "aud" in claims:
-        _check_audience(claims["aud"], key_binding.audience)
+    if audience is None and key_binding is not None:
+        audience = key_binding.audience
+    if audience is not None and "aud" in claims:
+        _check_audience(claims["aud"], audience)
     kb_claims = None
     if sd_jwt.key_binding_jwt is not None:
         # compact input holds ``<jwt>~<d1>~...~<dn>~`` as presented: a slice, not the parts joined again

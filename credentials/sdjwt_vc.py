@@ -169,6 +169,7 @@ def verify_sd_jwt_vc(
     leeway: int = 60,
     algorithms: Sequence[Algorithm] = (Algorithm.ES256,),
     accept_legacy_typ: bool = False,
+    audience: str | None = None,
 ) -> VerifiedSdJwtVc:
     """Verify an SD-JWT VC presentation (section 3.4): RFC 9901 section 7 in full, then the profile.
 
@@ -176,7 +177,8 @@ def verify_sd_jwt_vc(
     the resolver runs; ``resolve_issuer_key`` gets the protected header (with ``x5c``) and the
     unverified payload and must validate the key for the issuer. Then: no never-disclosable claim came
     from a Disclosure; ``vct`` present, and in ``vct_values`` (or one of ``aka_vcts`` is) when given;
-    ``exp``, ``nbf`` and ``iat`` against ``now``; with ``key_binding``, a KB-JWT signed by ``cnf.jwk``.
+    ``exp``, ``nbf`` and ``iat`` against ``now``; an ``aud`` naming ``audience`` (by default the key
+    binding's), with or without a KB-JWT; with ``key_binding``, a KB-JWT signed by ``cnf.jwk``.
     """
     typs = (TYP, LEGACY_TYP) if accept_legacy_typ else (TYP,)
     verified = verify(
@@ -187,6 +189,7 @@ def verify_sd_jwt_vc(
         leeway=leeway,
         algorithms=algorithms,
         never_disclosable=NEVER_DISCLOSABLE,
+        audience=audience,
     )
     envelope = _Envelope.of(verified, now=now, leeway=leeway)
     if (

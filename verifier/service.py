@@ -427,6 +427,7 @@ class VerifierService:
             key_binding=check if bound else None,
             vct_values=vct_values if isinstance(vct_values, list) else None,
             leeway=self.settings.leeway,
+            audience=self.settings.client_id,  # an aud of the credential, KB-JWT or not (RFC 7519 4.1.3)
         )
         vouch = vouches[-1]
         if verified.status is not None:

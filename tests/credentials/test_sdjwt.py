@@ -461,6 +461,9 @@ def test_an_audience_in_the_issuer_signed_jwt_must_name_the_verifier() -> None:
         with pytest.raises(error):
             verify(text + kb_jwt(text), issuer_key=PUBLIC, key_binding=CHECK, now=NOW)
         assert verify(text, issuer_key=PUBLIC, key_binding=None).claims["aud"] == aud  # nobody to judge
+        # helper 40: a verifier that takes it without KB-JWT still says who it is, and is judged by it
+        with pytest.raises(error):
+            verify(text, issuer_key=PUBLIC, key_binding=None, audience=CHECK.audience)
 
 
 # -- 16-20: key binding --------------------------------------------------------------------------------
