@@ -35,7 +35,8 @@ One flat subtree under :class:`common.errors.EudiError`; each name says what fai
         ├── StatusListSubjectMismatch   ``sub`` is not the referenced ``uri``
         ├── StatusListExpired           ``exp`` has passed
         ├── StatusListSignatureInvalid  the token's signature does not verify
-        └── InvalidStatusReference      a credential's ``status`` claim of the wrong shape
+        ├── InvalidStatusReference      a credential's ``status`` claim of the wrong shape
+        └── UnsupportedStatusMechanism  a ``status`` by another mechanism (``identifier_list``...)
 
 Every class carries the wire code ``invalid_credential`` of its root.
 """
@@ -77,6 +78,7 @@ __all__ = [
     "UnauthorizedDeviceElement",
     "UnreferencedDisclosure",
     "UnsupportedAlgorithm",
+    "UnsupportedStatusMechanism",
     "WrongAudience",
     "WrongType",
 ]
@@ -193,6 +195,11 @@ class StatusListSignatureInvalid(StatusListError):
 
 class InvalidStatusReference(StatusListError):
     """A referenced token's ``status`` claim without a well-typed ``status_list.idx``/``uri`` (section 6)."""
+
+
+class UnsupportedStatusMechanism(StatusListError):
+    """A ``status`` that refers by another mechanism than ``status_list`` only, as the status map allows
+    (section 6.3; ISO/IEC 18013-5 2nd edition also defines ``identifier_list``): not checked here."""
 
 
 # --- mdoc / COSE / CBOR (ISO/IEC 18013-5, RFC 9052, RFC 8949) ---------------------------------------

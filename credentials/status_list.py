@@ -59,6 +59,7 @@ from credentials.errors import (
     StatusListSignatureInvalid,
     StatusListSubjectMismatch,
     StatusListTooLarge,
+    UnsupportedStatusMechanism,
 )
 
 __all__ = [
@@ -375,6 +376,9 @@ def _reference(status: object, where: str) -> tuple[int, str]:
     if not isinstance(status, Mapping):
         raise InvalidStatusReference(f"{where} is missing or not an object")
     reference = status.get("status_list")
+    if "status_list" not in status and status:
+        others = sorted(str(name) for name in status)
+        raise UnsupportedStatusMechanism(f"{where} refers by {others}, which is not checked here")
     if not isinstance(reference, Mapping):
         raise InvalidStatusReference(f"{where}.status_list is missing or not an object")
     idx, uri = reference.get("idx"), reference.get("uri")

@@ -32,6 +32,7 @@ from credentials.errors import (
     StatusListSignatureInvalid,
     StatusListSubjectMismatch,
     StatusListTooLarge,
+    UnsupportedStatusMechanism,
 )
 from credentials.status_list import (
     Status,
@@ -656,6 +657,15 @@ def test_malformed_status_reference_refused(status: Any) -> None:
         status_reference(claims)
     with pytest.raises(InvalidStatusReference):
         status_reference_cwt({} if status is None else {65535: status})
+
+
+def test_another_status_mechanism_is_named_as_such() -> None:
+    """helper 40: HAIP lets an mdoc issuer use ISO 18013-5's identifier_list instead; it was refused as
+    a malformed credential. It is still not checked, and says so."""
+    status = {"identifier_list": {"id": "AQ", "uri": URI}}
+    for read in (lambda: status_reference_mdoc(status), lambda: status_reference({"status": status})):
+        with pytest.raises(UnsupportedStatusMechanism, match="identifier_list"):
+            read()
 
 
 def test_errors_share_one_root() -> None:
