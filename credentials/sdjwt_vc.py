@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.errors import EudiError
 from common.jose import Algorithm, has_typ, public_key_from_jwk, x5c_header
+from credentials._sdjwt_format import holder_payload
 from credentials.errors import (
     InvalidClaims,
     MalformedSdJwt,
@@ -46,12 +47,14 @@ from credentials.sdjwt import (
 __all__ = [
     "MEDIA_TYPE",
     "NEVER_DISCLOSABLE",
+    "QUERYABLE_REGISTERED",
     "TYP",
     "HeldSdJwtVc",
     "VerifiedSdJwtVc",
     "issue_sd_jwt_vc",
     "present_sd_jwt_vc",
     "read_issued_sd_jwt_vc",
+    "registered_claims",
     "verify_sd_jwt_vc",
 ]
 
@@ -144,6 +147,18 @@ def present_sd_jwt_vc(
     return present(text, paths, holder_key=holder_key, audience=audience, nonce=nonce, iat=iat)
 
 
+QUERYABLE_REGISTERED = ("iss", "vct", "aka_vcts", "iat", "exp", "status")
+"""Registered claims a DCQL claims query may name beside the subject claims: part of the credential
+(OpenID4VP 1.0 section 7), never selectively disclosed and so always presented (section 3.2.2.2)."""
+
+
+def registered_claims(text: str) -> dict[str, Any]:
+    """The :data:`QUERYABLE_REGISTERED` claims of an SD-JWT VC the holder keeps (its signature was
+    checked when it was received)."""
+    payload = holder_payload(text.partition("~")[0])
+    return {name: payload[name] for name in QUERYABLE_REGISTERED if name in payload}
+
+
 class VerifiedSdJwtVc(NamedTuple):
     """A verified SD-JWT VC presentation; ``claims`` are the disclosed subject claims only."""
 
@@ -157,6 +172,18 @@ class VerifiedSdJwtVc(NamedTuple):
     status: dict[str, Any] | None
     key_binding: dict[str, Any] | None
     aka_vcts: tuple[str, ...] = ()
+
+    def registered_claims(self) -> dict[str, Any]:
+        """Its :data:`QUERYABLE_REGISTERED` claims, as the credential states them."""
+        stated = {
+            "iss": self.issuer,
+            "vct": self.vct,
+            "aka_vcts": list(self.aka_vcts) or None,
+            "iat": self.iat,
+            "exp": self.exp,
+            "status": self.status,
+        }
+        return {name: value for name, value in stated.items() if value is not None}
 
 
 def verify_sd_jwt_vc(

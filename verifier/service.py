@@ -439,7 +439,8 @@ class VerifierService:
             format=SD_JWT_FORMAT,
             vct=verified.vct,
             doctype=None,
-            claims=verified.claims,
+            # a query may name the registered claims too (iss, vct...), which are always presented
+            claims={**verified.registered_claims(), **verified.claims},
             holder_binding=bound,
             # another type it says it is of counts only where the lists allow its issuer that type too
             aka_vcts=types_vouched_for(lists, verified.aka_vcts, chains[-1], at=at),

@@ -31,7 +31,7 @@ from credentials.mdoc import (
 )
 from credentials.mdoc_json import namespaces_json
 from credentials.sdjwt import ClaimPath
-from credentials.sdjwt_vc import present_sd_jwt_vc, read_issued_sd_jwt_vc
+from credentials.sdjwt_vc import present_sd_jwt_vc, read_issued_sd_jwt_vc, registered_claims
 from openid4vc.dcql import Candidate, Match, match, select
 from openid4vc.dpop import make_dpop_proof
 from openid4vc.errors import OpenID4VCError
@@ -465,7 +465,8 @@ class WalletAgent:
                 format=c.format,
                 vct=c.vct,
                 doctype=c.doctype,
-                claims=c.claims,
+                # a query may name the registered claims too, which are always presented
+                claims={**registered_claims(c.raw), **c.claims} if c.format == SD_JWT_FORMAT else c.claims,
                 authorities=_authorities(c),
                 aka_vcts=c.aka_vcts,
             )

@@ -127,3 +127,35 @@ def test_wallet_refuses_a_request_beyond_the_registration(federation: Federation
     assert within.registration.name == "Demo Relying Party" and within.registration.purpose("nl")
     assert warned.excess and all("personal_administrative_number" in item for item in warned.excess)
     assert result["status"] == "verified"  # the citizen was warned and chose to share
+
+
+def test_a_query_may_name_registered_claims(federation: Federation, tmp_path: Path) -> None:
+    """helper 38: a claims query on iss or vct (which OpenID4VP 1.0 section 6.1.1 suggests for picking
+    an issuer) never matched, as DCQL saw the subject claims alone, in the wallet and in the verifier."""
+    query = {
+        "credentials": [
+            {
+                "id": "pid",
+                "format": "dc+sd-jwt",
+                "meta": {"vct_values": ["urn:eudi:pid:1"]},
+                "claims": [
+                    {"path": ["vct"], "values": ["urn:eudi:pid:1"]},
+                    {"path": ["iss"]},
+                    {"path": ["family_name"]},
+                ],
+            }
+        ]
+    }
+
+    async def scenario() -> Any:
+        agent = federation.wallet(tmp_path / "wallet", registration_policy=WARN)
+        await receive_pid(agent, federation, "NL")
+        proposal, result = await present(agent, federation, query)
+        await agent.fetcher.aclose()
+        return proposal, result
+
+    proposal, result = run(scenario())
+    assert proposal.selection is not None
+    assert result["status"] == "verified", result
+    [credential] = result["credentials"]["pid"]
+    assert credential["vct"] == "urn:eudi:pid:1" and "family_name" in credential["claims"]
