@@ -30,6 +30,7 @@ from openid4vc.dpop import DPOP_ALGORITHMS, DpopProof, InvalidDpopProof, verify_
 from openid4vc.errors import (
     CredentialRequestDenied,
     InsufficientScope,
+    InvalidCredentialRequest,
     InvalidGrant,
     InvalidNonce,
     InvalidProof,
@@ -241,6 +242,8 @@ class IssuerService:
             configuration_ids=granted,
             expires_at=now + self.settings.token_ttl,
             jkt=jkt,
+            client_id=request.client_id,
+            identifiers=details is not None,
         )
         return token_response(
             access_token,
@@ -282,6 +285,10 @@ class IssuerService:
     def credential(self, grant: AccessGrant, request: CredentialRequest) -> dict[str, Any]:
         """Credential endpoint (OpenID4VCI 1.0 section 8): one credential per proof key."""
         now = self.clock.now()
+        # section 8.2: credential_identifier when the token response named identifiers, and only then
+        if grant.identifiers is not None and grant.identifiers != (request.credential_identifier is not None):
+            by = "credential_identifier" if grant.identifiers else "credential_configuration_id"
+            raise InvalidCredentialRequest(f"with this access token, credentials are asked for by {by}")
         if request.credential_identifier is not None:
             # the identifiers this issuer names in token responses are configuration ids
             if request.credential_identifier not in grant.configuration_ids:
@@ -306,6 +313,8 @@ class IssuerService:
                 now=now,
                 max_age=self.settings.proof_max_age,
                 require_nonce=True,  # this issuer has a nonce endpoint: missing is invalid_proof
+                client_id=grant.client_id,  # iss is the token request's client_id, or absent (F.1)
+                anonymous=grant.anonymous,
             )
             keys.append(result.jwk)
             nonces.append(result.nonce or "")

@@ -52,6 +52,17 @@ token_bindings = sa.Table(
 )
 """The DPoP key (RFC 7638 thumbprint, base64url) an access token is bound to (RFC 9449 section 6)."""
 
+token_requests = sa.Table(
+    "issuer_token_requests",
+    metadata,
+    sa.Column("token_digest", sa.String(64), primary_key=True),
+    sa.Column("client_id", sa.String(256), nullable=True),
+    sa.Column("identifiers", sa.Boolean, nullable=False),
+)
+"""How an access token was asked for: the ``client_id`` of the token request (None: anonymous access),
+which a key proof's ``iss`` must then be or lack (OpenID4VCI 1.0 appendix F.1), and whether the token
+response named ``credential_identifiers``, which credential requests must then use (section 8.2)."""
+
 dpop_proofs = sa.Table(
     "issuer_dpop_proofs",
     metadata,
@@ -120,6 +131,12 @@ class AccessGrant:
     """What the store keeps of the token (:func:`~common.db.secret_digest`)."""
     jkt: str | None = None
     """The DPoP key the token is bound to; None for a bearer token."""
+    client_id: str | None = None
+    """The token request's ``client_id``; None for anonymous access."""
+    anonymous: bool = False
+    """Whether the token was asked for without a ``client_id`` (False when not known)."""
+    identifiers: bool | None = None
+    """Whether the token response named ``credential_identifiers`` (None when not known)."""
 
 
 class _NotAll(Exception):
@@ -243,9 +260,17 @@ class IssuerStore:
         configuration_ids: Sequence[str],
         expires_at: int,
         jkt: str | None = None,
+        client_id: str | None = None,
+        identifiers: bool = False,
     ) -> None:
-        """Keep an access token (its digest), bound to the DPoP key ``jkt`` when given."""
+        """Keep an access token (its digest), bound to the DPoP key ``jkt`` when given, with how it
+        was asked for (see :data:`token_requests`)."""
         with self.engine.begin() as db:
+            db.execute(
+                token_requests.insert().values(
+                    token_digest=secret_digest(token), client_id=client_id, identifiers=identifiers
+                )
+            )
             db.execute(
                 access_tokens.insert().values(
                     token_digest=secret_digest(token),
@@ -261,14 +286,31 @@ class IssuerStore:
         digest = secret_digest(token)
         with self.engine.connect() as db:
             row = db.execute(
-                sa.select(access_tokens, token_bindings.c.jkt)
+                sa.select(
+                    access_tokens,
+                    token_bindings.c.jkt,
+                    token_requests.c.client_id,
+                    token_requests.c.identifiers,
+                    token_requests.c.token_digest.label("asked"),
+                )
                 .outerjoin(token_bindings, token_bindings.c.token_digest == access_tokens.c.token_digest)
+                .outerjoin(token_requests, token_requests.c.token_digest == access_tokens.c.token_digest)
                 .where(access_tokens.c.token_digest == digest, access_tokens.c.expires_at > now)
             ).first()
         if row is None:
             return None
         configuration_ids = tuple(json.loads(row.configuration_ids))
-        return AccessGrant(row.citizen_id, configuration_ids, row.expires_at, digest, row.jkt)
+        known = row.asked is not None  # a token kept before this table was: how it was asked is unknown
+        return AccessGrant(
+            row.citizen_id,
+            configuration_ids,
+            row.expires_at,
+            digest,
+            row.jkt,
+            client_id=row.client_id,
+            anonymous=known and row.client_id is None,
+            identifiers=bool(row.identifiers) if known else None,
+        )
 
     def claim_token_use(self, grant: AccessGrant, configuration_id: str, *, now: int) -> bool:
         """Take the one credential request ``grant``'s token allows for ``configuration_id``; False

@@ -398,7 +398,45 @@ def test_authorization_details_name_credential_identifiers(client: TestClient) -
 
     unknown = request(credential_identifier="another")
     assert unknown.status_code == 400 and unknown.json()["error"] == "unknown_credential_identifier"
+    # section 8.2 (helper 39): with identifiers named, credential_configuration_id MUST NOT be used
+    by_configuration = request(credential_configuration_id=PID_SD_JWT)
+    assert by_configuration.status_code == 400
+    assert by_configuration.json()["error"] == "invalid_credential_request"
     assert request(credential_identifier=PID_SD_JWT).status_code == 200
+    # and without them, credential_identifier MUST NOT be
+    code, tx_code = offer(client)
+    plain = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+    c_nonce = client.post("/nonce").json()["c_nonce"]
+    body = {
+        "credential_identifier": PID_SD_JWT,
+        "proofs": {"jwt": [make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW)]},
+    }
+    by_identifier = client.post("/credential", json=body, headers=plain)
+    assert by_identifier.status_code == 400 and by_identifier.json()["error"] == "invalid_credential_request"
+
+
+def test_a_proof_iss_is_the_token_requests_client_id_or_absent(client: TestClient) -> None:
+    """OpenID4VCI 1.0 appendix F.1 (helper 39): iss is the client_id of the token request, and is
+    omitted when the token came from anonymous pre-authorized access."""
+    holder = ec.generate_private_key(ec.SECP256R1())
+
+    def credential(access_token: str, iss: str | None) -> Any:
+        c_nonce = client.post("/nonce").json()["c_nonce"]
+        proof = make_jwt_proof(holder, audience=ISSUER, nonce=c_nonce, iat=NOW, client_id=iss)
+        body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
+        return client.post("/credential", json=body, headers={"Authorization": f"Bearer {access_token}"})
+
+    code, tx_code = offer(client)
+    anonymous = token(client, code, tx_code).json()["access_token"]
+    refused = credential(anonymous, "some-client")
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_proof"
+    assert credential(anonymous, None).status_code == 200
+    code, tx_code = offer(client)
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
+    named = client.post("/token", data={**form, "client_id": "wallet-a"}).json()["access_token"]
+    other = credential(named, "wallet-b")
+    assert other.status_code == 400 and other.json()["error"] == "invalid_proof"
+    assert credential(named, "wallet-a").status_code == 200
 
 
 def test_bad_bodies_get_oauth_errors(client: TestClient) -> None:

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from common.db import create_engine
-from issuer.store import IssuerStore
+import sqlalchemy as sa
+
+from common.db import create_engine, secret_digest
+from issuer.store import IssuerStore, token_requests
 
 NOW = 1_790_000_000
 
@@ -118,7 +120,28 @@ def test_access_token_expires(database_url: str) -> None:
     store.add_access_token("tok", citizen_id="nl-0001", configuration_ids=["pid"], expires_at=NOW + 10)
     grant = store.access_grant("tok", now=NOW)
     assert grant is not None and grant.configuration_ids == ("pid",)
+    assert grant.anonymous and grant.client_id is None and grant.identifiers is False
     assert store.access_grant("tok", now=NOW + 10) is None
+
+
+def test_how_a_token_was_asked_for_is_kept(database_url: str) -> None:
+    store = make_store(database_url)
+    store.add_access_token(
+        "named",
+        citizen_id="nl-0001",
+        configuration_ids=["pid"],
+        expires_at=NOW + 10,
+        client_id="w",
+        identifiers=True,
+    )
+    grant = store.access_grant("named", now=NOW)
+    assert grant is not None and grant.client_id == "w" and not grant.anonymous and grant.identifiers is True
+    # a token kept before its token request was: how it was asked for is not known, and not judged
+    store.add_access_token("older", citizen_id="nl-0001", configuration_ids=["pid"], expires_at=NOW + 10)
+    with store.engine.begin() as db:
+        db.execute(sa.delete(token_requests).where(token_requests.c.token_digest == secret_digest("older")))
+    older = store.access_grant("older", now=NOW)
+    assert older is not None and not older.anonymous and older.identifiers is None
 
 
 def test_status_indices_are_unique_and_statuses_settable(database_url: str) -> None:
