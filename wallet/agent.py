@@ -97,6 +97,9 @@ class PresentationProposal:
     """The relying party's verified registration certificate: its name, purposes, registrar."""
     excess: tuple[str, ...] = ()
     """What the request asks beyond the registration (shown as a warning; empty when within it)."""
+    refusal: str = "access_denied"
+    """The error sent when nothing satisfies the request: ``vp_formats_not_supported`` where only the
+    formats or algorithms stood in the way (OpenID4VP 1.0 section 8.5)."""
 
     @property
     def satisfiable(self) -> bool:
@@ -459,26 +462,22 @@ class WalletAgent:
             with contextlib.suppress(EudiError):
                 await self.fetcher.post(request.response_uri, data=form)
             raise
-        candidates = [
-            Candidate(
-                id=c.credential_id,
-                format=c.format,
-                vct=c.vct,
-                doctype=c.doctype,
-                # a query may name the registered claims too, which are always presented
-                claims={**registered_claims(c.raw), **c.claims} if c.format == SD_JWT_FORMAT else c.claims,
-                authorities=_authorities(c),
-                aka_vcts=c.aka_vcts,
-            )
-            for c in _offered(self.store.credentials(), request.client_metadata.get("vp_formats_supported"))
-        ]
-        selection = select(request.dcql_query, match(request.dcql_query, candidates))
+        query, held = request.dcql_query, self.store.credentials()
+        offered = _offered(held, request.client_metadata.get("vp_formats_supported"))
+        selection = select(query, match(query, [_candidate(c) for c in offered]))
+        refusal = "access_denied"
+        if selection is None and (
+            not any(q.format in (SD_JWT_FORMAT, MDOC_FORMAT) for q in query.credentials)
+            or select(query, match(query, [_candidate(c) for c in held])) is not None
+        ):
+            refusal = "vp_formats_not_supported"  # the formats or algorithms alone stood in the way
         return PresentationProposal(
             request=request,
             verifier_name=subject_organization(request.verifier_certificate),
             selection=selection,
             registration=registration,
             excess=tuple(excess),
+            refusal=refusal,
         )
 
     def _registration(self, request: AuthorizationRequest) -> tuple[Registration | None, list[str]]:
@@ -514,7 +513,7 @@ class WalletAgent:
         now = self.clock.now()
         if not accept or proposal.selection is None:
             form = error_response_form(
-                "access_denied",
+                "access_denied" if proposal.selection is not None else proposal.refusal,
                 "the citizen declined" if accept is False else "no matching credential",
                 request.state,
                 request.response_encryption,
@@ -680,6 +679,23 @@ def redirect_of(answer: Mapping[str, Any]) -> str | None:
 
 _FULLY_SPECIFIED = {-9: (cose.ES256, "secp256r1"), -51: (-35, "secp384r1"), -52: (-36, "secp521r1")}
 """COSE ESP256, ESP384 and ESP512 (RFC 9864) as the algorithm and curve each stands for."""
+
+
+def _candidate(credential: StoredCredential) -> Candidate:
+    """A credential as DCQL sees it; of an SD-JWT VC, the registered claims too, which a query may
+    name (they are always presented)."""
+    claims = credential.claims
+    if credential.format == SD_JWT_FORMAT:
+        claims = {**registered_claims(credential.raw), **claims}
+    return Candidate(
+        id=credential.credential_id,
+        format=credential.format,
+        vct=credential.vct,
+        doctype=credential.doctype,
+        claims=claims,
+        authorities=_authorities(credential),
+        aka_vcts=credential.aka_vcts,
+    )
 
 
 def _offered(credentials: Sequence[StoredCredential], formats: object) -> list[StoredCredential]:

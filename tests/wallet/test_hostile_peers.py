@@ -304,14 +304,14 @@ QUERY = {
 }
 
 
-def verifier(answer: Handler, posts: list[dict[str, str]]) -> Handler:
+def verifier(answer: Handler, posts: list[dict[str, str]], metadata: dict[str, Any] | None = None) -> Handler:
     claims = build_request_object(
         client_id=CLIENT_ID,
         response_uri=f"{VERIFIER}/response",
         nonce="nonce-0123456789abcdef",
         state="state-1",
         dcql_query=QUERY,
-        client_metadata={},
+        client_metadata=metadata or {},
         iat=NOW,
     )
     claims["verifier_info"] = [{"format": "registration_cert", "data": _registration(PKI, "NL", AT)}]
@@ -328,7 +328,9 @@ def verifier(answer: Handler, posts: list[dict[str, str]]) -> Handler:
     return handle
 
 
-def present(wallet: WalletAgent, answer: Handler, *, accept: bool = True) -> tuple[Any, list[dict[str, str]]]:
+def present(
+    wallet: WalletAgent, answer: Handler, *, accept: bool = True, metadata: dict[str, Any] | None = None
+) -> tuple[Any, list[dict[str, str]]]:
     run(
         wallet,
         issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}]}),
@@ -342,9 +344,27 @@ def present(wallet: WalletAgent, answer: Handler, *, accept: bool = True) -> tup
         return await agent.respond(proposal, accept=accept)
 
     try:
-        return run(wallet, verifier(answer, posts), flow), posts
+        return run(wallet, verifier(answer, posts, metadata), flow), posts
     except EudiError as exc:
         return exc, posts
+
+
+@pytest.mark.parametrize(
+    ("formats", "error"),
+    [
+        ({"dc+sd-jwt": {"sd-jwt_alg_values": ["ES384"]}}, "vp_formats_not_supported"),
+        ({"mso_mdoc": {}}, "vp_formats_not_supported"),
+        ({"dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"]}}, None),
+    ],
+)
+def test_formats_alone_in_the_way_are_said_so(wallet: WalletAgent, formats: Any, error: str | None) -> None:
+    """helper 38: where only the verifier's formats or algorithms stood in the way, the refusal said
+    access_denied; section 8.5 has vp_formats_not_supported for it."""
+    _, posts = present(
+        wallet, lambda _: httpx.Response(200, json={}), metadata={"vp_formats_supported": formats}
+    )
+    assert len(posts) == 1
+    assert posts[0].get("error") == error, posts
 
 
 def test_an_odd_but_accepting_reply_is_logged_as_presented(wallet: WalletAgent) -> None:
