@@ -28,6 +28,7 @@ __all__ = [
     "install_error_handlers",
     "read_form",
     "read_json",
+    "read_json_or",
     "require_bearer",
 ]
 
@@ -146,6 +147,16 @@ async def read_json(request: Request, *, limit: int = MAX_BODY_BYTES) -> Any:
     if _media_type(request) != "application/json":
         raise InvalidInput("expected application/json")
     return parse_json(await _body(request, limit), max_bytes=limit)
+
+
+async def read_json_or(request: Request, other: str, *, limit: int = MAX_BODY_BYTES) -> Any | str:
+    """A JSON body, parsed, or a body of the media type ``other`` (a compact JWT, say), as ASCII text."""
+    if _media_type(request) != other:
+        return await read_json(request, limit=limit)
+    try:
+        return (await _body(request, limit)).decode("ascii").strip()
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"a {other} body is ASCII") from exc
 
 
 _SCHEMES = {"bearer": "Bearer", "dpop": "DPoP"}

@@ -47,6 +47,10 @@ class FetchError(EudiError):
     error = "invalid_request"
 
 
+_RequestBody = tuple[Mapping[str, str] | None, Any, bytes | None]
+"""A request's form, JSON or bytes (at most one of them)."""
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
     allow_loopback: bool = False
@@ -215,10 +219,12 @@ class Fetcher:
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         json: Any = None,
+        content: bytes | None = None,
         max_bytes: int | None = None,
         max_redirects: int = 0,
     ) -> Response:
-        """One request, or with ``max_redirects`` (GET only) up to that many redirects followed."""
+        """One request, or with ``max_redirects`` (GET only) up to that many redirects followed; its
+        body a form (``data``), JSON (``json``) or bytes (``content``, of the ``headers``' type)."""
         if max_redirects and method != "GET":
             raise ValueError("redirects are followed for GET only")
         try:
@@ -228,7 +234,8 @@ class Fetcher:
                 visited = {url}
                 while True:
                     follow = len(visited) <= max_redirects  # else a redirect is refused as one
-                    answer = await self._request(method, url, headers, data, json, max_bytes, follow=follow)
+                    payload = (data, json, content)
+                    answer = await self._request(method, url, headers, payload, max_bytes, follow=follow)
                     if answer.status_code not in FOLLOWED:
                         return answer
                     try:
@@ -246,15 +253,14 @@ class Fetcher:
         method: str,
         url: str,
         headers: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
-        json: Any,
+        payload: _RequestBody,
         max_bytes: int | None,
         *,
         follow: bool,
     ) -> Response:
         pinned = await self.check_url(url)
         if pinned is None:
-            return await self._exchange(method, url, url, headers, data, json, {}, max_bytes, follow)
+            return await self._exchange(method, url, url, headers, payload, {}, max_bytes, follow)
         # connect to the addresses just checked, in turn, not to what a second lookup of the name
         # might give (DNS rebinding); the name still goes in Host and in TLS (SNI and the
         # certificate check)
@@ -265,13 +271,13 @@ class Fetcher:
             target = parts.copy_with(host=address)
             try:
                 return await self._exchange(
-                    method, url, target, named, data, json, extensions, max_bytes, follow
+                    method, url, target, named, payload, extensions, max_bytes, follow
                 )
             except FetchError as exc:
                 if not isinstance(exc.__cause__, httpx.ConnectError):
                     raise
         target = parts.copy_with(host=pinned[-1])
-        return await self._exchange(method, url, target, named, data, json, extensions, max_bytes, follow)
+        return await self._exchange(method, url, target, named, payload, extensions, max_bytes, follow)
 
     async def _exchange(
         self,
@@ -279,16 +285,16 @@ class Fetcher:
         url: str,
         target: str | httpx.URL,
         headers: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
-        json: Any,
+        payload: _RequestBody,
         extensions: dict[str, Any],
         max_bytes: int | None,
         follow: bool,
     ) -> Response:
         limit = max_bytes or self.policy.max_bytes
+        data, json, content = payload
         try:
             async with self.client.stream(
-                method, target, headers=headers, data=data, json=json, extensions=extensions
+                method, target, headers=headers, data=data, json=json, content=content, extensions=extensions
             ) as answer:
                 if 300 <= answer.status_code < 400 and answer.status_code != 304:  # 304 has no Location
                     if follow and answer.status_code in FOLLOWED and answer.headers.get("location"):

@@ -29,6 +29,7 @@ from common.asgi import (
     install_error_handlers,
     read_form,
     read_json,
+    read_json_or,
     require_bearer,
 )
 from common.clock import Clock, SystemClock
@@ -39,7 +40,8 @@ from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
 from issuer.status import MAX_ENTRY
 from issuer.store import IssuerStore
-from openid4vc.errors import InvalidCredentialRequest
+from openid4vc.encryption import JWT_MEDIA_TYPE, encrypt_message
+from openid4vc.errors import InvalidCredentialRequest, InvalidEncryptionParameters
 from openid4vc.issuance import parse_credential_request, parse_token_request
 
 __all__ = ["create_app"]
@@ -99,17 +101,32 @@ def create_app(
         return JSONResponse(service.nonce(), headers=NO_STORE)
 
     @app.post("/credential")
-    async def credential(request: Request) -> JSONResponse:
+    async def credential(request: Request) -> Response:
+        """Credential endpoint: a JSON request, or one encrypted to the issuer (OpenID4VCI 1.0
+        section 10); the response encrypted where the request asks for that."""
         scheme, token = access_token(request)
         url = settings.credential_endpoint
         grant = service.access_grant(scheme, token, request.headers.getlist("dpop"), url=url)
         try:
             try:
-                document = await read_json(request)
+                document = await read_json_or(request, JWT_MEDIA_TYPE)
+                encrypted = isinstance(document, str)
+                if encrypted:
+                    document = service.decrypt_request(document)
             except InvalidInput as exc:  # a malformed request has its own code here (section 8.3.1.2)
                 raise InvalidCredentialRequest(f"credential request: {exc}") from exc
             body = parse_credential_request(document, max_proofs=settings.batch_size)
-            return JSONResponse(service.credential(grant, body), headers=NO_STORE)
+            answer = body.response_encryption
+            if answer is not None and not encrypted:  # else the key could be anybody's (section 8.2)
+                raise InvalidEncryptionParameters(
+                    "a request that asks for an encrypted response must be encrypted"
+                )
+            issued = service.credential(grant, body)
+            if answer is None:
+                return JSONResponse(issued, headers=NO_STORE)
+            return Response(
+                encrypt_message(issued, answer.jwk, answer.enc), media_type=JWT_MEDIA_TYPE, headers=NO_STORE
+            )
         except EudiError as exc:
             if grant.jkt is not None:  # a challenge (403 insufficient_scope) names the token's scheme
                 exc.auth_scheme = "DPoP"

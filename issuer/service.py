@@ -15,10 +15,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import Clock
 from common.db import secret_digest
-from common.jose import b64url_encode, jwk_thumbprint, public_key_from_jwk
+from common.errors import CryptoError, InvalidInput
+from common.jose import b64url_encode, jwk_thumbprint, public_jwk, public_key_from_jwk
 from credentials.mdoc import issue_mdoc
 from credentials.sdjwt_vc import issue_sd_jwt_vc
 from issuer.attestations import SD_JWT, Offering, offerings
@@ -27,6 +29,7 @@ from issuer.settings import IssuerSettings
 from issuer.status import IssuerStatusList
 from issuer.store import AccessGrant, IssuerStore
 from openid4vc.dpop import DPOP_ALGORITHMS, DpopProof, InvalidDpopProof, verify_dpop_proof
+from openid4vc.encryption import decrypt_message, request_encryption_metadata, response_encryption_metadata
 from openid4vc.errors import (
     CredentialRequestDenied,
     InsufficientScope,
@@ -86,6 +89,8 @@ class IssuerService:
         self.rng = rng
         self.status = IssuerStatusList(settings, store, clock, rng)
         self.offerings = offerings(settings.attestations)
+        self.encryption_key = settings.encryption_key or ec.generate_private_key(ec.SECP256R1())
+        self.encryption_kid = b64url_encode(jwk_thumbprint(public_jwk(self.encryption_key)))
 
     def _secret(self, size: int = 32) -> str:
         return b64url_encode(self.rng(size))
@@ -104,7 +109,17 @@ class IssuerService:
             configurations=self.configurations(),
             display=[{"name": f"{self.settings.display_name} {self.settings.country}", "locale": "en"}],
             batch_size=self.settings.batch_size if self.settings.batch_size > 1 else None,
+            request_encryption=request_encryption_metadata(self.encryption_key, self.encryption_kid),
+            response_encryption=response_encryption_metadata(),
         )
+
+    def decrypt_request(self, token: str) -> dict[str, Any]:
+        """A credential request encrypted to this issuer's key (OpenID4VCI 1.0 section 10); an
+        ``InvalidInput`` when it is not one."""
+        try:
+            return decrypt_message(token, self.encryption_key, kid=self.encryption_kid)
+        except CryptoError as exc:
+            raise InvalidInput(f"the encrypted request does not decrypt: {exc}") from exc
 
     def authorization_server_metadata(self) -> dict[str, Any]:
         url = self.settings.public_url

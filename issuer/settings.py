@@ -53,9 +53,15 @@ class IssuerSettings:
     a wallet may hold several copies and show each relying party another (unlinkability). At most
     :data:`MAX_BATCH_SIZE`, the credentials a wallet here takes in one response."""
 
+    encryption_key: ec.EllipticCurvePrivateKey | None = field(default=None, repr=False)
+    """EC P-256 key wallets encrypt credential requests to (OpenID4VCI 1.0 section 10); None: one is
+    made when the service starts, and published in its metadata."""
+
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= MAX_BATCH_SIZE:
             raise ValueError(f"batch_size must lie between 1 and {MAX_BATCH_SIZE}")
+        if self.encryption_key is not None and not isinstance(self.encryption_key.curve, ec.SECP256R1):
+            raise InvalidInput("encryption_key must be an EC P-256 key")
 
     @property
     def credential_endpoint(self) -> str:
@@ -78,6 +84,9 @@ def load_issuer_settings(path: Path) -> IssuerSettings:
         attestations=_attestations(config),
         status_list_ttl=_positive_int(config, "status_list_ttl", 300),
         batch_size=_positive_int(config, "batch_size", 10, unit="", most=MAX_BATCH_SIZE),
+        encryption_key=load_private_key(config.file("encryption_key"))
+        if config.get("encryption_key")
+        else None,
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openid4vc._checks import is_int, json_object, random_value, text
+from openid4vc.encryption import ResponseEncryption, parse_response_encryption
 from openid4vc.errors import (
     DeferredIssuance,
     InvalidCredentialRequest,
@@ -118,6 +119,8 @@ class CredentialRequest:
     credential_identifier: str | None
     proofs: tuple[str, ...]
     """The ``jwt`` proofs, one per key to bind a credential to (empty when none were sent)."""
+    response_encryption: ResponseEncryption | None = None
+    """How the response is to be encrypted (``credential_response_encryption``); None: in the clear."""
 
 
 def credential_request(
@@ -125,6 +128,7 @@ def credential_request(
     proofs: Sequence[str],
     credential_configuration_id: str | None = None,
     credential_identifier: str | None = None,
+    response_encryption: ResponseEncryption | None = None,
 ) -> dict[str, Any]:
     """The wallet's credential request body (section 8.2) with ``jwt`` proofs."""
     if (credential_configuration_id is None) == (credential_identifier is None):
@@ -136,6 +140,8 @@ def credential_request(
     )
     if proofs:
         body["proofs"] = {"jwt": list(proofs)}
+    if response_encryption is not None:
+        body["credential_response_encryption"] = response_encryption.to_json()
     return body
 
 
@@ -148,8 +154,9 @@ def parse_credential_request(
     and ``credential_identifier``; more proofs than ``max_proofs`` (the batch size). ``invalid_proof``:
     ``proofs`` missing (when ``require_proofs``; a pre-1.0 ``proof`` does not stand in for it),
     malformed, or of a type other than ``jwt``. ``invalid_encryption_parameters``:
-    ``credential_response_encryption``, which this issuer does not support. Parameters 1.0 does not
-    define (the pre-1.0 ``format`` and ``proof`` among them) are ignored, as section 8.2 asks.
+    a ``credential_response_encryption`` that :func:`~openid4vc.encryption.parse_response_encryption`
+    refuses. Parameters 1.0 does not define (the pre-1.0 ``format`` and ``proof`` among them) are
+    ignored, as section 8.2 asks.
     """
     obj = json_object(value, "the credential request", error=InvalidCredentialRequest)
     configuration_id = obj.get("credential_configuration_id")
@@ -164,14 +171,15 @@ def parse_credential_request(
     ):
         if item is not None:
             text(item, name, error=InvalidCredentialRequest, max_length=MAX_IDENTIFIER)
+    encryption = None
     if "credential_response_encryption" in obj:
-        raise InvalidEncryptionParameters("credential response encryption is not supported by this issuer")
+        encryption = parse_response_encryption(obj["credential_response_encryption"])
     proofs = obj.get("proofs")
     if proofs is None:
         if require_proofs:
             hint = " ('proof' is not a parameter of OpenID4VCI 1.0)" if "proof" in obj else ""
             raise InvalidProof(f"the credential request carries no proofs{hint}")
-        return CredentialRequest(configuration_id, identifier, ())
+        return CredentialRequest(configuration_id, identifier, (), encryption)
     if not isinstance(proofs, dict) or len(proofs) != 1:
         raise InvalidProof("proofs must be an object with exactly one proof type")
     proof_type, jwts = next(iter(proofs.items()))
@@ -183,7 +191,7 @@ def parse_credential_request(
         raise InvalidCredentialRequest(f"more than {max_proofs} proofs in one request")
     if not all(isinstance(p, str) and 0 < len(p) <= MAX_PROOF_CHARS for p in jwts):
         raise InvalidProof("each jwt proof must be a compact JWT string")
-    return CredentialRequest(configuration_id, identifier, tuple(jwts))
+    return CredentialRequest(configuration_id, identifier, tuple(jwts), encryption)
 
 
 def credential_response(credentials: Sequence[str], *, notification_id: str | None = None) -> dict[str, Any]:

@@ -18,6 +18,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from common.errors import CryptoError, EudiError, InvalidInput
 from common.jose import has_typ, parse_jws, x5c_certificates
 from openid4vc._checks import check_url, is_int, is_number, json_object, text, text_list
+from openid4vc.encryption import (
+    RequestEncryption,
+    ResponseEncryptionSupport,
+    parse_request_encryption,
+    parse_response_encryption_support,
+)
 from openid4vc.errors import InvalidRequest
 from openid4vc.offer import PRE_AUTHORIZED_GRANT
 
@@ -70,8 +76,11 @@ def credential_issuer_metadata(
     batch_size: int | None = None,
     deferred_credential_endpoint: str | None = None,
     notification_endpoint: str | None = None,
+    request_encryption: Mapping[str, Any] | None = None,
+    response_encryption: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The metadata document (section 12.2.4); empty optional parameters are left out."""
+    """The metadata document (section 12.2.4); empty optional parameters are left out. The
+    encryption objects are :mod:`openid4vc.encryption`'s."""
     if batch_size is not None and batch_size < 2:
         raise ValueError("batch_size must be 2 or greater (section 12.2.4)")
     metadata: dict[str, Any] = {
@@ -85,6 +94,8 @@ def credential_issuer_metadata(
         "authorization_servers": list(authorization_servers) or None,
         "batch_credential_issuance": None if batch_size is None else {"batch_size": batch_size},
         "display": [dict(d) for d in display] or None,
+        "credential_request_encryption": None if request_encryption is None else dict(request_encryption),
+        "credential_response_encryption": None if response_encryption is None else dict(response_encryption),
     }
     metadata.update({name: value for name, value in optional.items() if value is not None})
     metadata["credential_configurations_supported"] = {k: dict(v) for k, v in configurations.items()}
@@ -102,10 +113,10 @@ class CredentialIssuerMetadata:
     notification_endpoint: str | None = None
     batch_size: int | None = None
     """``batch_credential_issuance.batch_size``: how many proofs one request may carry (None: one)."""
-    response_encryption_required: bool = False
-    """``credential_response_encryption.encryption_required``: the wallet must ask for encryption."""
-    request_encryption_required: bool = False
-    """``credential_request_encryption.encryption_required``: the wallet must encrypt its requests."""
+    request_encryption: RequestEncryption | None = None
+    """``credential_request_encryption``: the keys a request may be encrypted to."""
+    response_encryption: ResponseEncryptionSupport | None = None
+    """``credential_response_encryption``: how a response may be encrypted."""
     display: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
 
@@ -158,14 +169,6 @@ def parse_credential_issuer_metadata(value: Any, *, expected_issuer: str) -> Cre
         if not is_int(batch_size) or batch_size < 2:
             raise InvalidRequest("batch_size must be an integer of 2 or greater")
 
-    def encryption_required(name: str) -> bool:
-        if obj.get(name) is None:
-            return False
-        required = json_object(obj[name], name).get("encryption_required")
-        if not isinstance(required, bool):
-            raise InvalidRequest(f"{name}.encryption_required must be a boolean")
-        return required
-
     display = obj.get("display", [])
     if not isinstance(display, list) or not all(isinstance(d, dict) for d in display):
         raise InvalidRequest("display must be an array of objects")
@@ -182,8 +185,12 @@ def parse_credential_issuer_metadata(value: Any, *, expected_issuer: str) -> Cre
         deferred_credential_endpoint=endpoint("deferred_credential_endpoint"),
         notification_endpoint=endpoint("notification_endpoint"),
         batch_size=batch_size,
-        response_encryption_required=encryption_required("credential_response_encryption"),
-        request_encryption_required=encryption_required("credential_request_encryption"),
+        request_encryption=None
+        if obj.get("credential_request_encryption") is None
+        else parse_request_encryption(obj["credential_request_encryption"]),
+        response_encryption=None
+        if obj.get("credential_response_encryption") is None
+        else parse_response_encryption_support(obj["credential_response_encryption"]),
         display=tuple(display),
     )
 

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from common.clock import Clock
 from common.errors import EudiError, InvalidInput
 from common.jose import b64url_decode, b64url_encode, jwk_thumbprint, parse_jws, public_jwk, x5c_certificates
+from common.jwe import ECDH_ES
 from common.net import Fetcher, Response
 from credentials import cose
 from credentials.mdoc import (
@@ -34,9 +35,11 @@ from credentials.sdjwt import ClaimPath
 from credentials.sdjwt_vc import present_sd_jwt_vc, read_issued_sd_jwt_vc, registered_claims
 from openid4vc.dcql import Candidate, Match, match, select
 from openid4vc.dpop import make_dpop_proof
+from openid4vc.encryption import JWT_MEDIA_TYPE, ResponseEncryption, decrypt_message, encrypt_message
 from openid4vc.errors import OpenID4VCError
 from openid4vc.issuance import (
     PRE_AUTHORIZED_GRANT,
+    CredentialIssuerMetadata,
     CredentialOffer,
     make_jwt_proof,
     parse_authorization_server_metadata,
@@ -109,6 +112,64 @@ class PresentationProposal:
         if self.selection is None:
             return {}
         return {qid: [p for m in matches for p in m.paths] for qid, matches in self.selection.items()}
+
+
+@dataclass(frozen=True)
+class _Encryption:
+    """How credential requests to an issuer are encrypted, and their responses asked to be
+    (OpenID4VCI 1.0 section 10): whenever the issuer offers both in a form implemented here, as a
+    request that names the key for its response must itself be encrypted (section 8.2); requests
+    alone where the issuer requires that and offers no encrypted responses."""
+
+    request_key: dict[str, Any]
+    request_enc: str
+    response_enc: str | None
+
+    @classmethod
+    def plan(cls, metadata: CredentialIssuerMetadata) -> _Encryption | None:
+        """The plan for ``metadata``; an :class:`IssuerError` where the issuer requires what this
+        wallet cannot do (said before the single-use code is spent)."""
+        request, response = metadata.request_encryption, metadata.response_encryption
+        key = request.key() if request is not None else None
+        request_enc = request.enc() if request is not None else None
+        requests_ok = key is not None and request_enc is not None
+        responses_ok = requests_ok and response is not None and response.usable()
+        if (request is not None and request.required and not requests_ok) or (
+            response is not None and response.required and not responses_ok
+        ):
+            raise IssuerError(
+                "the issuer wants credential requests or responses encrypted in a way not done here"
+            )
+        if key is None or request_enc is None:
+            return None
+        if responses_ok:
+            assert response is not None
+            return cls(key, request_enc, response.enc())
+        return cls(key, request_enc, None) if request is not None and request.required else None
+
+    def ask(self, body: dict[str, Any]) -> ec.EllipticCurvePrivateKey | None:
+        """Add ``credential_response_encryption`` to a request ``body``, with a fresh key: the one its
+        response is to be decrypted with, returned (None when responses come in the clear)."""
+        if self.response_enc is None:
+            return None
+        key = ec.generate_private_key(ec.SECP256R1())
+        jwk = {**public_jwk(key), "alg": ECDH_ES, "use": "enc"}
+        body["credential_response_encryption"] = ResponseEncryption(jwk, self.response_enc).to_json()
+        return key
+
+    def seal(self, body: Mapping[str, Any]) -> bytes:
+        return encrypt_message(body, self.request_key, self.request_enc).encode("ascii")
+
+    def read(self, answer: Response, key: ec.EllipticCurvePrivateKey) -> dict[str, Any]:
+        """The credential response, which must come encrypted to ``key``."""
+        if answer.content_type != JWT_MEDIA_TYPE:
+            raise IssuerError("the issuer answered in the clear where an encrypted response was asked for")
+        try:
+            return decrypt_message(
+                answer.content.decode("ascii"), key, kid=None, encs=(self.response_enc or "",)
+            )
+        except (EudiError, UnicodeDecodeError) as exc:
+            raise IssuerError(f"the encrypted credential response is unusable: {exc}") from exc
 
 
 _JSON = {"Accept": "application/json"}
@@ -244,10 +305,7 @@ class WalletAgent:
             expected_issuer=as_url,
         )
         # what cannot be received is said before the single-use code is spent
-        if metadata.request_encryption_required or metadata.response_encryption_required:
-            raise IssuerError(
-                "the issuer wants credential requests or responses encrypted, not done here yet"
-            )
+        encryption = _Encryption.plan(metadata)
         configurations = [
             (cid, _receivable(cid, metadata.configurations.get(cid)))
             for cid in offer.credential_configuration_ids
@@ -293,14 +351,24 @@ class WalletAgent:
                         dpop.see(given, _Dpop.RESOURCE)
                     nonce = parse_nonce_response(self._json(given, "the nonce request"))
                 proof = make_jwt_proof(key, audience=issuer_url, nonce=nonce, iat=self.clock.now())
-                body = {**which, "proofs": {"jwt": [proof]}}
+                body: dict[str, Any] = {**which, "proofs": {"jwt": [proof]}}
+                response_key = encryption.ask(body) if encryption is not None else None
                 answer = await self._authorized_post(
-                    metadata.credential_endpoint, body, token.access_token, dpop if bound else None
+                    metadata.credential_endpoint,
+                    body,
+                    token.access_token,
+                    dpop if bound else None,
+                    encryption,
                 )
                 retry = attempt == 1 and answer.status_code == 400 and nonce is not None
                 if not (retry and _error_object(answer).get("error") == "invalid_nonce"):
                     break
-            credentials = parse_credential_response(self._json(answer, "the credential request"))
+            if response_key is not None and answer.status_code == 200:
+                assert encryption is not None
+                message = encryption.read(answer, response_key)
+            else:
+                message = self._json(answer, "the credential request")
+            credentials = parse_credential_response(message)
             if len(credentials) != 1:
                 raise IssuerError(f"the issuer sent {len(credentials)} credentials for one key proof")
             received.append((self._checked(credentials[0], key, configuration, issuer_url), key))
@@ -312,17 +380,27 @@ class WalletAgent:
         return [credential for credential, _ in received]
 
     async def _authorized_post(
-        self, url: str, body: Mapping[str, Any], access_token: str, dpop: _Dpop | None
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        access_token: str,
+        dpop: _Dpop | None,
+        encryption: _Encryption | None = None,
     ) -> Response:
         """POST ``body`` to an endpoint of the credential issuer with the access token: DPoP-bound,
-        with a proof (made again with the server's DPoP-Nonce when it asks for one), or bearer."""
+        with a proof (made again with the server's DPoP-Nonce when it asks for one), or bearer; as an
+        encrypted JWT with ``encryption`` (OpenID4VCI 1.0 section 10), else as JSON."""
         for _ in range(2):
             if dpop is None:
                 headers = {"Authorization": f"Bearer {access_token}"}
             else:
                 proof = dpop.proof(url, _Dpop.RESOURCE, access_token=access_token)
                 headers = {"Authorization": f"DPoP {access_token}", **proof}
-            answer = await self.fetcher.post(url, json=dict(body), headers=headers)
+            if encryption is None:
+                answer = await self.fetcher.post(url, json=dict(body), headers=headers)
+            else:
+                headers["Content-Type"] = JWT_MEDIA_TYPE
+                answer = await self.fetcher.post(url, content=encryption.seal(body), headers=headers)
             if dpop is None or not dpop.wants_nonce(answer, _Dpop.RESOURCE):
                 break
         return answer

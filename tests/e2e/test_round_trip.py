@@ -258,7 +258,7 @@ def test_access_tokens_are_dpop_bound(
 
 class _AskingDetails(httpx.AsyncBaseTransport):
     """Real HTTP, but the token request also asks ``authorization_details`` for what was offered; the
-    credential requests are kept to be looked at."""
+    credential requests are kept to be looked at (in the clear: the metadata loses its encryption)."""
 
     def __init__(self) -> None:
         self.inner = httpx.AsyncHTTPTransport()
@@ -272,7 +272,12 @@ class _AskingDetails(httpx.AsyncBaseTransport):
             request = httpx.Request("POST", request.url, data=form)
         elif request.url.path == "/credential":
             self.credential_requests.append(json.loads(await request.aread()))
-        return await self.inner.handle_async_request(request)
+        answer = await self.inner.handle_async_request(request)
+        if request.url.path == "/.well-known/openid-credential-issuer":
+            metadata = json.loads(await answer.aread())
+            del metadata["credential_request_encryption"], metadata["credential_response_encryption"]
+            return httpx.Response(200, json=metadata)
+        return answer
 
 
 def test_wallet_asks_by_the_credential_identifiers_a_token_response_names(
@@ -770,3 +775,35 @@ def test_verifier_refuses_unsigned_holder_key_type(federation: Federation) -> No
         headers={"Authorization": f"Bearer {token}"},
     )
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_proof"
+
+
+class _Recording(httpx.AsyncBaseTransport):
+    """Real HTTP; the media types of the credential requests and responses are kept."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.credential_exchanges: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = await self.inner.handle_async_request(request)
+        if request.url.path == "/credential":
+            self.credential_exchanges.append(
+                (request.headers["content-type"], answer.headers["content-type"])
+            )
+        return answer
+
+
+def test_credential_requests_and_responses_travel_encrypted(federation: Federation, tmp_path: Path) -> None:
+    """OpenID4VCI 1.0 section 10, between our wallet and our issuer, which offers both."""
+    transport = _Recording()
+
+    async def scenario() -> list[Any]:
+        agent = federation.wallet(tmp_path / "wallet")
+        agent.fetcher.transport = transport
+        received = await receive_pid(agent, federation)
+        await agent.fetcher.aclose()
+        return received
+
+    [credential] = run(scenario())
+    assert credential.attestation_type == PID_VCT
+    assert transport.credential_exchanges == [("application/jwt", "application/jwt")]

@@ -22,6 +22,7 @@ from issuer.service import PID_SD_JWT
 from issuer.settings import IssuerSettings
 from issuer.store import status_entries
 from openid4vc.dpop import make_dpop_proof
+from openid4vc.encryption import decrypt_message, encrypt_message
 from openid4vc.errors import CredentialRequestDenied
 from openid4vc.issuance import PRE_AUTHORIZED_GRANT, make_jwt_proof
 from trust_list.pki import make_dev_pki
@@ -733,3 +734,68 @@ def test_a_request_that_fails_to_be_recorded_gives_its_token_use_back(
     monkeypatch.undo()
     assert request().status_code == 200
     assert len(_taken(client.app.state.service)) == 1  # type: ignore[attr-defined]  # the failed one's went back
+
+
+def test_encrypted_credential_requests_and_responses(client: TestClient) -> None:
+    """OpenID4VCI 1.0 section 10: a request encrypted to the key the metadata publishes, asking for its
+    response encrypted to a key of the wallet's; a response is encrypted only where an encrypted request
+    asks for it (section 8.2: a key in a request in the clear could be anybody's)."""
+    metadata = client.get("/.well-known/openid-credential-issuer").json()
+    [issuer_key] = metadata["credential_request_encryption"]["jwks"]["keys"]
+    assert issuer_key["alg"] == "ECDH-ES" and issuer_key["use"] == "enc" and issuer_key["kid"]
+    assert metadata["credential_request_encryption"]["encryption_required"] is False
+    assert metadata["credential_response_encryption"] == {
+        "alg_values_supported": ["ECDH-ES"],
+        "enc_values_supported": ["A128GCM", "A256GCM"],
+        "encryption_required": False,
+    }
+    wallet_key = ec.generate_private_key(ec.SECP256R1())
+    answer_to = {"jwk": {**public_jwk(wallet_key), "alg": "ECDH-ES"}, "enc": "A128GCM"}
+
+    def post(body: dict[str, Any], *, encrypt: bool) -> Any:
+        code, tx_code = offer(client)
+        headers = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+        nonce = client.post("/nonce").json()["c_nonce"]
+        proof = make_jwt_proof(ec.generate_private_key(ec.SECP256R1()), audience=ISSUER, nonce=nonce, iat=NOW)
+        body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}, **body}
+        if not encrypt:
+            return client.post("/credential", json=body, headers=headers)
+        sealed = encrypt_message(body, issuer_key, "A256GCM")
+        return client.post(
+            "/credential", content=sealed, headers={**headers, "content-type": "application/jwt"}
+        )
+
+    both = post({"credential_response_encryption": answer_to}, encrypt=True)
+    assert both.status_code == 200 and both.headers["content-type"] == "application/jwt", both.text
+    assert both.headers["cache-control"] == "no-store"
+    [item] = decrypt_message(both.text, wallet_key, kid=None, encs=("A128GCM",))["credentials"]
+    assert item["credential"].count("~") >= 2
+    request_only = post({}, encrypt=True)
+    assert request_only.status_code == 200 and request_only.headers["content-type"] == "application/json"
+    in_the_clear = post({"credential_response_encryption": answer_to}, encrypt=False)
+    assert in_the_clear.status_code == 400 and in_the_clear.json()["error"] == "invalid_encryption_parameters"
+    without_alg = {**answer_to, "jwk": public_jwk(wallet_key)}  # section 10: alg MUST be present
+    refused = post({"credential_response_encryption": without_alg}, encrypt=True)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_encryption_parameters"
+    for sealed in (
+        encrypt_message(
+            {"credential_configuration_id": PID_SD_JWT},
+            {**JWK_ELSEWHERE, "kid": issuer_key["kid"]},
+            "A128GCM",
+        ),
+        encrypt_message(
+            {"credential_configuration_id": PID_SD_JWT}, {**issuer_key, "kid": "another"}, "A128GCM"
+        ),
+        "not.a.jwe",
+        "\u00e9",
+    ):
+        code, tx_code = offer(client)
+        headers = {
+            "Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}",
+            "content-type": "application/jwt",
+        }
+        garbled = client.post("/credential", content=sealed.encode(), headers=headers)
+        assert garbled.status_code == 400 and garbled.json()["error"] == "invalid_credential_request", sealed
+
+
+JWK_ELSEWHERE = {**public_jwk(ec.generate_private_key(ec.SECP256R1())), "alg": "ECDH-ES"}

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from common.db import create_engine
 from common.errors import InvalidInput
@@ -61,6 +63,21 @@ def test_attestations_default_and_configured(pki_dir: Path) -> None:
 def test_bad_settings_are_refused(pki_dir: Path, line: str) -> None:
     with pytest.raises(InvalidInput):
         load_issuer_settings(settings_file(pki_dir, line))
+
+
+def test_the_request_encryption_key_is_read(pki_dir: Path) -> None:
+    assert load_issuer_settings(settings_file(pki_dir, "")).encryption_key is None
+    for curve, accepted in ((ec.SECP256R1(), True), (ec.SECP384R1(), False)):
+        key = ec.generate_private_key(curve)
+        pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        (pki_dir / "encryption.key").write_bytes(pem)
+        if accepted:
+            loaded = load_issuer_settings(settings_file(pki_dir, 'encryption_key = "encryption.key"\n'))
+            assert loaded.encryption_key is not None
+            assert loaded.encryption_key.private_numbers() == key.private_numbers()
+        else:
+            with pytest.raises(InvalidInput, match="P-256"):
+                load_issuer_settings(settings_file(pki_dir, 'encryption_key = "encryption.key"\n'))
 
 
 def test_admin_token_is_read(pki_dir: Path) -> None:

@@ -37,7 +37,8 @@ def test_the_full_metadata_example() -> None:
     assert metadata.notification_endpoint == f"{ISSUER}/notification"
     assert metadata.authorization_servers == ("https://server.example.com",)
     assert metadata.batch_size == 10
-    assert metadata.response_encryption_required is True and metadata.request_encryption_required is True
+    assert metadata.response_encryption is not None and metadata.response_encryption.required is True
+    assert metadata.request_encryption is not None and metadata.request_encryption.required is True
     assert [d["locale"] for d in metadata.display] == ["en-US", "fr-FR"]
     assert (
         metadata.configurations["SD_JWT_VC_example_in_OpenID4VCI"]["vct"] == "SD_JWT_VC_example_in_OpenID4VCI"

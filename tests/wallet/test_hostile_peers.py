@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, quote
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from common.clock import FixedClock
 from common.errors import EudiError, InvalidInput
@@ -21,6 +22,12 @@ from common.jose import parse_jws, public_key_from_jwk
 from credentials.mdoc import issue_mdoc
 from credentials.sdjwt_vc import issue_sd_jwt_vc
 from eudi.federation import _registration
+from openid4vc.encryption import (
+    decrypt_message,
+    encrypt_message,
+    request_encryption_metadata,
+    response_encryption_metadata,
+)
 from openid4vc.issuance import PRE_AUTHORIZED_GRANT
 from openid4vc.request_object import authorization_request_link, build_request_object, sign_request_object
 from trust_list.cli import write_trust_list
@@ -146,13 +153,24 @@ def test_a_transaction_code_no_form_can_carry_is_refused_before_the_code_is_spen
 
 
 ES256 = {"proof_signing_alg_values_supported": ["ES256"]}
+RESPONSES_ENCRYPTED = {
+    "alg_values_supported": ["ECDH-ES"],
+    "enc_values_supported": ["A128GCM"],
+    "encryption_required": True,
+}
+RSA_REQUESTS = {
+    "jwks": {"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB", "alg": "RSA-OAEP-256", "kid": "r"}]},
+    "enc_values_supported": ["A128GCM"],
+}
 
 
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"credential_response_encryption": {"encryption_required": True}}, "encrypted"),
-        ({"credential_request_encryption": {"encryption_required": True}}, "encrypted"),
+        # encrypted responses required, but no key to encrypt the request to (section 8.2 wants both)
+        ({"credential_response_encryption": RESPONSES_ENCRYPTED}, "encrypted"),
+        # encrypted requests required, to a key of a kind not implemented here
+        ({"credential_request_encryption": {**RSA_REQUESTS, "encryption_required": True}}, "encrypted"),
         ({"proof_types_supported": {"attestation": ES256}}, "no jwt proofs"),
         ({"proof_types_supported": {"jwt": {**ES256, "key_attestations_required": {}}}}, "key attestations"),
     ],
@@ -442,8 +460,6 @@ def test_a_record_too_large_to_read_back_is_not_written(wallet: WalletAgent) -> 
         received_at=NOW,
         claims={},
     )
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     with pytest.raises(InvalidInput, match="larger than"):
         wallet.store.add_credential(huge, ec.generate_private_key(ec.SECP256R1()))
     assert wallet.store.credentials() == [] and not (wallet.store.directory / "keys" / "k1.pem").exists()
@@ -480,3 +496,48 @@ def test_a_presentation_cancelled_after_the_post_is_logged_as_unconfirmed(wallet
     assert len(posts) == 1
     last = wallet.store.log()[-1]
     assert last["event"] == "presentation_unconfirmed" and last["reason"] == "CancelledError"
+
+
+@pytest.mark.parametrize("answer_encrypted", [True, False])
+def test_credential_requests_and_responses_are_encrypted_where_the_issuer_offers_it(
+    wallet: WalletAgent, answer_encrypted: bool
+) -> None:
+    """OpenID4VCI 1.0 section 10: the request is encrypted to the issuer's published key, and names a
+    fresh key of the wallet's for the response; a response in the clear is then refused (section 10:
+    an unencrypted message where one was required SHOULD be rejected)."""
+    issuer_key = ec.generate_private_key(ec.SECP256R1())
+    metadata = {
+        "credential_issuer": ISSUER,
+        "credential_endpoint": f"{ISSUER}/credential",
+        "credential_configurations_supported": CONFIGURATIONS,
+        "credential_request_encryption": request_encryption_metadata(issuer_key, "issuer-key"),
+        "credential_response_encryption": response_encryption_metadata(),
+    }
+    seen: list[dict[str, Any]] = []
+
+    def credential(request: httpx.Request) -> httpx.Response:
+        assert request.headers["content-type"] == "application/jwt"
+        body = decrypt_message(request.content.decode(), issuer_key, kid="issuer-key")
+        seen.append(body)
+        jwk = parse_jws(body["proofs"]["jwt"][0]).header["jwk"]
+        answer = {"credentials": [{"credential": sd_jwt_vc(jwk)}]}
+        if not answer_encrypted:
+            return httpx.Response(200, json=answer)
+        asked = body["credential_response_encryption"]
+        sealed = encrypt_message(answer, asked["jwk"], asked["enc"])
+        return httpx.Response(200, content=sealed, headers={"content-type": "application/jwt"})
+
+    routes = {
+        "/.well-known/openid-credential-issuer": lambda _: httpx.Response(200, json=metadata),
+        "/credential": credential,
+    }
+    handler = issuer(lambda jwk, _: {}, **routes)
+    if answer_encrypted:
+        [received] = run(wallet, handler, lambda agent: agent.receive(offer("pid")))
+        assert received.vct == PID_VCT
+    else:
+        with pytest.raises(IssuerError, match="in the clear"):
+            run(wallet, handler, lambda agent: agent.receive(offer("pid")))
+    [body] = seen
+    asked = body["credential_response_encryption"]
+    assert asked["enc"] == "A256GCM" and asked["jwk"]["alg"] == "ECDH-ES" and "d" not in asked["jwk"]
