@@ -72,6 +72,11 @@ def create_app(
     async def credential_issuer_metadata() -> dict[str, Any]:
         return service.credential_issuer_metadata()
 
+    @app.get("/.well-known/jwt-vc-issuer")
+    @app.head("/.well-known/jwt-vc-issuer", include_in_schema=False)
+    async def jwt_vc_issuer_metadata() -> dict[str, Any]:
+        return service.jwt_vc_issuer_metadata()
+
     @app.get("/.well-known/oauth-authorization-server")
     @app.head("/.well-known/oauth-authorization-server", include_in_schema=False)
     async def authorization_server_metadata() -> dict[str, Any]:

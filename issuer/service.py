@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from common.clock import Clock
 from common.db import secret_digest
 from common.errors import CryptoError, InvalidInput
-from common.jose import b64url_encode, jwk_thumbprint, public_jwk, public_key_from_jwk
+from common.jose import Algorithm, b64url_encode, jwk_thumbprint, public_jwk, public_key_from_jwk
 from credentials.mdoc import issue_mdoc
 from credentials.sdjwt_vc import issue_sd_jwt_vc
 from issuer.attestations import SD_JWT, Offering, offerings
@@ -112,6 +112,25 @@ class IssuerService:
             request_encryption=request_encryption_metadata(self.encryption_key, self.encryption_kid),
             response_encryption=response_encryption_metadata(),
         )
+
+    def jwt_vc_issuer_metadata(self) -> dict[str, Any]:
+        """JWT VC Issuer Metadata (SD-JWT VC draft -24 section 5): the key behind this issuer's ``iss``,
+        an HTTPS URI, for a verifier that resolves keys that way rather than by the ``x5c`` chain."""
+        jwk = public_jwk(self.settings.signing_key)
+        kid = b64url_encode(jwk_thumbprint(jwk))
+        return {
+            "issuer": self.settings.public_url,
+            "jwks": {
+                "keys": [
+                    {
+                        **jwk,
+                        "kid": kid,
+                        "use": "sig",
+                        "alg": Algorithm.for_key(self.settings.signing_key).jose,
+                    }
+                ]
+            },
+        }
 
     def decrypt_request(self, token: str) -> dict[str, Any]:
         """A credential request encrypted to this issuer's key (OpenID4VCI 1.0 section 10); an

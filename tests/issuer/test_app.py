@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
 from common.clock import FixedClock
-from common.jose import b64url_decode, public_jwk
+from common.jose import b64url_decode, parse_jws, public_jwk, public_key_from_jwk
 from credentials.status_list import Status, check_status, verify_status_list_jwt
 from issuer.app import create_app
 from issuer.service import PID_SD_JWT
@@ -734,6 +734,24 @@ def test_a_request_that_fails_to_be_recorded_gives_its_token_use_back(
     monkeypatch.undo()
     assert request().status_code == 200
     assert len(_taken(client.app.state.service)) == 1  # type: ignore[attr-defined]  # the failed one's went back
+
+
+def test_jwt_vc_issuer_metadata_names_the_signing_key(client: TestClient) -> None:
+    """SD-JWT VC draft -24 section 5 (helper 40): the iss of our SD-JWT VCs is an HTTPS URI, whose
+    metadata gives the key that signs them; issuer is identical to that iss."""
+    metadata = client.get("/.well-known/jwt-vc-issuer").json()
+    assert metadata["issuer"] == ISSUER and "jwks_uri" not in metadata
+    [jwk] = metadata["jwks"]["keys"]
+    code, tx_code = offer(client)
+    auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+    nonce = client.post("/nonce").json()["c_nonce"]
+    proof = make_jwt_proof(ec.generate_private_key(ec.SECP256R1()), audience=ISSUER, nonce=nonce, iat=NOW)
+    body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
+    [item] = client.post("/credential", json=body, headers=auth).json()["credentials"]
+    issuer_jwt = parse_jws(item["credential"].split("~")[0])
+    assert issuer_jwt.claims()["iss"] == metadata["issuer"]
+    issuer_jwt.verify(public_key_from_jwk({k: jwk[k] for k in ("kty", "crv", "x", "y")}))
+    assert client.head("/.well-known/jwt-vc-issuer").status_code == 200
 
 
 def test_encrypted_credential_requests_and_responses(client: TestClient) -> None:
