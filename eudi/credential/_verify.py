@@ -100,12 +100,20 @@ def _trust_lists(args: argparse.Namespace, at: datetime) -> list[TrustList]:
 
 
 def _status_token(
-    path: str, *, uri: str, at: datetime, signer: Callable[[Sequence[x509.Certificate]], Any]
+    path: str,
+    *,
+    uri: str,
+    at: datetime,
+    signer: Callable[[Sequence[x509.Certificate]], Any],
+    jwt_only: bool,
 ) -> StatusListToken:
-    """The status list file, JWT (``statuslist+jwt``) or CWT (raw, hex or base64url)."""
+    """The status list file, JWT (``statuslist+jwt``) or, unless ``jwt_only``, CWT (raw, hex or
+    base64url)."""
     data = read(path, what="status list", limit=MAX_TOKEN_BYTES)
     now = int(at.timestamp())
     text = data.decode("ascii", "replace").strip()
+    if jwt_only and not JWS.fullmatch(text):
+        raise StatusUnavailable("an SD-JWT VC's status list is a JWT (SD-JWT VC section 3.2.2.2), not a CWT")
     if JWS.fullmatch(text):
         return verify_status_list_jwt(
             text,
@@ -158,7 +166,7 @@ def _check_status(
             )
         return certificate_key(found.signer)
 
-    status = check_status(_status_token(path, uri=uri, at=at, signer=signer), idx)
+    status = check_status(_status_token(path, uri=uri, at=at, signer=signer, jwt_only=not mdoc), idx)
     if status == Status.INVALID:
         raise CredentialRevoked(f"the issuer has revoked this credential (index {idx} of {uri})")
     if status == Status.SUSPENDED:
@@ -222,10 +230,11 @@ def _verify_sd_jwt(
         _result(
             SD_JWT,
             verified.vct,
-            verified.issuer,
+            None,  # with x5c the Issuer is the leaf's subject (SD-JWT VC section 3.5), not iss
             vouches[0],
             verified.claims,
             kind="presentation" if kb else "issued",
+            iss=verified.issuer,
             validity={"iat": epoch(verified.iat), "exp": epoch(verified.exp)},
             holder_key_thumbprint=thumbprint(verified.cnf_jwk),
             key_binding={"aud": kb.get("aud"), "nonce": kb.get("nonce"), "iat": epoch(kb.get("iat"))}

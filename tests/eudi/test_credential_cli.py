@@ -309,6 +309,13 @@ def test_status_from_a_status_list_file(
     assert code == 0 and json.loads(printed)["status"] == "valid"
     code, printed, _ = verify(setup, capsys, revoked, "--json")
     assert code == 0 and json.loads(printed)["status"] == "not checked"
+    if format_ == "dc+sd-jwt":
+        # helper 40: the Issuer is the x5c leaf's subject (SD-JWT VC section 3.5); iss is shown apart
+        result = json.loads(verify(setup, capsys, fine, "--json")[1])
+        assert result["issuer"] != result["iss"] and result["issuer"] in result["signer"]
+        # and an SD-JWT VC's status list is a JWT (section 3.2.2.2): the CWT form is refused
+        token_file.write_bytes(status_list_cwt(_status_list(5), exp=iat + 86400, ttl=300, **signed))
+        refused(verify(setup, capsys, fine, "--json", "--status-list", str(token_file)), "status_unavailable")
 
 
 def test_status_list_signed_by_another_provider_is_refused(
