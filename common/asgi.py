@@ -149,12 +149,13 @@ async def read_json(request: Request, *, limit: int = MAX_BODY_BYTES) -> Any:
     return parse_json(await _body(request, limit), max_bytes=limit)
 
 
-async def read_json_or(request: Request, other: str, *, limit: int = MAX_BODY_BYTES) -> Any | str:
-    """A JSON body, parsed, or a body of the media type ``other`` (a compact JWT, say), as ASCII text."""
+async def read_json_or(request: Request, other: str, *, limit: int = MAX_BODY_BYTES) -> tuple[Any, bool]:
+    """A JSON body, parsed, with False; or a body of the media type ``other`` (a compact JWT, say), as
+    ASCII text, with True."""
     if _media_type(request) != other:
-        return await read_json(request, limit=limit)
+        return await read_json(request, limit=limit), False
     try:
-        return (await _body(request, limit)).decode("ascii").strip()
+        return (await _body(request, limit)).decode("ascii").strip(), True
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"a {other} body is ASCII") from exc
 
@@ -168,9 +169,11 @@ def access_token(request: Request, schemes: tuple[str, ...] = ("bearer", "dpop")
 
     A request with no token by a method taken here is challenged with no error code (RFC 6750 section
     3.1); one with two ``Authorization`` headers is a malformed request (``invalid_request``, 400)."""
-    if "access_token" in request.query_params:
-        raise _unauthenticated("access tokens are not accepted in the query string", schemes)
     headers = request.headers.getlist("authorization")
+    if "access_token" in request.query_params:
+        if headers:  # two methods at once: a malformed request (RFC 6750 section 3.1)
+            raise InvalidInput("an access token in the query string beside an Authorization header")
+        raise _unauthenticated("access tokens are not accepted in the query string", schemes)
     if len(headers) > 1:
         raise InvalidInput("more than one Authorization header")
     scheme, _, token = (headers[0] if headers else "").partition(" ")

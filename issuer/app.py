@@ -114,8 +114,7 @@ def create_app(
         grant = service.access_grant(scheme, token, request.headers.getlist("dpop"), url=url)
         try:
             try:
-                document = await read_json_or(request, JWT_MEDIA_TYPE)
-                encrypted = isinstance(document, str)
+                document, encrypted = await read_json_or(request, JWT_MEDIA_TYPE)
                 if encrypted:
                     document = service.decrypt_request(document)
             except InvalidInput as exc:  # a malformed request has its own code here (section 8.3.1.2)

@@ -28,7 +28,7 @@ __all__ = ["LIST_SIZE", "MAX_ENTRY", "STATUS_BY_NAME", "IssuerStatusList"]
 T = TypeVar("T")
 LIST_SIZE = 1 << 16
 MAX_ENTRY = (1 << 31) - 1
-"""The highest entry number the store holds (a 32-bit integer column): 32,767 lists of 65,536."""
+"""The highest entry number the store holds (a 32-bit integer column): 32,768 lists of 65,536."""
 BITS = 2
 STATUS_BY_NAME = {"valid": Status.VALID, "revoked": Status.INVALID, "suspended": Status.SUSPENDED}
 

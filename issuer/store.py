@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from common.db import secret_digest
+from openid4vc.token import MAX_CLIENT_ID
 
 __all__ = ["AccessGrant", "IssuerStore", "OfferRecord"]
 
@@ -56,7 +57,7 @@ token_requests = sa.Table(
     "issuer_token_requests",
     metadata,
     sa.Column("token_digest", sa.String(64), primary_key=True),
-    sa.Column("client_id", sa.String(256), nullable=True),
+    sa.Column("client_id", sa.String(MAX_CLIENT_ID), nullable=True),
     sa.Column("identifiers", sa.Boolean, nullable=False),
 )
 """How an access token was asked for: the ``client_id`` of the token request (None: anonymous access),

@@ -197,7 +197,8 @@ def decrypt_message(
     """The JSON object an encrypted JWT to ``key`` holds. ``InvalidInput`` when it is malformed, not
     to this key or of another ``enc``; ``CryptoError`` when it does not decrypt."""
     _, plaintext = jwe.decrypt(token, key, kid=kid, encs=encs)
-    message = parse_json(plaintext)
+    # the plaintext is no longer than the JWE, which its reader bounded (a request body, a response)
+    message = parse_json(plaintext, max_bytes=len(plaintext))
     if not isinstance(message, dict):
         raise InvalidInput("the encrypted message is not a JSON object")
     return message

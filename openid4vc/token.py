@@ -152,7 +152,13 @@ def parse_token_request(
         except InvalidInput as exc:
             raise InvalidRequest(f"authorization_details is not JSON: {exc}") from exc
     client_id = form_value(form, "client_id")
+    if client_id is not None and len(client_id) > MAX_CLIENT_ID:
+        raise InvalidRequest(f"client_id is longer than {MAX_CLIENT_ID} characters")
     return TokenRequest(grant_type, code, tx_code, details, client_id or None)
+
+
+MAX_CLIENT_ID = 256
+"""Longest ``client_id`` taken in a token request (what an issuer keeps of it, to check key proofs)."""
 
 
 def token_response(

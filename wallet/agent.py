@@ -101,8 +101,9 @@ class PresentationProposal:
     excess: tuple[str, ...] = ()
     """What the request asks beyond the registration (shown as a warning; empty when within it)."""
     refusal: str = "access_denied"
-    """The error sent when nothing satisfies the request: ``vp_formats_not_supported`` where only the
-    formats or algorithms stood in the way (OpenID4VP 1.0 section 8.5)."""
+    """The error sent when nothing satisfies the request: ``vp_formats_not_supported`` where this
+    wallet can present none of the formats asked, as the verifier takes them (OpenID4VP 1.0 section
+    8.5), judged without looking at the credentials held."""
 
     @property
     def satisfiable(self) -> bool:
@@ -363,7 +364,7 @@ class WalletAgent:
                 retry = attempt == 1 and answer.status_code == 400 and nonce is not None
                 if not (retry and _error_object(answer).get("error") == "invalid_nonce"):
                     break
-            if response_key is not None and answer.status_code == 200:
+            if response_key is not None and answer.status_code < 400:  # whatever it holds (8.3)
                 assert encryption is not None
                 message = encryption.read(answer, response_key)
             else:
@@ -540,15 +541,12 @@ class WalletAgent:
             with contextlib.suppress(EudiError):
                 await self.fetcher.post(request.response_uri, data=form)
             raise
-        query, held = request.dcql_query, self.store.credentials()
-        offered = _offered(held, request.client_metadata.get("vp_formats_supported"))
+        query, formats = request.dcql_query, request.client_metadata.get("vp_formats_supported")
+        offered = _offered(self.store.credentials(), formats)
         selection = select(query, match(query, [_candidate(c) for c in offered]))
-        refusal = "access_denied"
-        if selection is None and (
-            not any(q.format in (SD_JWT_FORMAT, MDOC_FORMAT) for q in query.credentials)
-            or select(query, match(query, [_candidate(c) for c in held])) is not None
-        ):
-            refusal = "vp_formats_not_supported"  # the formats or algorithms alone stood in the way
+        # judged on the request alone, never on what is held, which the code would otherwise betray
+        answerable = any(_can_present(q.format, formats) for q in query.credentials)
+        refusal = "access_denied" if answerable else "vp_formats_not_supported"
         return PresentationProposal(
             request=request,
             verifier_name=subject_organization(request.verifier_certificate),
@@ -774,6 +772,24 @@ def _candidate(credential: StoredCredential) -> Candidate:
         authorities=_authorities(credential),
         aka_vcts=credential.aka_vcts,
     )
+
+
+def _can_present(format_: str, formats: object) -> bool:
+    """Whether this wallet can make a presentation of ``format_`` at all for a verifier with
+    ``vp_formats_supported`` = ``formats``: a format it presents, which the verifier takes, with the
+    wallet's own algorithm (ES256 for the KB-JWT and the device signature)."""
+    if format_ not in (SD_JWT_FORMAT, MDOC_FORMAT):
+        return False
+    if not isinstance(formats, Mapping):
+        return True
+    wanted = formats.get(format_)
+    if format_ not in formats:
+        return False
+    if not isinstance(wanted, Mapping):
+        return True
+    if format_ == MDOC_FORMAT:
+        return _cose_meets(wanted.get("deviceauth_alg_values"), cose.ES256, "secp256r1")
+    return _jose_meets(wanted.get("kb-jwt_alg_values"), "ES256")
 
 
 def _offered(credentials: Sequence[StoredCredential], formats: object) -> list[StoredCredential]:

@@ -182,6 +182,12 @@ def test_credential_flow_and_errors(client: TestClient) -> None:
     )
     assert in_query.status_code == 401
     assert in_query.headers["www-authenticate"] == 'Bearer, DPoP algs="ES256"'
+    both = client.post(  # two methods at once is a malformed request (RFC 6750 section 3.1)
+        f"/credential?access_token={access_token}",
+        json={"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [good]}},
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+    assert both.status_code == 400 and both.json()["error"] == "invalid_request"
 
 
 def test_dpop_bound_access_tokens(client: TestClient) -> None:
@@ -434,6 +440,9 @@ def test_a_proof_iss_is_the_token_requests_client_id_or_absent(client: TestClien
     assert credential(anonymous, None).status_code == 200
     code, tx_code = offer(client)
     form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
+    # helper 41: a client_id longer than the store keeps had spent the code, then failed (PostgreSQL)
+    too_long = client.post("/token", data={**form, "client_id": "w" * 257})
+    assert too_long.status_code == 400 and too_long.json()["error"] == "invalid_request"
     named = client.post("/token", data={**form, "client_id": "wallet-a"}).json()["access_token"]
     other = credential(named, "wallet-b")
     assert other.status_code == 400 and other.json()["error"] == "invalid_proof"
@@ -790,6 +799,14 @@ def test_encrypted_credential_requests_and_responses(client: TestClient) -> None
     assert item["credential"].count("~") >= 2
     request_only = post({}, encrypt=True)
     assert request_only.status_code == 200 and request_only.headers["content-type"] == "application/json"
+    # a JWE sent as a JSON string is not an encrypted request: encryption is the media type's (section 10)
+    code, tx_code = offer(client)
+    json_string = client.post(
+        "/credential",
+        json=encrypt_message({"credential_configuration_id": PID_SD_JWT}, issuer_key, "A128GCM"),
+        headers={"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"},
+    )
+    assert json_string.status_code == 400 and json_string.json()["error"] == "invalid_credential_request"
     in_the_clear = post({"credential_response_encryption": answer_to}, encrypt=False)
     assert in_the_clear.status_code == 400 and in_the_clear.json()["error"] == "invalid_encryption_parameters"
     without_alg = {**answer_to, "jwk": public_jwk(wallet_key)}  # section 10: alg MUST be present

@@ -38,6 +38,9 @@ def test_a_message_round_trips_to_the_key_it_names() -> None:
         decrypt_message(token, KEY, kid="k1", encs=("A128GCM",))
     with pytest.raises(CryptoError):
         decrypt_message(token, ec.generate_private_key(ec.SECP256R1()), kid="k1")
+    # as long as its reader let the JWE be (helper 41: 256 KiB had been the bound, a portrait beyond it)
+    large = {"credentials": [{"credential": "a" * 600_000}]}
+    assert decrypt_message(encrypt_message(large, JWK, "A128GCM"), KEY, kid=None) == large
     with pytest.raises(InvalidInput):  # the plaintext must be a JSON object
         decrypt_message(jwe.encrypt(b"[1]", JWK, enc="A128GCM"), KEY, kid=None)
 
