@@ -132,8 +132,13 @@ async def read_form(request: Request, *, limit: int = MAX_BODY_BYTES) -> dict[st
     if _media_type(request) != "application/x-www-form-urlencoded":
         raise InvalidInput("expected application/x-www-form-urlencoded")
     try:
+        # percent-encoded bytes that are not UTF-8 are refused too, not replaced by U+FFFD (an echoed
+        # wallet_nonce, a stored client_id would then differ from what was sent)
         pairs = parse_qsl(
-            (await _body(request, limit)).decode("utf-8"), keep_blank_values=True, strict_parsing=False
+            (await _body(request, limit)).decode("utf-8"),
+            keep_blank_values=True,
+            strict_parsing=False,
+            errors="strict",
         )
     except UnicodeDecodeError as exc:
         raise InvalidInput("form is not UTF-8") from exc

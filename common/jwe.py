@@ -124,10 +124,10 @@ def _ephemeral_key(epk: object, curve: ec.EllipticCurve) -> ec.EllipticCurvePubl
 
 
 def _party_info(header: Mapping[str, Any], name: str) -> bytes:
-    value = header.get(name)
-    if value is None:
+    if name not in header:
         return b""
-    if not isinstance(value, str):
+    value = header[name]
+    if not isinstance(value, str):  # null is not one (RFC 7518 section 4.6.1.2)
         raise InvalidInput(f"JWE {name} must be a base64url string")
     return b64url_decode(value)
 

@@ -74,8 +74,9 @@ def create_app(
 
     @app.get("/.well-known/jwt-vc-issuer")
     @app.head("/.well-known/jwt-vc-issuer", include_in_schema=False)
-    async def jwt_vc_issuer_metadata() -> dict[str, Any]:
-        return service.jwt_vc_issuer_metadata()
+    async def jwt_vc_issuer_metadata() -> JSONResponse:
+        # public, as the status lists: a verifier in a web page may resolve the key
+        return JSONResponse(service.jwt_vc_issuer_metadata(), headers={"Access-Control-Allow-Origin": "*"})
 
     @app.get("/.well-known/oauth-authorization-server")
     @app.head("/.well-known/oauth-authorization-server", include_in_schema=False)

@@ -267,10 +267,9 @@ class IssuerService:
                 )
             granted = asked
             details = [AuthorizationDetail(cid, credential_identifiers=(cid,)) for cid in asked]
-        if not self.store.redeem_offer(record.offer_id, now=now):
-            raise InvalidGrant("the pre-authorized code is unknown, used or expired")
         access_token = self._secret()
-        self.store.add_access_token(
+        # the code is spent in the transaction that keeps the token: a failure to keep it spends nothing
+        if not self.store.add_access_token(
             access_token,
             citizen_id=record.citizen_id,
             configuration_ids=granted,
@@ -278,7 +277,10 @@ class IssuerService:
             jkt=jkt,
             client_id=request.client_id,
             identifiers=details is not None,
-        )
+            redeeming=record.offer_id,
+            now=now,
+        ):
+            raise InvalidGrant("the pre-authorized code is unknown, used or expired")
         return token_response(
             access_token,
             expires_in=self.settings.token_ttl,

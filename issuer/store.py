@@ -144,6 +144,15 @@ class _NotAll(Exception):
     """Not every nonce of a request was good: none is spent."""
 
 
+def _redeem(db: sa.Connection, offer_id: str, now: int) -> bool:
+    result = db.execute(
+        offers.update()
+        .where(offers.c.offer_id == offer_id, offers.c.redeemed.is_(False), offers.c.expires_at > now)
+        .values(redeemed=True)
+    )
+    return result.rowcount == 1
+
+
 class IssuerStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -246,12 +255,7 @@ class IssuerStore:
     def redeem_offer(self, offer_id: str, *, now: int) -> bool:
         """Mark the pre-authorized code used; False when another request already did, or it expired."""
         with self.engine.begin() as db:
-            result = db.execute(
-                offers.update()
-                .where(offers.c.offer_id == offer_id, offers.c.redeemed.is_(False), offers.c.expires_at > now)
-                .values(redeemed=True)
-            )
-        return result.rowcount == 1
+            return _redeem(db, offer_id, now)
 
     def add_access_token(
         self,
@@ -263,10 +267,16 @@ class IssuerStore:
         jkt: str | None = None,
         client_id: str | None = None,
         identifiers: bool = False,
-    ) -> None:
+        redeeming: str | None = None,
+        now: int = 0,
+    ) -> bool:
         """Keep an access token (its digest), bound to the DPoP key ``jkt`` when given, with how it
-        was asked for (see :data:`token_requests`)."""
+        was asked for (see :data:`token_requests`). With ``redeeming``, in the same transaction as
+        the redemption of that offer's code: the token is kept only if the code was redeemed (else
+        False), and the code is redeemed only if the token was kept (a failure keeps it usable)."""
         with self.engine.begin() as db:
+            if redeeming is not None and not _redeem(db, redeeming, now):
+                return False
             db.execute(
                 token_requests.insert().values(
                     token_digest=secret_digest(token), client_id=client_id, identifiers=identifiers
@@ -282,6 +292,7 @@ class IssuerStore:
             )
             if jkt is not None:
                 db.execute(token_bindings.insert().values(token_digest=secret_digest(token), jkt=jkt))
+        return True
 
     def access_grant(self, token: str, *, now: int) -> AccessGrant | None:
         digest = secret_digest(token)

@@ -173,6 +173,12 @@ def parse_response_encryption(value: Any) -> ResponseEncryption:
         raise InvalidEncryptionParameters(
             f"credential_response_encryption.jwk must be a JWK with alg {jwe.ECDH_ES}"
         )
+    ops = jwk.get("key_ops")
+    if jwk.get("use", "enc") != "enc" or (
+        ops is not None and not (isinstance(ops, list) and ({"deriveKey", "deriveBits"} & set(map(str, ops))))
+    ):
+        # RFC 7517 sections 4.2 and 4.3: a key for signatures only is not one to encrypt to
+        raise InvalidEncryptionParameters("credential_response_encryption.jwk is not a key for encryption")
     try:
         public_key_from_jwk(jwk)
     except EudiError as exc:

@@ -97,7 +97,7 @@ def verify_jwt_proof(
     if iat < now - max_age or iat > now + max_future:
         raise InvalidProof("the proof iat is outside the accepted window")
     issuer = claims.get("iss")
-    if issuer is not None and not isinstance(issuer, str):
+    if "iss" in claims and not isinstance(issuer, str):  # null is no client_id, nor an omitted iss (F.1)
         raise InvalidProof("the proof iss is not a string")
     if issuer is not None and anonymous:
         raise InvalidProof("the proof iss must be omitted for anonymous pre-authorized access")

@@ -7,6 +7,7 @@ import json
 import math
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
 from common.clock import FixedClock
-from common.jose import b64url_decode, parse_jws, public_jwk, public_key_from_jwk
+from common.jose import b64url_decode, encode_jws, parse_jws, public_jwk, public_key_from_jwk
 from credentials.status_list import Status, check_status, verify_status_list_jwt
 from issuer.app import create_app
 from issuer.service import PID_SD_JWT
@@ -437,12 +438,29 @@ def test_a_proof_iss_is_the_token_requests_client_id_or_absent(client: TestClien
     anonymous = token(client, code, tx_code).json()["access_token"]
     refused = credential(anonymous, "some-client")
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_proof"
+    c_nonce = client.post("/nonce").json()["c_nonce"]
+    claims = {"aud": ISSUER, "iat": NOW, "nonce": c_nonce, "iss": None}  # null: neither omitted nor a client
+    proof = encode_jws(
+        {"typ": "openid4vci-proof+jwt", "jwk": public_jwk(holder)}, json.dumps(claims).encode(), holder
+    )
+    body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
+    null_iss = client.post("/credential", json=body, headers={"Authorization": f"Bearer {anonymous}"})
+    assert null_iss.status_code == 400 and null_iss.json()["error"] == "invalid_proof"
     assert credential(anonymous, None).status_code == 200
     code, tx_code = offer(client)
     form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
     # helper 41: a client_id longer than the store keeps had spent the code, then failed (PostgreSQL)
     too_long = client.post("/token", data={**form, "client_id": "w" * 257})
     assert too_long.status_code == 400 and too_long.json()["error"] == "invalid_request"
+    # helper 42: a NUL is refused by the store, after the code was spent; now in the same transaction
+    with_nul = client.post("/token", data={**form, "client_id": "wallet\x00"})
+    assert with_nul.status_code == 400 and with_nul.json()["error"] == "invalid_request"
+    not_utf8 = client.post(  # percent-encoded bytes that are no UTF-8: refused, not replaced
+        "/token",
+        content=f"grant_type={quote(PRE_AUTHORIZED_GRANT)}&pre-authorized_code={code}&tx_code={tx_code}&client_id=%ED%A0%80",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert not_utf8.status_code == 400 and not_utf8.json()["error"] == "invalid_request"
     named = client.post("/token", data={**form, "client_id": "wallet-a"}).json()["access_token"]
     other = credential(named, "wallet-b")
     assert other.status_code == 400 and other.json()["error"] == "invalid_proof"
@@ -605,7 +623,6 @@ def test_http_details_found_by_a_review(client: TestClient) -> None:
 
 
 def test_a_lone_surrogate_in_a_proof_nonce_is_a_400(client: TestClient) -> None:
-    from common.jose import encode_jws
 
     code, tx_code = offer(client)
     access_token = token(client, code, tx_code).json()["access_token"]
@@ -761,6 +778,7 @@ def test_jwt_vc_issuer_metadata_names_the_signing_key(client: TestClient) -> Non
     assert issuer_jwt.claims()["iss"] == metadata["issuer"]
     issuer_jwt.verify(public_key_from_jwk({k: jwk[k] for k in ("kty", "crv", "x", "y")}))
     assert client.head("/.well-known/jwt-vc-issuer").status_code == 200
+    assert client.get("/.well-known/jwt-vc-issuer").headers["access-control-allow-origin"] == "*"
 
 
 def test_encrypted_credential_requests_and_responses(client: TestClient) -> None:
@@ -810,8 +828,10 @@ def test_encrypted_credential_requests_and_responses(client: TestClient) -> None
     in_the_clear = post({"credential_response_encryption": answer_to}, encrypt=False)
     assert in_the_clear.status_code == 400 and in_the_clear.json()["error"] == "invalid_encryption_parameters"
     without_alg = {**answer_to, "jwk": public_jwk(wallet_key)}  # section 10: alg MUST be present
-    refused = post({"credential_response_encryption": without_alg}, encrypt=True)
-    assert refused.status_code == 400 and refused.json()["error"] == "invalid_encryption_parameters"
+    for_signing = {**answer_to, "jwk": {**answer_to["jwk"], "use": "sig"}}  # RFC 7517 4.2 (helper 42)
+    for unusable in (without_alg, for_signing):
+        refused = post({"credential_response_encryption": unusable}, encrypt=True)
+        assert refused.status_code == 400 and refused.json()["error"] == "invalid_encryption_parameters"
     for sealed in (
         encrypt_message(
             {"credential_configuration_id": PID_SD_JWT},
