@@ -256,6 +256,19 @@ def test_access_tokens_are_dpop_bound(
             assert "nonce" not in seen[2][2]
 
 
+def receive_through(transport: httpx.AsyncBaseTransport, federation: Federation, tmp_path: Path) -> list[Any]:
+    """A PID received by a fresh wallet whose requests go through ``transport``."""
+
+    async def scenario() -> list[Any]:
+        agent = federation.wallet(tmp_path / "wallet")
+        agent.fetcher.transport = transport
+        received = await receive_pid(agent, federation)
+        await agent.fetcher.aclose()
+        return received
+
+    return list(run(scenario()))
+
+
 class _AskingDetails(httpx.AsyncBaseTransport):
     """Real HTTP, but the token request also asks ``authorization_details`` for what was offered; the
     credential requests are kept to be looked at (in the clear: the metadata loses its encryption)."""
@@ -285,15 +298,7 @@ def test_wallet_asks_by_the_credential_identifiers_a_token_response_names(
 ) -> None:
     """OpenID4VCI 1.0 sections 6.2 and 8.2: identifiers in the token response are what to ask for."""
     transport = _AskingDetails()
-
-    async def scenario() -> list[Any]:
-        agent = federation.wallet(tmp_path / "wallet")
-        agent.fetcher.transport = transport
-        received = await receive_pid(agent, federation)
-        await agent.fetcher.aclose()
-        return received
-
-    [credential] = run(scenario())
+    [credential] = receive_through(transport, federation, tmp_path)
     assert credential.attestation_type == PID_VCT
     [asked] = transport.credential_requests
     assert asked["credential_identifier"] == PID_SD_JWT and "credential_configuration_id" not in asked
@@ -796,14 +801,6 @@ class _Recording(httpx.AsyncBaseTransport):
 def test_credential_requests_and_responses_travel_encrypted(federation: Federation, tmp_path: Path) -> None:
     """OpenID4VCI 1.0 section 10, between our wallet and our issuer, which offers both."""
     transport = _Recording()
-
-    async def scenario() -> list[Any]:
-        agent = federation.wallet(tmp_path / "wallet")
-        agent.fetcher.transport = transport
-        received = await receive_pid(agent, federation)
-        await agent.fetcher.aclose()
-        return received
-
-    [credential] = run(scenario())
+    [credential] = receive_through(transport, federation, tmp_path)
     assert credential.attestation_type == PID_VCT
     assert transport.credential_exchanges == [("application/jwt", "application/jwt")]

@@ -70,6 +70,17 @@ def token(client: TestClient, code: str, tx_code: str | None) -> Any:
     return client.post("/token", data=form)
 
 
+def issue_pid(client: TestClient) -> str:
+    """An SD-JWT VC PID of a fresh offer, token and nonce, bound to a fresh key."""
+    code, tx_code = offer(client)
+    auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
+    nonce = client.post("/nonce").json()["c_nonce"]
+    proof = make_jwt_proof(ec.generate_private_key(ec.SECP256R1()), audience=ISSUER, nonce=nonce, iat=NOW)
+    body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
+    [item] = client.post("/credential", json=body, headers=auth).json()["credentials"]
+    return str(item["credential"])
+
+
 def test_metadata(client: TestClient) -> None:
     metadata = client.get("/.well-known/openid-credential-issuer").json()
     assert metadata["credential_issuer"] == ISSUER
@@ -675,13 +686,7 @@ def test_a_half_full_status_list_opens_the_next(client: TestClient) -> None:
     assert client.get("/status-lists/2").status_code == 404  # no second list yet
 
     def issue_one() -> dict[str, Any]:
-        code, tx_code = offer(client)
-        auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
-        nonce = client.post("/nonce").json()["c_nonce"]
-        proof = make_jwt_proof(ec.generate_private_key(ec.SECP256R1()), audience=ISSUER, nonce=nonce, iat=NOW)
-        body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
-        [item] = client.post("/credential", json=body, headers=auth).json()["credentials"]
-        payload = item["credential"].split("~")[0].split(".")[1]
+        payload = issue_pid(client).split("~")[0].split(".")[1]
         return dict(json.loads(b64url_decode(payload))["status"]["status_list"])
 
     references = [issue_one() for _ in range(9)]
@@ -768,13 +773,7 @@ def test_jwt_vc_issuer_metadata_names_the_signing_key(client: TestClient) -> Non
     metadata = client.get("/.well-known/jwt-vc-issuer").json()
     assert metadata["issuer"] == ISSUER and "jwks_uri" not in metadata
     [jwk] = metadata["jwks"]["keys"]
-    code, tx_code = offer(client)
-    auth = {"Authorization": f"Bearer {token(client, code, tx_code).json()['access_token']}"}
-    nonce = client.post("/nonce").json()["c_nonce"]
-    proof = make_jwt_proof(ec.generate_private_key(ec.SECP256R1()), audience=ISSUER, nonce=nonce, iat=NOW)
-    body = {"credential_configuration_id": PID_SD_JWT, "proofs": {"jwt": [proof]}}
-    [item] = client.post("/credential", json=body, headers=auth).json()["credentials"]
-    issuer_jwt = parse_jws(item["credential"].split("~")[0])
+    issuer_jwt = parse_jws(issue_pid(client).split("~")[0])
     assert issuer_jwt.claims()["iss"] == metadata["issuer"]
     issuer_jwt.verify(public_key_from_jwk({k: jwk[k] for k in ("kty", "crv", "x", "y")}))
     assert client.head("/.well-known/jwt-vc-issuer").status_code == 200
