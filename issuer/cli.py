@@ -81,13 +81,19 @@ def add_commands(subparsers: Any) -> None:
 
     revoke = commands.add_parser(
         "revoke",
-        help="revoke, suspend or reinstate an issued credential by its status-list index",
-        description="Sets the entry of the issuer's token status list; relying parties see the change "
-        "when their cached copy of the list expires (its ttl). GET {issuer}/issued/{citizen_id} lists "
-        "the indices of a citizen's credentials.",
+        help="revoke, suspend or reinstate an issued credential by its status index",
+        description="Sets the credential's entry in the issuer's token status lists; relying parties see "
+        "the change when their cached copy of the list expires (its ttl). GET {issuer}/issued/{citizen_id} "
+        "gives each credential of a citizen its status_index and the status_list reference it carries.",
     )
     revoke.add_argument("--issuer", required=True, help="the issuer's base URL")
-    revoke.add_argument("--index", type=int, required=True, help="status-list index of the credential")
+    revoke.add_argument(
+        "--index",
+        type=int,
+        required=True,
+        help="the credential's status_index from GET /issued/<citizen>: its entry number across the "
+        "issuer's status lists (in list 2 and after, not the idx of its status claim)",
+    )
     revoke.add_argument("--status", choices=("revoked", "suspended", "valid"), default="revoked")
     revoke.add_argument("--admin-token", help="the issuer's admin token, when it has one")
     revoke.set_defaults(func=_revoke)

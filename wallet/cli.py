@@ -103,7 +103,7 @@ def _present(args: argparse.Namespace) -> int:
         answer = asyncio.run(run())
     except NoMatchingCredential as exc:
         if exc.redirect_uri is not None:
-            print(f"continue in your browser: {exc.redirect_uri}")
+            print(f"continue in your browser or app: {exc.redirect_uri}")
         return fail(str(exc))
     except (EudiError, OSError) as exc:
         return fail(str(exc))
@@ -113,7 +113,7 @@ def _present(args: argparse.Namespace) -> int:
     print("presented" if args.accept else "declined")
     redirect = redirect_of(answer)
     if redirect is not None:  # the verifier continues in the citizen's browser (OpenID4VP 1.0 8.2)
-        print(f"continue in your browser: {redirect}")
+        print(f"continue in your browser or app: {redirect}")
     return 0
 
 
@@ -161,7 +161,8 @@ def add_commands(subparsers: Any) -> None:
         "--registration-policy",
         choices=("refuse", "warn"),
         default="refuse",
-        help="a request asking more than the relying party registered: refuse it (default) or warn",
+        help="a request asking more than the relying party registered, or carrying no registration: "
+        "refuse it and tell the verifier (default) or warn",
     )
     init.add_argument(
         "--allow-http-loopback",

@@ -117,8 +117,8 @@ def add_commands(subparsers: Any) -> None:
     verify.add_argument(
         "--status-list",
         metavar="FILE",
-        help="token status list (statuslist+jwt, or CWT) to check the credential's status against; "
-        "without it the status is reported as not checked",
+        help="token status list (statuslist+jwt; a CWT for an mdoc only) to check the credential's status "
+        "against; without it the status is reported as not checked",
     )
     verify.add_argument("--at", metavar="ISO8601", help="verify at this instant (default: now)")
     verify.add_argument("--audience", metavar="AUD", help="expected KB-JWT aud (default: --client-id)")
