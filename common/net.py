@@ -140,6 +140,9 @@ class _Body:
             raise FetchError(f"{self.url} answered more than {self.limit} bytes")
         if self.inflate is not None and self.inflate.unconsumed_tail:  # output held back at the bound
             raise FetchError(f"{self.url} answered more than {self.limit} bytes")
+        if self.inflate is not None and self.inflate.unused_data:
+            # bytes after the gzip member: another member, which other clients would join, or junk
+            raise FetchError(f"{self.url} answered data after its gzip body")
 
     def finish(self) -> bytes:
         if self.inflate is not None and not self.inflate.eof and self.received:

@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from common.jose import b64url_encode
 from openid4vc.errors import InvalidRequest, OpenID4VCError
@@ -45,6 +45,10 @@ def check_url(value: Any, what: str, *, error: Error = InvalidRequest, identifie
         raise error(f"{what} must use https")
     if identifier and "?" in value:
         raise error(f"{what} is an identifier and must not carry a query")
+    if identifier and any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):
+        # a client removes them (RFC 3986 section 5.2.4): the well-known document would be looked for
+        # outside /.well-known, anywhere on the host (RFC 8615)
+        raise error(f"{what} is an identifier and must not hold '.' or '..' path segments")
     return value
 
 

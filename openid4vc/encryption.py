@@ -56,7 +56,7 @@ class RequestEncryption:
         """The first key a request can be encrypted to here: EC P-256 with ``alg`` ``ECDH-ES``, for
         encryption (``use`` ``enc`` or none) and with its ``kid`` (section 12.2.4 requires one)."""
         for key in self.keys:
-            usable = key.get("alg") == jwe.ECDH_ES and key.get("use", "enc") == "enc"
+            usable = key.get("alg") == jwe.ECDH_ES and _for_encryption(key)
             if usable and isinstance(key.get("kid"), str) and key.get("crv") == "P-256":
                 try:
                     public_key_from_jwk(key)
@@ -94,6 +94,14 @@ class ResponseEncryption:
 
     def to_json(self) -> dict[str, Any]:
         return {"jwk": dict(self.jwk), "enc": self.enc}
+
+
+def _for_encryption(jwk: Mapping[str, Any]) -> bool:
+    """Whether a JWK may be encrypted to by key agreement: ``use`` absent or ``enc``, ``key_ops``
+    absent or naming ``deriveKey`` or ``deriveBits`` (RFC 7517 sections 4.2 and 4.3)."""
+    ops = jwk.get("key_ops")
+    agreed = ops is None or (isinstance(ops, list) and bool({"deriveKey", "deriveBits"} & set(map(str, ops))))
+    return jwk.get("use", "enc") == "enc" and agreed
 
 
 def _preferred(values: Collection[str]) -> str | None:
@@ -173,11 +181,7 @@ def parse_response_encryption(value: Any) -> ResponseEncryption:
         raise InvalidEncryptionParameters(
             f"credential_response_encryption.jwk must be a JWK with alg {jwe.ECDH_ES}"
         )
-    ops = jwk.get("key_ops")
-    if jwk.get("use", "enc") != "enc" or (
-        ops is not None and not (isinstance(ops, list) and ({"deriveKey", "deriveBits"} & set(map(str, ops))))
-    ):
-        # RFC 7517 sections 4.2 and 4.3: a key for signatures only is not one to encrypt to
+    if not _for_encryption(jwk):
         raise InvalidEncryptionParameters("credential_response_encryption.jwk is not a key for encryption")
     try:
         public_key_from_jwk(jwk)

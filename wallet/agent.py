@@ -364,6 +364,9 @@ class WalletAgent:
                 retry = attempt == 1 and answer.status_code == 400 and nonce is not None
                 if not (retry and _error_object(answer).get("error") == "invalid_nonce"):
                     break
+            if answer.status_code < 400 and answer.status_code not in (200, 202):
+                # section 8.3: credentials come with 200, a deferral with 202; nothing else is an answer
+                raise IssuerError(f"the credential request was answered with HTTP {answer.status_code}")
             if response_key is not None and answer.status_code < 400:  # whatever it holds (8.3)
                 assert encryption is not None
                 message = encryption.read(answer, response_key)

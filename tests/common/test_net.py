@@ -315,6 +315,9 @@ def test_a_gzip_bomb_is_cut_at_the_limit_without_inflating_it() -> None:
         (b"x", "deflate", "not taken"),
         (b"not gzip at all", "gzip", "corrupt"),
         (gzip.compress(b"x" * 1000)[:-12], "gzip", "truncated"),
+        # helper 43: a second member (which other clients join) or junk after the first was dropped
+        (gzip.compress(b"{}") + gzip.compress(b"[]"), "gzip", "after its gzip body"),
+        (gzip.compress(b"{}") + b"junk", "gzip", "after its gzip body"),
     ],
 )
 def test_other_and_broken_codings_are_refused(body: bytes, coding: str, refusal: str) -> None:

@@ -75,7 +75,9 @@ def test_wallet_commands_receive_present_and_log(tmp_path: Path, capsys: pytest.
         ).json()
         assert main(["wallet", "--wallet", folder, "present", made["authorization_request"], "--accept"]) == 0
         printed = capsys.readouterr()
-        assert printed.out.startswith("presented\ncontinue in your browser or app: " + page + "#response_code=")
+        assert printed.out.startswith(
+            "presented\ncontinue in your browser or app: " + page + "#response_code="
+        )
         assert "asks for" in printed.err
         code = printed.out.strip().rpartition("#response_code=")[2]
         result = httpx.get(made["result_url"], params={"response_code": code}).json()

@@ -103,6 +103,7 @@ def test_a_request_key_is_one_this_wallet_can_encrypt_to() -> None:
     unusable = [
         {"kty": "RSA", "n": "AQAB", "e": "AQAB", "alg": "RSA-OAEP-256", "kid": "rsa"},
         {**good, "kid": "signing", "use": "sig"},
+        {**good, "kid": "signing-ops", "key_ops": ["sign", "verify"]},  # RFC 7517 4.3 (helper 43)
         {k: v for k, v in good.items() if k != "kid"},
         {**good, "kid": "wrapped", "alg": "ECDH-ES+A256KW"},
         {**good, "kid": "off-curve", "y": b64url_encode(b"\1" * 32)},

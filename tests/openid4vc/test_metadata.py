@@ -219,7 +219,18 @@ def test_well_known_path_insertion(identifier: str, suffix: str, expected: str) 
 
 
 @pytest.mark.parametrize(
-    "identifier", ["https://i.example?x=1", "https://i.example#f", "http://i.example", "i.example"]
+    "identifier",
+    [
+        "https://i.example?x=1",
+        "https://i.example#f",
+        "http://i.example",
+        "i.example",
+        # helper 43: a client removes dot segments, and the document is then looked for anywhere
+        "https://i.example/x/../../uploads/evil.json",
+        "https://i.example/t/.",
+        "https://i.example/%2e%2E/x",
+        "https://i.example/..",
+    ],
 )
 def test_well_known_needs_an_identifier(identifier: str) -> None:
     with pytest.raises(InvalidRequest):

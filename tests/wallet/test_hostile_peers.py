@@ -259,6 +259,24 @@ def test_metadata_is_asked_for_as_json(wallet: WalletAgent) -> None:
     assert accepts["/.well-known/oauth-authorization-server"] == "application/json"
 
 
+@pytest.mark.parametrize("status", [201, 204, 206, 299])
+def test_credentials_come_with_200_only(wallet: WalletAgent, status: int) -> None:
+    """helper 43: OpenID4VCI 1.0 section 8.3 answers credentials with 200 (a deferral with 202); a
+    credential under any other status had been taken."""
+
+    def credential(request: httpx.Request) -> httpx.Response:
+        jwk = parse_jws(json.loads(request.content)["proofs"]["jwt"][0]).header["jwk"]
+        return httpx.Response(status, json={"credentials": [{"credential": sd_jwt_vc(jwk)}]})
+
+    with pytest.raises(IssuerError, match=f"HTTP {status}"):
+        run(
+            wallet,
+            issuer(lambda jwk, _: {}, **{"/credential": credential}),
+            lambda a: a.receive(offer("pid")),
+        )
+    assert wallet.store.credentials() == []
+
+
 def test_one_credential_per_key_proof(wallet: WalletAgent) -> None:
     handler = issuer(lambda jwk, _: {"credentials": [{"credential": sd_jwt_vc(jwk)}] * 2})
     with pytest.raises(IssuerError, match="2 credentials for one key proof"):
@@ -541,9 +559,10 @@ def test_credential_requests_and_responses_are_encrypted_where_the_issuer_offers
     if answer_encrypted:
         [received] = run(wallet, handler, lambda agent: agent.receive(offer("pid")))
         assert received.vct == PID_VCT
-    else:
-        with pytest.raises(IssuerError, match="in the clear"):
+    else:  # 201 is no answer of section 8.3 at all (helper 43)
+        with pytest.raises(IssuerError, match="in the clear" if status == 200 else "HTTP 201"):
             run(wallet, handler, lambda agent: agent.receive(offer("pid")))
+    assert (wallet.store.credentials() != []) is answer_encrypted
     [body] = seen
     asked = body["credential_response_encryption"]
     assert asked["enc"] == "A256GCM" and asked["jwk"]["alg"] == "ECDH-ES" and "d" not in asked["jwk"]
