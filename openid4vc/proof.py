@@ -46,6 +46,19 @@ def make_jwt_proof(
     return encode_jws({"typ": PROOF_TYP, "jwk": public_jwk(holder_key)}, claims, holder_key)
 
 
+def _jose_alg(value: object) -> object:
+    """The ``alg`` of a compact JWS (a ``key_attestation``), or of the first of an array of them (a
+    ``trust_chain``); None when it is neither."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_jws(value, max_bytes=MAX_PROOF_BYTES).header.get("alg")
+    except InvalidInput:
+        return None
+
+
 def verify_jwt_proof(
     proof: str,
     *,
@@ -83,6 +96,11 @@ def verify_jwt_proof(
         raise InvalidProof("the proof header must carry exactly one of kid, jwk and x5c")
     if "jwk" not in header:
         raise InvalidProof("only proofs that carry their key as jwk are supported by this issuer")
+    for name in ("key_attestation", "trust_chain"):
+        # F.1: their alg too must be one of proof_signing_alg_values_supported; what they attest is
+        # not relied on here (this issuer asks for no key attestation, appendix D)
+        if name in header and _jose_alg(header[name]) not in {alg.jose for alg in algorithms}:
+            raise InvalidProof(f"the proof's {name} is not signed with an algorithm taken here")
     try:
         key = public_key_from_jwk(header["jwk"])
         jws.verify(key, allowed=algorithms)

@@ -148,3 +148,27 @@ def test_tampered_payload(holder: ec.EllipticCurvePrivateKey) -> None:
 def test_junk(junk: str) -> None:
     with pytest.raises(InvalidProof):
         verify_jwt_proof(junk, audience=ISSUER, now=NOW)
+
+
+def test_a_key_attestation_is_signed_with_an_algorithm_taken(holder: ec.EllipticCurvePrivateKey) -> None:
+    """Appendix F.1: the alg of a key_attestation (or trust_chain) header must be one of
+    proof_signing_alg_values_supported too; what it attests is not relied on (no key attestation is
+    asked for)."""
+    claims = {"aud": ISSUER, "iat": NOW, "nonce": "n"}
+    attestation = encode_jws({"typ": "key-attestation+jwt"}, {"attested_keys": [public_jwk(holder)]}, holder)
+    elsewhere = attestation.split(".", 1)
+    hs256 = b64url_encode(json.dumps({"alg": "HS256", "typ": "key-attestation+jwt"}).encode())
+    for extra, accepted in (
+        ({"key_attestation": attestation}, True),
+        ({"trust_chain": [attestation]}, True),
+        ({"key_attestation": f"{hs256}.{elsewhere[1]}"}, False),
+        ({"key_attestation": "not a jws"}, False),
+        ({"key_attestation": 5}, False),
+        ({"trust_chain": []}, False),
+    ):
+        token = forge(holder, {"typ": PROOF_TYP, "jwk": public_jwk(holder), **extra}, claims)
+        if accepted:
+            assert verify_jwt_proof(token, audience=ISSUER, now=NOW).jwk == public_jwk(holder)
+        else:
+            with pytest.raises(InvalidProof, match="algorithm taken"):
+                verify_jwt_proof(token, audience=ISSUER, now=NOW)
