@@ -785,9 +785,9 @@ def _can_present(format_: str, formats: object) -> bool:
         return False
     if not isinstance(formats, Mapping):
         return True
-    wanted = formats.get(format_)
     if format_ not in formats:
         return False
+    wanted = formats[format_]
     if not isinstance(wanted, Mapping):
         return True
     if format_ == MDOC_FORMAT:
