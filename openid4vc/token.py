@@ -29,6 +29,9 @@ __all__ = [
 OPENID_CREDENTIAL = "openid_credential"
 MAX_CODE = 1024
 MAX_DETAILS_BYTES = 16 * 1024
+MAX_CLIENT_ID = 256
+"""Longest ``client_id`` taken in a token request (what an issuer keeps of it, to check key proofs)."""
+MAX_TX_CODE = 256
 
 # -- authorization_details (section 5.1.1, RFC 9396) ------------------------------------------------
 
@@ -140,8 +143,8 @@ def parse_token_request(
             raise InvalidRequest("pre-authorized_code is missing")
         if len(code) > MAX_CODE:
             raise InvalidRequest("pre-authorized_code is too long")
-        if tx_code is not None and (not tx_code or len(tx_code) > 256):
-            raise InvalidRequest("tx_code must be a non-empty string of at most 256 characters")
+        if tx_code is not None and not 0 < len(tx_code) <= MAX_TX_CODE:
+            raise InvalidRequest(f"tx_code must be a non-empty string of at most {MAX_TX_CODE} characters")
     elif tx_code is not None:
         raise InvalidRequest("tx_code belongs to the pre-authorized code grant only")
     details = None
@@ -155,10 +158,6 @@ def parse_token_request(
     if client_id is not None and len(client_id) > MAX_CLIENT_ID:
         raise InvalidRequest(f"client_id is longer than {MAX_CLIENT_ID} characters")
     return TokenRequest(grant_type, code, tx_code, details, client_id or None)
-
-
-MAX_CLIENT_ID = 256
-"""Longest ``client_id`` taken in a token request (what an issuer keeps of it, to check key proofs)."""
 
 
 def token_response(

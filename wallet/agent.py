@@ -59,6 +59,7 @@ from openid4vc.presentation import (
     request_uri_form,
     verify_request_object,
 )
+from openid4vc.token import MAX_TX_CODE
 from trust_list.decision import service_anchors, types_vouched_for, vouch_for_issuer
 from trust_list.errors import InvalidRegistration, NotRegistered
 from trust_list.loader import TrustListLoader
@@ -180,9 +181,9 @@ _JSON = {"Accept": "application/json"}
 def _check_tx_code(tx_code: str) -> None:
     """The holder's transaction code, before the single-use pre-authorized code is spent: a form can
     carry it (UTF-8, so no lone surrogate, which a command line's undecodable bytes become) and the
-    authorization server takes it (1 to 256 characters, :func:`openid4vc.token.parse_token_request`)."""
-    if not 0 < len(tx_code) <= 256:
-        raise InvalidInput("the transaction code must be 1 to 256 characters")
+    authorization server takes it (:func:`openid4vc.token.parse_token_request`)."""
+    if not 0 < len(tx_code) <= MAX_TX_CODE:
+        raise InvalidInput(f"the transaction code must be 1 to {MAX_TX_CODE} characters")
     try:
         tx_code.encode("utf-8")
     except UnicodeEncodeError as exc:
