@@ -54,7 +54,8 @@ class RequestEncryption:
 
     def key(self) -> dict[str, Any] | None:
         """The first key a request can be encrypted to here: EC P-256 with ``alg`` ``ECDH-ES``, for
-        encryption (``use`` ``enc`` or none) and with its ``kid`` (section 12.2.4 requires one)."""
+        encryption (``use`` and ``key_ops``, see :func:`_for_encryption`) and with its ``kid``
+        (section 12.2.4 requires one)."""
         for key in self.keys:
             usable = key.get("alg") == jwe.ECDH_ES and _for_encryption(key)
             if usable and isinstance(key.get("kid"), str) and key.get("crv") == "P-256":
