@@ -61,24 +61,29 @@ def claim_values(claims: Any, path: ClaimPath) -> list[Any]:
     """Process a claims path pointer (section 7.1.1): the selected values, or ``[]`` wherever the
     specification says to abort with an error (a string against a non-object, null or an index
     against a non-array, or an empty selection)."""
-    selected: list[Any] = [claims]
+    return [value for _, value in _locate(claims, path)]
+
+
+def _locate(claims: Any, path: ClaimPath) -> list[tuple[ClaimPath, Any]]:
+    """:func:`claim_values`, each value with the concrete path (indexes for ``null``) it was found at."""
+    selected: list[tuple[ClaimPath, Any]] = [((), claims)]
     for component in path:
-        following: list[Any] = []
-        for node in selected:
+        following: list[tuple[ClaimPath, Any]] = []
+        for where, node in selected:
             if isinstance(component, str):
                 if not isinstance(node, Mapping):
                     return []
                 if component in node:
-                    following.append(node[component])
+                    following.append(((*where, component), node[component]))
             elif component is None:
                 if not isinstance(node, list):
                     return []
-                following.extend(node)
+                following.extend(((*where, index), item) for index, item in enumerate(node))
             elif isinstance(component, int) and not isinstance(component, bool) and component >= 0:
                 if not isinstance(node, list):
                     return []
                 if component < len(node):
-                    following.append(node[component])
+                    following.append(((*where, component), node[component]))
             else:
                 return []
         if not following or len(following) > MAX_SELECTED:
@@ -125,21 +130,8 @@ def _disclosed(claim: ClaimsQuery, candidate: Candidate) -> list[ClaimPath]:
     value does not match is treated as absent (section 6.4.1)."""
     if claim.values is None or None not in claim.path:
         return [claim.path]
-    located: list[tuple[ClaimPath, Any]] = [((), candidate.claims)]
-    for component in claim.path:
-        following: list[tuple[ClaimPath, Any]] = []
-        for where, node in located:
-            if isinstance(component, str):
-                if isinstance(node, Mapping) and component in node:
-                    following.append(((*where, component), node[component]))
-            elif isinstance(node, list):
-                indexes = (
-                    range(len(node)) if component is None else [component] if component < len(node) else []
-                )
-                following.extend(((*where, index), node[index]) for index in indexes)
-        located = following
     wanted = _wanted(claim.values)
-    return [where for where, value in located if _typed(value) in wanted]
+    return [where for where, value in _locate(candidate.claims, claim.path) if _typed(value) in wanted]
 
 
 def _meta_matches(query: CredentialQuery, candidate: Candidate) -> bool:
